@@ -1,0 +1,95 @@
+use super::TokenVerifier;
+use crate::{ApiError, Role, UserId};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+/// The caller, proven by a valid access token. Taking it as a handler argument is what
+/// makes an endpoint require authentication; `require` narrows it to roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    pub id: UserId,
+    pub role: Role,
+}
+
+impl AuthenticatedUser {
+    /// 403 unless the caller has one of `allowed`.
+    pub fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("your role may not perform this action"))
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+}
+
+/// The raw bearer token of the request, for relaying the caller's identity to another
+/// service. Only extract it next to `AuthenticatedUser`, which proves it valid.
+#[derive(Clone)]
+pub struct BearerToken(pub String);
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken([REDACTED])")
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+impl FromRequest for BearerToken {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            bearer_token(req)
+                .map(BearerToken)
+                .ok_or(ApiError::Unauthenticated(
+                    "a bearer access token is required",
+                )),
+        )
+    }
+}
+
+impl FromRequest for AuthenticatedUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req);
+        let verifier = req.app_data::<web::Data<TokenVerifier>>().cloned();
+        let req = req.clone();
+        Box::pin(async move {
+            let token = token.ok_or(ApiError::Unauthenticated(
+                "a bearer access token is required",
+            ))?;
+            let verifier = verifier.ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("no TokenVerifier registered in app data"))
+            })?;
+            let claims = verifier.verify(&token).await.map_err(|rejection| {
+                tracing::info!(reason = %rejection, "access token refused");
+                match rejection {
+                    super::TokenRejection::Expired => {
+                        ApiError::Unauthenticated("the access token has expired")
+                    }
+                    _ => ApiError::Unauthenticated("the access token is invalid"),
+                }
+            })?;
+            let user = AuthenticatedUser {
+                id: claims.sub,
+                role: claims.role,
+            };
+            req.extensions_mut().insert(user);
+            Ok(user)
+        })
+    }
+}

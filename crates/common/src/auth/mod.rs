@@ -1,0 +1,16 @@
+//! Access tokens: the claims auth-service signs, the public-key set it publishes, and how
+//! every service verifies a bearer token (EdDSA only, `kid` required, `exp` and `iss`
+//! checked) and turns it into an `AuthenticatedUser`.
+
+mod claims;
+mod extractor;
+mod jwk;
+mod verifier;
+
+pub use claims::AccessClaims;
+pub use extractor::{AuthenticatedUser, BearerToken};
+pub use jwk::{Jwk, JwkSet};
+pub use verifier::{TokenRejection, TokenVerifier};
+
+/// The issuer every service expects unless `JWT_ISSUER` says otherwise.
+pub const DEFAULT_ISSUER: &str = "healthcare-auth";

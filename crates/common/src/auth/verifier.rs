@@ -1,0 +1,147 @@
+use super::{AccessClaims, Jwk, JwkSet};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// Why a token was refused. All of them answer 401; the distinction is for logs and for
+/// telling a client that merely needs to refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRejection {
+    #[error("the access token is malformed")]
+    Malformed,
+    #[error("the access token uses an algorithm other than EdDSA")]
+    WrongAlgorithm,
+    #[error("the access token has no key id")]
+    MissingKeyId,
+    #[error("the access token was signed by an unknown key")]
+    UnknownKey,
+    #[error("the access token has expired")]
+    Expired,
+    #[error("the access token is invalid")]
+    Invalid,
+}
+
+/// Where verification keys come from: fixed at construction (tests, air-gapped deploys,
+/// auth-service itself), or auth-service's JWKS URL, fetched at start and again when a
+/// token names a `kid` we do not know (key rotation), at most once per `min_refetch`.
+struct JwksSource {
+    url: String,
+    client: reqwest::Client,
+    min_refetch: Duration,
+    last_fetch: tokio::sync::Mutex<Option<Instant>>,
+}
+
+pub struct TokenVerifier {
+    keys: RwLock<HashMap<String, DecodingKey>>,
+    validation: Validation,
+    jwks: Option<JwksSource>,
+}
+
+impl TokenVerifier {
+    fn validation(issuer: &str) -> Validation {
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_issuer(&[issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        // Clocks of replicas drift a little; more would stretch a token's life.
+        validation.leeway = 5;
+        validation
+    }
+
+    fn key_map(keys: &[Jwk]) -> HashMap<String, DecodingKey> {
+        keys.iter()
+            .filter(|k| k.is_ed25519())
+            .filter_map(|k| Some((k.kid.clone(), DecodingKey::from_ed_components(&k.x).ok()?)))
+            .collect()
+    }
+
+    pub fn from_keys(issuer: &str, keys: &[Jwk]) -> Self {
+        Self {
+            keys: RwLock::new(Self::key_map(keys)),
+            validation: Self::validation(issuer),
+            jwks: None,
+        }
+    }
+
+    /// Fetches the set once now; if auth-service is not up yet, starts empty and fetches
+    /// when the first token arrives.
+    pub async fn from_jwks_url(
+        issuer: &str,
+        url: String,
+        client: reqwest::Client,
+        min_refetch: Duration,
+    ) -> Self {
+        let verifier = Self {
+            keys: RwLock::new(HashMap::new()),
+            validation: Self::validation(issuer),
+            jwks: Some(JwksSource {
+                url,
+                client,
+                min_refetch,
+                last_fetch: tokio::sync::Mutex::new(None),
+            }),
+        };
+        verifier.refetch().await;
+        verifier
+    }
+
+    fn cached_key(&self, kid: &str) -> Option<DecodingKey> {
+        self.keys.read().ok()?.get(kid).cloned()
+    }
+
+    /// Replaces the cached set with auth-service's current one, unless another request did
+    /// so within `min_refetch` (then it waits for that fetch and uses its result).
+    async fn refetch(&self) {
+        let Some(source) = &self.jwks else {
+            return;
+        };
+        let mut last_fetch = source.last_fetch.lock().await;
+        if last_fetch.is_some_and(|at| at.elapsed() < source.min_refetch) {
+            return;
+        }
+        *last_fetch = Some(Instant::now());
+        let fetched = async {
+            source
+                .client
+                .get(&source.url)
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<JwkSet>()
+                .await
+        }
+        .await;
+        match fetched {
+            Ok(set) => {
+                let keys = Self::key_map(&set.ed25519_keys());
+                tracing::info!(keys = keys.len(), "verification keys loaded from JWKS");
+                if let Ok(mut cache) = self.keys.write() {
+                    *cache = keys;
+                }
+            }
+            Err(e) => tracing::warn!(url = %source.url, error = %e, "fetching JWKS failed"),
+        }
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<AccessClaims, TokenRejection> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Malformed)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(TokenRejection::WrongAlgorithm);
+        }
+        let kid = header.kid.ok_or(TokenRejection::MissingKeyId)?;
+        let key = match self.cached_key(&kid) {
+            Some(key) => key,
+            None => {
+                self.refetch().await;
+                self.cached_key(&kid).ok_or(TokenRejection::UnknownKey)?
+            }
+        };
+        jsonwebtoken::decode::<AccessClaims>(token, &key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenRejection::Expired,
+                _ => TokenRejection::Invalid,
+            })
+    }
+}

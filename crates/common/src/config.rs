@@ -1,0 +1,134 @@
+//! Reading configuration from the environment, for each service's `Settings::from_env`.
+//! An empty variable counts as unset, so `FOO=` in an env file falls back to the default.
+
+use std::fmt::{self, Display};
+use std::str::FromStr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} must be set")]
+    Missing { name: &'static str },
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+fn raw(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: Display,
+{
+    value.trim().parse::<T>().map_err(|e| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    })
+}
+
+pub fn var_or<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: Display,
+{
+    raw(name).map_or(Ok(default), |v| parse(name, &v))
+}
+
+pub fn var_opt<T: FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: Display,
+{
+    raw(name).map(|v| parse(name, &v)).transpose()
+}
+
+pub fn required<T: FromStr>(name: &'static str) -> Result<T, ConfigError>
+where
+    T::Err: Display,
+{
+    raw(name).map_or(Err(ConfigError::Missing { name }), |v| parse(name, &v))
+}
+
+/// A comma-separated list; empty or unset is an empty list.
+pub fn list(name: &'static str) -> Vec<String> {
+    raw(name)
+        .map(|v| {
+            v.split(',')
+                .map(|item| item.trim().to_owned())
+                .filter(|item| !item.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `APP_ENV`: production refuses to start without the secrets development may generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl FromStr for Environment {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "development" | "dev" | "local" | "test" => Ok(Self::Development),
+            "production" | "prod" => Ok(Self::Production),
+            other => Err(format!(
+                "unknown environment {other:?} (development or production)"
+            )),
+        }
+    }
+}
+
+pub fn environment() -> Result<Environment, ConfigError> {
+    var_or("APP_ENV", Environment::Development)
+}
+
+/// A value that must never reach a log: `Debug` and `Display` print `[REDACTED]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+/// How logs are written: human-readable lines, or one JSON object per line for collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "pretty" | "plain" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!("unknown log format {other:?} (text or json)")),
+        }
+    }
+}

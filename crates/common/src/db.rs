@@ -1,0 +1,145 @@
+//! The PostgreSQL pool, the blocking-pool bridge for diesel, and migrations.
+//!
+//! diesel is synchronous: every checkout and query runs inside `with_conn`, on actix's
+//! blocking threads, never on the two async workers.
+
+use crate::ApiError;
+use crate::config::Secret;
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use std::time::{Duration, Instant};
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConnection = PgConnection;
+
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    pub url: Secret,
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before answering 503.
+    pub acquire_timeout: Duration,
+    /// Bounds every statement, so a stuck query cannot hold a connection forever.
+    pub statement_timeout: Duration,
+}
+
+impl DbSettings {
+    /// Reads `DATABASE_URL`, `DB_MAX_CONNECTIONS`, `DB_ACQUIRE_TIMEOUT_MS` and
+    /// `DB_STATEMENT_TIMEOUT_MS`.
+    pub fn from_env(default_database: &str) -> Result<Self, crate::config::ConfigError> {
+        use crate::config::var_or;
+        Ok(Self {
+            url: var_or(
+                "DATABASE_URL",
+                Secret::new(format!(
+                    "postgres://postgres@127.0.0.1:5432/{default_database}"
+                )),
+            )?,
+            max_connections: var_or("DB_MAX_CONNECTIONS", 8)?,
+            acquire_timeout: Duration::from_millis(var_or("DB_ACQUIRE_TIMEOUT_MS", 2000)?),
+            statement_timeout: Duration::from_millis(var_or("DB_STATEMENT_TIMEOUT_MS", 5000)?),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct SessionDefaults {
+    statement_timeout: Duration,
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionDefaults {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {}; SET TIME ZONE 'UTC'",
+            self.statement_timeout.as_millis()
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Builds the pool without connecting, so a service starts (and reports not-ready) while
+/// its database is still coming up; connections are made on demand and re-made after an outage.
+pub fn build_pool(settings: &DbSettings) -> DbPool {
+    Pool::builder()
+        .max_size(settings.max_connections)
+        .min_idle(Some(1))
+        .connection_timeout(settings.acquire_timeout)
+        .connection_customizer(Box::new(SessionDefaults {
+            statement_timeout: settings.statement_timeout,
+        }))
+        .build_unchecked(ConnectionManager::new(settings.url.expose()))
+}
+
+/// Runs `f` with a pooled connection on actix's blocking pool. Checkout can block too,
+/// so it happens inside; a pool that stays exhausted past the acquire timeout answers 503.
+pub async fn with_conn<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    web::block(move || {
+        span.in_scope(|| {
+            let mut conn = pool
+                .get()
+                .map_err(|e| ApiError::unavailable("database", e))?;
+            f(&mut conn)
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking pool is gone: {e}")))?
+}
+
+/// Readiness: one round trip with a short checkout timeout.
+pub async fn ping(pool: &DbPool) -> Result<(), ApiError> {
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool
+            .get_timeout(Duration::from_secs(1))
+            .map_err(|e| ApiError::unavailable("database", e))?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .map_err(|e| ApiError::unavailable("database", e))?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking pool is gone: {e}")))?
+}
+
+/// Applies the embedded migrations, waiting up to `wait` for the database to accept
+/// connections. A session-level advisory lock (keyed by `lock_key`, one per service) makes
+/// replicas that start together apply them one at a time; the others then find nothing to do.
+pub fn run_migrations(
+    url: &Secret,
+    migrations: EmbeddedMigrations,
+    lock_key: i64,
+    wait: Duration,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + wait;
+    let mut conn = loop {
+        match PgConnection::establish(url.expose()) {
+            Ok(conn) => break conn,
+            Err(e) if Instant::now() < deadline => {
+                tracing::warn!(error = %e, "database not reachable yet; retrying");
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            Err(e) => return Err(anyhow::anyhow!("cannot connect to the database: {e}")),
+        }
+    };
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({lock_key})"))?;
+    let applied = conn
+        .run_pending_migrations(migrations)
+        .map(|versions| versions.len())
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"));
+    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({lock_key})"));
+    let applied = applied?;
+    unlocked?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! One error envelope for every service: RFC 9457 `application/problem+json`.
+//!
+//! Handlers return `ApiError`; extractor failures (JSON, form, query, path) are turned into
+//! the same body by the `*_config` functions, so a client parses one shape whatever failed.
+//! A 5xx logs its cause chain once and tells the client nothing about internals.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use serde::{Deserialize, Serialize};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Bodies larger than this are refused with 413 before they are read.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is malformed: {0}")]
+    BadRequest(String),
+    #[error("the request is invalid")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Also what a caller gets for a resource it may not see, so ids cannot be probed.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body exceeds {MAX_BODY_BYTES} bytes")]
+    PayloadTooLarge,
+    #[error("too many attempts; retry after {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    /// A dependency (database, another service) is down, saturated or too slow.
+    #[error("{service} is temporarily unavailable")]
+    Unavailable {
+        service: &'static str,
+        #[source]
+        source: anyhow::Error,
+    },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unavailable(service: &'static str, source: impl Into<anyhow::Error>) -> Self {
+        Self::Unavailable {
+            service,
+            source: source.into(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            Self::Internal(_) => None,
+            other => Some(other.to_string()),
+        };
+        let errors = match self {
+            Self::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            Self::Unavailable { service, source } => {
+                tracing::warn!(service, error = %format!("{source:#}"), "dependency unavailable")
+            }
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        match self {
+            Self::Unauthenticated(_) => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
+        }
+        // Serializing this plain struct cannot fail; fall back to an empty body rather than panic.
+        response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+#[cfg(feature = "db")]
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::DatabaseErrorKind as Kind;
+        use diesel::result::Error as E;
+        match error {
+            E::NotFound => Self::NotFound("resource"),
+            E::DatabaseError(Kind::UniqueViolation, _) => {
+                Self::Conflict("the resource already exists".into())
+            }
+            E::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
+                Self::unavailable("database", error)
+            }
+            // 57014 query_canceled: the statement timeout fired; the database is overloaded.
+            E::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
+                Self::unavailable("database", error)
+            }
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+fn json_error(error: JsonPayloadError) -> ApiError {
+    match error {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::BadRequest("expected Content-Type: application/json".into())
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::validation("body", format!("unexpected shape: {e}"))
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("invalid JSON: {e}")),
+        other => ApiError::BadRequest(other.to_string()),
+    }
+}
+
+fn form_error(error: UrlencodedError) -> ApiError {
+    match error {
+        UrlencodedError::Overflow { .. } => ApiError::PayloadTooLarge,
+        UrlencodedError::ContentType => {
+            ApiError::BadRequest("expected Content-Type: application/x-www-form-urlencoded".into())
+        }
+        UrlencodedError::Parse(_) => ApiError::BadRequest("invalid form body".into()),
+        other => ApiError::BadRequest(other.to_string()),
+    }
+}
+
+fn query_error(error: QueryPayloadError) -> ApiError {
+    ApiError::validation("query", error.to_string())
+}
+
+fn path_error(_error: PathError) -> ApiError {
+    // A path segment that is not a valid id names no resource.
+    ApiError::NotFound("resource")
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .error_handler(|e, _req: &HttpRequest| json_error(e).into())
+}
+
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .error_handler(|e, _req: &HttpRequest| form_error(e).into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|e, _req: &HttpRequest| query_error(e).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|e, _req: &HttpRequest| path_error(e).into())
+}
+
+/// The answer for a path no route matches.
+pub async fn route_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("route"))
+}

@@ -1,0 +1,28 @@
+//! `/health` (liveness: the process serves HTTP) and `/health/ready` (readiness: the
+//! database answers). Load balancers route by readiness; orchestrators restart by liveness.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+/// The service's name as `/health` reports it, for example `auth-service`.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceName(pub &'static str);
+
+pub async fn live(name: web::Data<ServiceName>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok", "service": name.0 }))
+}
+
+#[cfg(feature = "db")]
+pub async fn ready(
+    name: web::Data<ServiceName>,
+    pool: web::Data<crate::db::DbPool>,
+) -> Result<HttpResponse, crate::ApiError> {
+    crate::db::ping(&pool).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "ready", "service": name.0 })))
+}
+
+#[cfg(feature = "db")]
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(live))
+        .route("/health/ready", web::get().to(ready));
+}

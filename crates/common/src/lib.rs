@@ -1,0 +1,25 @@
+//! What every service shares: typed ids and roles, access-token verification, the
+//! problem+json error envelope and request validation, configuration helpers, telemetry
+//! and middleware, and (feature `db`) the connection pool, migrations and idempotency keys.
+//!
+//! What never belongs here: any service's tables or business rules. A service's data and
+//! rules live in that service; only wire-level facts shared by all three live in this crate.
+
+pub mod auth;
+pub mod config;
+#[cfg(feature = "db")]
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+#[cfg(feature = "db")]
+pub mod idempotency;
+pub mod ids;
+pub mod middleware;
+pub mod role;
+pub mod telemetry;
+pub mod validation;
+
+pub use error::{ApiError, FieldError};
+pub use ids::UserId;
+pub use role::Role;

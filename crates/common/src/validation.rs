@@ -1,0 +1,182 @@
+//! Validation that reports every bad field at once.
+//!
+//! Request bodies are parsed into a loose form whose fields are `Field<T>`: a field of the
+//! wrong type does not abort parsing, it becomes `Field::Invalid`. A `Validator` then walks
+//! the fields, turning each into a validated value or a `FieldError`, and answers 422 with
+//! all of them together.
+
+use crate::error::{ApiError, FieldError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// One field of a loosely parsed body. Use with `#[serde(default)]` so absence is `Missing`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Field<T> {
+    #[default]
+    Missing,
+    Null,
+    /// Present but not a `T`; holds serde's explanation.
+    Invalid(String),
+    Present(T),
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_null() {
+            return Ok(Field::Null);
+        }
+        Ok(match T::deserialize(value) {
+            Ok(parsed) => Field::Present(parsed),
+            Err(e) => Field::Invalid(e.to_string()),
+        })
+    }
+}
+
+impl<T> Field<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Missing | Field::Null)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// A field that must be present and pass `parse`.
+    pub fn required<T, U>(
+        &mut self,
+        field: &str,
+        value: Field<T>,
+        parse: impl FnOnce(T) -> Result<U, String>,
+    ) -> Option<U> {
+        match value {
+            Field::Present(raw) => self.check(field, parse(raw)),
+            Field::Missing | Field::Null => {
+                self.push(field, "is required");
+                None
+            }
+            Field::Invalid(why) => {
+                self.push(field, why);
+                None
+            }
+        }
+    }
+
+    /// A field that may be absent (or null); when present it must pass `parse`.
+    /// `None` means it was invalid; `Some(None)` means it was absent.
+    pub fn optional<T, U>(
+        &mut self,
+        field: &str,
+        value: Field<T>,
+        parse: impl FnOnce(T) -> Result<U, String>,
+    ) -> Option<Option<U>> {
+        match value {
+            Field::Present(raw) => self.check(field, parse(raw)).map(Some),
+            Field::Missing | Field::Null => Some(None),
+            Field::Invalid(why) => {
+                self.push(field, why);
+                None
+            }
+        }
+    }
+
+    pub fn check<U>(&mut self, field: &str, result: Result<U, String>) -> Option<U> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.push(field, message);
+                None
+            }
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+
+    /// The 422 for what was collected. Called when some field came back `None`, which only
+    /// happens after an error was pushed; the fallback keeps that invariant from panicking.
+    pub fn into_error(self) -> ApiError {
+        if self.errors.is_empty() {
+            ApiError::validation("body", "is invalid")
+        } else {
+            ApiError::Validation(self.errors)
+        }
+    }
+}
+
+/// A non-empty text of at most `max` characters, trimmed.
+pub fn text(min: usize, max: usize) -> impl FnOnce(String) -> Result<String, String> {
+    move |raw| {
+        let trimmed = raw.trim();
+        let length = trimmed.chars().count();
+        if length < min || length > max {
+            if min == 1 && length == 0 {
+                Err(format!("must not be empty (at most {max} characters)"))
+            } else {
+                Err(format!("must be {min} to {max} characters long"))
+            }
+        } else {
+            Ok(trimmed.to_owned())
+        }
+    }
+}
+
+/// `limit` and `offset` of a list endpoint, after validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Paging {
+    pub const DEFAULT_LIMIT: i64 = 50;
+    pub const MAX_LIMIT: i64 = 200;
+
+    /// Query values arrive as text so that a bad one is named rather than failing the whole query.
+    pub fn parse(v: &mut Validator, limit: Option<&str>, offset: Option<&str>) -> Option<Paging> {
+        let limit = match limit {
+            None => Some(Self::DEFAULT_LIMIT),
+            Some(raw) => v.check(
+                "limit",
+                raw.parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=Self::MAX_LIMIT).contains(n))
+                    .ok_or_else(|| format!("must be an integer from 1 to {}", Self::MAX_LIMIT)),
+            ),
+        };
+        let offset = match offset {
+            None => Some(0),
+            Some(raw) => v.check(
+                "offset",
+                raw.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| "must be a non-negative integer".to_owned()),
+            ),
+        };
+        Some(Paging {
+            limit: limit?,
+            offset: offset?,
+        })
+    }
+}

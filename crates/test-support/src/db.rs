@@ -1,0 +1,95 @@
+//! One database per test, created from the service's embedded migrations and dropped
+//! (with its connections) when the test ends, so no test sees another's data.
+
+use diesel::pg::PgConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
+const LOCAL_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub struct TestDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+/// Swaps the database name (the URL's path) and keeps any query string.
+pub fn with_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    let mut swapped = format!("{}/{name}", &base[..path_start]);
+    if let Some(query) = query {
+        swapped.push('?');
+        swapped.push_str(query);
+    }
+    swapped
+}
+
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| LOCAL_ADMIN_URL.into())
+}
+
+impl TestDatabase {
+    /// An empty database with no migrations applied (for tests of startup itself).
+    pub fn create_empty() -> Self {
+        let admin_url = admin_url();
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&admin_url)
+            .expect("PostgreSQL must answer at TEST_DATABASE_ADMIN_URL (see README)");
+        diesel::sql_query(format!(r#"CREATE DATABASE "{name}""#))
+            .execute(&mut admin)
+            .expect("create test database");
+        let url = with_db_name(&admin_url, &name);
+        Self {
+            admin_url,
+            name,
+            url,
+        }
+    }
+
+    pub fn create(migrations: EmbeddedMigrations) -> Self {
+        let db = Self::create_empty();
+        PgConnection::establish(&db.url)
+            .expect("connect to test database")
+            .run_pending_migrations(migrations)
+            .expect("migrate test database");
+        db
+    }
+
+    pub fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("connect to test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // FORCE also closes the app's pooled connections (PostgreSQL 13+).
+        if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#,
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_db_name;
+
+    #[test]
+    fn swaps_the_database_and_keeps_the_query() {
+        assert_eq!(
+            with_db_name("postgres://u:p@h:5432/postgres?sslmode=disable", "t1"),
+            "postgres://u:p@h:5432/t1?sslmode=disable"
+        );
+        assert_eq!(with_db_name("postgres://h", "t2"), "postgres://h/t2");
+    }
+}

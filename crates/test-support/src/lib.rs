@@ -1,0 +1,16 @@
+//! Test support, a dev-dependency only: a fresh PostgreSQL database per test, an Ed25519
+//! key that test services trust, tokens minted with it, and opt-in test logging.
+
+// A failed setup step should fail the test loudly, which is what a panic does here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+pub mod db;
+pub mod jwt;
+
+/// Installs a log subscriber once; prints only when `TEST_LOG` is set, so passing tests
+/// stay quiet and a failing one can be rerun with logs.
+pub fn init_tracing() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        common::telemetry::init_tracing(common::config::LogFormat::Text);
+    }
+}

@@ -1,0 +1,150 @@
+//! Settings, read once at startup. Variables (default):
+//! `APP_ENV` (development; `production` requires `DATABASE_URL` and `JWT_PRIVATE_KEY_FILE`),
+//! `HOST` (127.0.0.1), `PORT` (8001), `HTTP_WORKERS` (one per core),
+//! `SHUTDOWN_TIMEOUT_SECONDS` (30),
+//! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_auth), `DB_MAX_CONNECTIONS` (8),
+//! `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
+//! `JWT_ISSUER` (healthcare-auth), `ACCESS_TOKEN_TTL_SECONDS` (900), `REFRESH_TOKEN_TTL_DAYS` (30),
+//! `JWT_PRIVATE_KEY_FILE` (unset: a key generated once under `DATA_DIR`),
+//! `JWT_ADDITIONAL_PUBLIC_KEY_FILES` (comma-separated PEM public keys still accepted: rotation),
+//! `DATA_DIR` (.data/auth-service), `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD`,
+//! `LOGIN_RATE_LIMIT_PER_MINUTE` (10; 0 = off), `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002),
+//! `PRESCRIPTION_SERVICE_URL` (http://127.0.0.1:8003), `UPSTREAM_TIMEOUT_MS` (2000),
+//! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
+
+use common::config::{
+    ConfigError, Environment, LogFormat, Secret, environment, list, required, var_opt, var_or,
+};
+use common::db::DbSettings;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub http: HttpSettings,
+    pub database: DbSettings,
+    pub tokens: TokenSettings,
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+    /// Attempts per minute per account and per client address; 0 turns the limit off.
+    pub login_rate_limit_per_minute: u32,
+    pub peers: PeerSettings,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub host: IpAddr,
+    pub port: u16,
+    pub workers: Option<usize>,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum SigningKeySource {
+    /// PKCS#8 PEM file with the Ed25519 private key (production).
+    File(PathBuf),
+    /// PKCS#8 PEM text (tests).
+    Pem(Secret),
+    /// Generated on first start and kept in this folder, so tokens survive restarts (development).
+    Generated { dir: PathBuf },
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    pub issuer: String,
+    pub access_ttl: Duration,
+    /// A login's absolute lifetime: refreshing never extends it.
+    pub refresh_ttl: Duration,
+    pub signing_key: SigningKeySource,
+    /// Public keys of retired signing keys, published in the JWKS until their tokens expire.
+    pub additional_public_keys: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BootstrapAdmin {
+    pub email: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeerSettings {
+    pub appointment_url: String,
+    pub prescription_url: String,
+    pub timeout: Duration,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = environment()?;
+        let production = environment == Environment::Production;
+        if production {
+            required::<String>("DATABASE_URL")?;
+        }
+        let signing_key = match var_opt::<PathBuf>("JWT_PRIVATE_KEY_FILE")? {
+            Some(path) => SigningKeySource::File(path),
+            None if production => {
+                return Err(ConfigError::Missing {
+                    name: "JWT_PRIVATE_KEY_FILE",
+                });
+            }
+            None => SigningKeySource::Generated {
+                dir: var_or("DATA_DIR", PathBuf::from(".data/auth-service"))?,
+            },
+        };
+        let bootstrap_admin = match (
+            var_opt::<String>("BOOTSTRAP_ADMIN_EMAIL")?,
+            var_opt::<Secret>("BOOTSTRAP_ADMIN_PASSWORD")?,
+        ) {
+            (Some(email), Some(password)) => Some(BootstrapAdmin { email, password }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::Missing {
+                    name: "BOOTSTRAP_ADMIN_PASSWORD",
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Missing {
+                    name: "BOOTSTRAP_ADMIN_EMAIL",
+                });
+            }
+        };
+        Ok(Self {
+            environment,
+            http: HttpSettings {
+                host: var_or("HOST", IpAddr::from([127, 0, 0, 1]))?,
+                port: var_or("PORT", 8001)?,
+                workers: var_opt("HTTP_WORKERS")?,
+                shutdown_timeout: Duration::from_secs(var_or("SHUTDOWN_TIMEOUT_SECONDS", 30)?),
+            },
+            database: DbSettings::from_env("healthcare_auth")?,
+            tokens: TokenSettings {
+                issuer: var_or("JWT_ISSUER", common::auth::DEFAULT_ISSUER.to_owned())?,
+                access_ttl: Duration::from_secs(var_or("ACCESS_TOKEN_TTL_SECONDS", 900)?),
+                refresh_ttl: Duration::from_secs(
+                    var_or::<u64>("REFRESH_TOKEN_TTL_DAYS", 30)? * 24 * 3600,
+                ),
+                signing_key,
+                additional_public_keys: list("JWT_ADDITIONAL_PUBLIC_KEY_FILES")
+                    .into_iter()
+                    .map(PathBuf::from)
+                    .collect(),
+            },
+            bootstrap_admin,
+            login_rate_limit_per_minute: var_or("LOGIN_RATE_LIMIT_PER_MINUTE", 10)?,
+            peers: PeerSettings {
+                appointment_url: var_or(
+                    "APPOINTMENT_SERVICE_URL",
+                    "http://127.0.0.1:8002".to_owned(),
+                )?,
+                prescription_url: var_or(
+                    "PRESCRIPTION_SERVICE_URL",
+                    "http://127.0.0.1:8003".to_owned(),
+                )?,
+                timeout: Duration::from_millis(var_or("UPSTREAM_TIMEOUT_MS", 2000)?),
+            },
+            log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
+        })
+    }
+}

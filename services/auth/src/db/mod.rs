@@ -1,0 +1,7 @@
+//! auth-service's tables and the queries on them: sync diesel, called through `with_conn`.
+
+pub mod login_attempts;
+pub mod models;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod users;

@@ -1,0 +1,101 @@
+use super::models::{NewUser, User};
+use super::schema::users;
+use chrono::Utc;
+use common::validation::Paging;
+use common::{Role, UserId};
+use diesel::prelude::*;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+pub fn insert(conn: &mut PgConnection, user: &NewUser<'_>) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .returning(User::as_returning())
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut PgConnection, normalized_email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(lower(users::email).eq(normalized_email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub struct ProfileUpdate<'a> {
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct ProfileChangeset<'a> {
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    email: Option<&'a str>,
+    updated_at: chrono::DateTime<Utc>,
+}
+
+pub fn update_profile(
+    conn: &mut PgConnection,
+    id: UserId,
+    update: ProfileUpdate<'_>,
+) -> QueryResult<Option<User>> {
+    diesel::update(users::table.find(id))
+        .set(ProfileChangeset {
+            first_name: update.first_name,
+            last_name: update.last_name,
+            email: update.email,
+            updated_at: Utc::now(),
+        })
+        .returning(User::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+pub fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+}
+
+/// A page of users (oldest first) and the total matching before paging.
+pub fn list(
+    conn: &mut PgConnection,
+    role: Option<Role>,
+    paging: Paging,
+) -> QueryResult<(Vec<User>, i64)> {
+    let mut page = users::table.select(User::as_select()).into_boxed();
+    let mut count = users::table.count().into_boxed();
+    if let Some(role) = role {
+        page = page.filter(users::role.eq(role));
+        count = count.filter(users::role.eq(role));
+    }
+    let total = count.get_result(conn)?;
+    let items = page
+        .order((users::created_at.asc(), users::id.asc()))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// Users per role, for admin analytics.
+pub fn count_by_role(conn: &mut PgConnection) -> QueryResult<Vec<(Role, i64)>> {
+    users::table
+        .group_by(users::role)
+        .select((users::role, diesel::dsl::count_star()))
+        .load(conn)
+}

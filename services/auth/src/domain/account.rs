@@ -1,0 +1,242 @@
+//! Registration and profile input, validated all at once (every bad field is reported).
+
+use common::config::Secret;
+use common::validation::{Field, Validator, text};
+use common::{ApiError, Role};
+use serde::Deserialize;
+
+/// An email address, trimmed. Stored as typed; compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: String) -> Result<Email, String> {
+        let email = raw.trim();
+        let invalid = || "must be a valid email address".to_owned();
+        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !domain.contains('@');
+        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Email(email.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form uniqueness and lookups use.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// 8 to 128 characters with an upper-case letter, a lower-case letter and a digit. The
+/// upper bound is checked before any hashing, so a huge password cannot buy CPU time.
+pub fn check_password(raw: String) -> Result<Secret, String> {
+    let length = raw.chars().count();
+    let mut problems = Vec::new();
+    if !(8..=128).contains(&length) {
+        problems.push("be 8 to 128 characters long");
+    }
+    if !raw.chars().any(char::is_uppercase) {
+        problems.push("contain an upper-case letter");
+    }
+    if !raw.chars().any(char::is_lowercase) {
+        problems.push("contain a lower-case letter");
+    }
+    if !raw.chars().any(|c| c.is_ascii_digit()) {
+        problems.push("contain a digit");
+    }
+    if problems.is_empty() {
+        Ok(Secret::new(raw))
+    } else {
+        Err(format!("must {}", problems.join(", ")))
+    }
+}
+
+fn name(raw: String) -> Result<String, String> {
+    text(1, 100)(raw)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegistrationForm {
+    #[serde(default)]
+    pub email: Field<String>,
+    #[serde(default)]
+    pub password: Field<String>,
+    #[serde(default)]
+    pub first_name: Field<String>,
+    #[serde(default)]
+    pub last_name: Field<String>,
+    #[serde(default)]
+    pub role: Field<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password: Secret,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+}
+
+/// Who is registering decides which roles may be chosen: anyone may become a patient or a
+/// doctor; only an admin may create another admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrar {
+    Public,
+    Admin,
+}
+
+impl RegistrationForm {
+    pub fn validate(self, registrar: Registrar) -> Result<NewAccount, ApiError> {
+        let mut v = Validator::new();
+        let email = v.required("email", self.email, Email::parse);
+        let password = v.required("password", self.password, check_password);
+        let first_name = v.required("first_name", self.first_name, name);
+        let last_name = v.required("last_name", self.last_name, name);
+        let role = v.required("role", self.role, |raw| {
+            let role = raw.parse::<Role>().map_err(|e| e.to_string())?;
+            match (role, registrar) {
+                (Role::Admin, Registrar::Public) => Err("must be patient or doctor".to_owned()),
+                (role, _) => Ok(role),
+            }
+        });
+        match (email, password, first_name, last_name, role) {
+            (Some(email), Some(password), Some(first_name), Some(last_name), Some(role)) => {
+                v.finish()?;
+                Ok(NewAccount {
+                    email,
+                    password,
+                    first_name,
+                    last_name,
+                    role,
+                })
+            }
+            _ => Err(v.into_error()),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    pub first_name: Field<String>,
+    #[serde(default)]
+    pub last_name: Field<String>,
+    #[serde(default)]
+    pub email: Field<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<Email>,
+}
+
+impl ProfileForm {
+    pub fn validate(self) -> Result<ProfileChanges, ApiError> {
+        let mut v = Validator::new();
+        let first_name = v.optional("first_name", self.first_name, name);
+        let last_name = v.optional("last_name", self.last_name, name);
+        let email = v.optional("email", self.email, Email::parse);
+        match (first_name, last_name, email) {
+            (Some(first_name), Some(last_name), Some(email)) => {
+                v.finish()?;
+                Ok(ProfileChanges {
+                    first_name,
+                    last_name,
+                    email,
+                })
+            }
+            _ => Err(v.into_error()),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PasswordChangeForm {
+    #[serde(default)]
+    pub current_password: Field<String>,
+    #[serde(default)]
+    pub new_password: Field<String>,
+}
+
+#[derive(Debug)]
+pub struct PasswordChange {
+    pub current: Secret,
+    pub new: Secret,
+}
+
+impl PasswordChangeForm {
+    pub fn validate(self) -> Result<PasswordChange, ApiError> {
+        let mut v = Validator::new();
+        let current = v.required("current_password", self.current_password, |raw: String| {
+            if raw.is_empty() || raw.chars().count() > 128 {
+                Err("must be 1 to 128 characters long".to_owned())
+            } else {
+                Ok(Secret::new(raw))
+            }
+        });
+        let new = v.required("new_password", self.new_password, check_password);
+        match (current, new) {
+            (Some(current), Some(new)) => {
+                v.finish()?;
+                Ok(PasswordChange { current, new })
+            }
+            _ => Err(v.into_error()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_normalised_to_lower_case() {
+        let email = Email::parse("  Alice.Smith@Example.COM ".into()).unwrap();
+        assert_eq!(email.as_str(), "Alice.Smith@Example.COM");
+        assert_eq!(email.normalized(), "alice.smith@example.com");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@.com",
+            "a@example..com",
+        ] {
+            assert!(
+                Email::parse(bad.into()).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn password_rules_name_every_missing_kind() {
+        let message = check_password("short".into()).unwrap_err();
+        assert!(message.contains("8 to 128"));
+        assert!(message.contains("upper-case"));
+        assert!(message.contains("digit"));
+        assert!(check_password("Abcdefg1".into()).is_ok());
+        assert!(check_password(format!("Ab1{}", "x".repeat(125))).is_ok());
+        assert!(check_password(format!("Ab1{}", "x".repeat(126))).is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! The rules of accounts and sessions: what a valid registration is, how passwords are
+//! hashed, how tokens are made, when a login is rate limited, what presenting a refresh
+//! token means. No actix, no diesel here.
+
+pub mod account;
+pub mod passwords;
+pub mod rate_limit;
+pub mod refresh;
+pub mod signing_key;
+pub mod tokens;

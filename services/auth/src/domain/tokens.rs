@@ -1,0 +1,96 @@
+//! Access tokens (short-lived EdDSA JWTs) and refresh tokens (opaque, random, stored only
+//! as a hash).
+
+use super::signing_key::SigningMaterial;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::auth::{AccessClaims, Jwk};
+use common::{ApiError, Role, UserId};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+pub struct TokenIssuer {
+    key: EncodingKey,
+    header: Header,
+    issuer: String,
+    access_ttl: Duration,
+    /// The current key first, then retired keys whose tokens may still be alive.
+    published: Vec<Jwk>,
+}
+
+#[derive(Debug)]
+pub struct AccessToken {
+    pub token: String,
+    pub expires_in: u64,
+}
+
+impl TokenIssuer {
+    pub fn new(
+        material: &SigningMaterial,
+        retired: Vec<Jwk>,
+        issuer: String,
+        access_ttl: Duration,
+    ) -> anyhow::Result<Self> {
+        let key = EncodingKey::from_ed_pem(material.private_pem.as_bytes())?;
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(material.jwk.kid.clone());
+        let mut published = vec![material.jwk.clone()];
+        published.extend(retired.into_iter().filter(|k| k.kid != material.jwk.kid));
+        Ok(Self {
+            key,
+            header,
+            issuer,
+            access_ttl,
+            published,
+        })
+    }
+
+    pub fn published_keys(&self) -> &[Jwk] {
+        &self.published
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn access_token(&self, user: UserId, role: Role) -> Result<AccessToken, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = self.access_ttl.as_secs();
+        let claims = AccessClaims {
+            sub: user,
+            role,
+            iat: now,
+            exp: now + i64::try_from(ttl).unwrap_or(i64::MAX / 2),
+            jti: uuid::Uuid::new_v4().to_string(),
+            iss: self.issuer.clone(),
+        };
+        let token = jsonwebtoken::encode(&self.header, &claims, &self.key)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing failed: {e}")))?;
+        Ok(AccessToken {
+            token,
+            expires_in: ttl,
+        })
+    }
+}
+
+/// A refresh token as handed to the client, and the hash that is all we keep of it.
+pub struct RefreshToken {
+    pub token: String,
+    pub hash: Vec<u8>,
+}
+
+/// 256 random bits, URL-safe.
+pub fn new_refresh_token() -> Result<RefreshToken, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("no OS randomness: {e}")))?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_refresh_token(&token);
+    Ok(RefreshToken { token, hash })
+}
+
+/// A plain SHA-256 suffices: the input has 256 bits of entropy, nothing to brute-force.
+pub fn hash_refresh_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}

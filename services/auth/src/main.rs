@@ -1,0 +1,13 @@
+//! auth-service: users, login, tokens, profiles, admin. Configuration: see `config.rs`.
+
+use auth_service::{Application, Settings};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    common::telemetry::init_tracing(settings.log_format);
+    let application = Application::build(settings).await?;
+    tracing::info!(port = application.port(), "auth-service listening");
+    application.run_until_stopped().await?;
+    Ok(())
+}

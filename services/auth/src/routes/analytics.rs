@@ -1,0 +1,106 @@
+//! `GET /admin/analytics`. Callers: admins. User figures come from our own database;
+//! appointment and prescription figures from those services, fetched concurrently with the
+//! admin's token. A service that does not answer in time is listed in `degraded` and its
+//! figures are null: the answer is still 200.
+
+use crate::clients::stats::{AppointmentStats, PrescriptionStats, StatsClient};
+use crate::db::users;
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use common::auth::{AuthenticatedUser, BearerToken};
+use common::db::{DbPool, with_conn};
+use common::middleware::RequestId;
+use common::{ApiError, Role};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct UserFigures {
+    total_patients: i64,
+    total_doctors: i64,
+    total_admins: i64,
+    total_users: i64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct AppointmentFigures {
+    total_appointments: Option<i64>,
+    booked: Option<i64>,
+    completed: Option<i64>,
+    cancelled: Option<i64>,
+    no_show: Option<i64>,
+}
+
+impl From<AppointmentStats> for AppointmentFigures {
+    fn from(s: AppointmentStats) -> Self {
+        Self {
+            total_appointments: Some(s.total_appointments),
+            booked: Some(s.booked),
+            completed: Some(s.completed),
+            cancelled: Some(s.cancelled),
+            no_show: Some(s.no_show),
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct PrescriptionFigures {
+    total_prescriptions: Option<i64>,
+}
+
+impl From<PrescriptionStats> for PrescriptionFigures {
+    fn from(s: PrescriptionStats) -> Self {
+        Self {
+            total_prescriptions: Some(s.total_prescriptions),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Analytics {
+    users: UserFigures,
+    appointments: AppointmentFigures,
+    prescriptions: PrescriptionFigures,
+    generated_at: DateTime<Utc>,
+    degraded: Vec<&'static str>,
+}
+
+pub async fn analytics(
+    pool: web::Data<DbPool>,
+    stats: web::Data<StatsClient>,
+    caller: AuthenticatedUser,
+    token: BearerToken,
+    request_id: RequestId,
+) -> Result<web::Json<Analytics>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let (counts, (appointments, prescriptions)) = tokio::join!(
+        with_conn(&pool, |conn| Ok(users::count_by_role(conn)?)),
+        stats.fetch_all(&token, &request_id),
+    );
+    let counts = counts?;
+    let of = |role: Role| {
+        counts
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or(0, |(_, n)| *n)
+    };
+    let users = UserFigures {
+        total_patients: of(Role::Patient),
+        total_doctors: of(Role::Doctor),
+        total_admins: of(Role::Admin),
+        total_users: counts.iter().map(|(_, n)| n).sum(),
+    };
+    let mut degraded = Vec::new();
+    if appointments.is_none() {
+        degraded.push("appointment-service");
+    }
+    if prescriptions.is_none() {
+        degraded.push("prescription-service");
+    }
+    Ok(web::Json(Analytics {
+        users,
+        appointments: appointments.map(Into::into).unwrap_or_default(),
+        prescriptions: prescriptions.map(Into::into).unwrap_or_default(),
+        generated_at: Utc::now(),
+        degraded,
+    }))
+}

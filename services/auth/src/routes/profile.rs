@@ -1,0 +1,81 @@
+//! `GET/PUT /users/profile` and `PUT /users/profile/password`. Callers: any signed-in
+//! user, for their own account only.
+
+use super::views::UserView;
+use crate::db::{refresh_tokens, users};
+use crate::domain::account::{PasswordChangeForm, ProfileForm};
+use crate::domain::passwords::Passwords;
+use actix_web::{HttpResponse, web};
+use common::ApiError;
+use common::auth::AuthenticatedUser;
+use common::db::{DbPool, with_conn};
+use diesel::Connection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// `GET /users/profile`.
+pub async fn get_profile(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+) -> Result<web::Json<UserView>, ApiError> {
+    let user = with_conn(&pool, move |conn| {
+        users::find(conn, caller.id)?.ok_or(ApiError::NotFound("user"))
+    })
+    .await?;
+    Ok(web::Json(UserView::from(&user)))
+}
+
+/// `PUT /users/profile`: any of first_name, last_name, email.
+pub async fn update_profile(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+    body: web::Json<ProfileForm>,
+) -> Result<web::Json<UserView>, ApiError> {
+    let changes = body.into_inner().validate()?;
+    let user = with_conn(&pool, move |conn| {
+        let update = users::ProfileUpdate {
+            first_name: changes.first_name.as_deref(),
+            last_name: changes.last_name.as_deref(),
+            email: changes.email.as_ref().map(|e| e.as_str()),
+        };
+        users::update_profile(conn, caller.id, update)
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    ApiError::Conflict("an account with this email already exists".into())
+                }
+                other => other.into(),
+            })?
+            .ok_or(ApiError::NotFound("user"))
+    })
+    .await?;
+    Ok(web::Json(UserView::from(&user)))
+}
+
+/// `PUT /users/profile/password`. A wrong current password is 403, not 401: the session
+/// itself is valid. Success ends every login of the account (refresh tokens revoked).
+pub async fn change_password(
+    pool: web::Data<DbPool>,
+    passwords: web::Data<Passwords>,
+    caller: AuthenticatedUser,
+    body: web::Json<PasswordChangeForm>,
+) -> Result<HttpResponse, ApiError> {
+    let change = body.into_inner().validate()?;
+    let current_hash = with_conn(&pool, move |conn| {
+        users::find(conn, caller.id)?
+            .map(|u| u.password_hash)
+            .ok_or(ApiError::NotFound("user"))
+    })
+    .await?;
+    if !passwords.verify(change.current, Some(current_hash)).await? {
+        return Err(ApiError::Forbidden("the current password is incorrect"));
+    }
+    let new_hash = passwords.hash(change.new).await?;
+    with_conn(&pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            users::set_password_hash(conn, caller.id, &new_hash)?;
+            refresh_tokens::revoke_all_for_user(conn, caller.id)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
