@@ -1,0 +1,110 @@
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn refreshing_returns_a_new_pair_and_retires_the_old_token() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+
+    let res = app.refresh(&session.refresh_token).await;
+
+    assert_eq!(res.status(), 200);
+    let pair: Value = res.json().await.unwrap();
+    let new_refresh = pair["refresh_token"].as_str().unwrap();
+    assert_ne!(new_refresh, session.refresh_token);
+    let profile = app
+        .get_as("/users/profile", pair["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(profile.status(), 200, "the new access token works");
+    assert_eq!(
+        app.refresh(new_refresh).await.status(),
+        200,
+        "the new refresh token works once"
+    );
+}
+
+#[tokio::test]
+async fn presenting_a_rotated_token_again_revokes_the_whole_login() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+    let rotated: Value = app
+        .refresh(&session.refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let current = rotated["refresh_token"].as_str().unwrap();
+
+    let replay = app.refresh(&session.refresh_token).await;
+
+    assert_problem(replay, 401).await;
+    assert_problem(app.refresh(current).await, 401).await;
+}
+
+#[tokio::test]
+async fn other_logins_survive_a_reuse_in_one_login() {
+    let app = spawn_app().await;
+    let first = app.signed_in("patient").await;
+    let second = app.session_of(&first.email, PASSWORD).await;
+    app.refresh(&first.refresh_token).await;
+
+    app.refresh(&first.refresh_token).await;
+
+    assert_eq!(app.refresh(&second.refresh_token).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_unknown_refresh_token_is_401_and_a_missing_one_422() {
+    let app = spawn_app().await;
+
+    assert_problem(app.refresh("not-a-real-token").await, 401).await;
+    let missing = app.post_json("/auth/refresh", &json!({})).await;
+    assert_eq!(
+        error_fields(&assert_problem(missing, 422).await),
+        ["refresh_token"]
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_that_refresh_token() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+
+    let res = app
+        .client
+        .post(app.url("/auth/logout"))
+        .bearer_auth(&session.access_token)
+        .json(&json!({ "refresh_token": session.refresh_token }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 204);
+    assert_problem(app.refresh(&session.refresh_token).await, 401).await;
+}
+
+#[tokio::test]
+async fn logout_needs_a_signed_in_user_and_cannot_end_someone_elses_login() {
+    let app = spawn_app().await;
+    let victim = app.signed_in("patient").await;
+    let intruder = app.signed_in("patient").await;
+    let body = json!({ "refresh_token": victim.refresh_token });
+
+    let anonymous = app.post_json("/auth/logout", &body).await;
+    let foreign = app
+        .client
+        .post(app.url("/auth/logout"))
+        .bearer_auth(&intruder.access_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(anonymous, 401).await;
+    assert_eq!(foreign.status(), 204);
+    assert_eq!(
+        app.refresh(&victim.refresh_token).await.status(),
+        200,
+        "victim still signed in"
+    );
+}

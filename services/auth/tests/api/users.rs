@@ -1,0 +1,105 @@
+use crate::helpers::*;
+use serde_json::Value;
+
+#[tokio::test]
+async fn an_admin_lists_users_by_role_with_paging_headers() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for _ in 0..3 {
+        app.signed_in("patient").await;
+    }
+    app.signed_in("doctor").await;
+
+    let all = app.get_as("/users/", &admin.access_token).await;
+    let patients = app
+        .get_as("/users/?role=patient&limit=2&offset=1", &admin.access_token)
+        .await;
+
+    assert_eq!(all.status(), 200);
+    assert_eq!(all.headers()["x-total-count"], "5");
+    assert_eq!(all.json::<Vec<Value>>().await.unwrap().len(), 5);
+    assert_eq!(patients.status(), 200);
+    assert_eq!(patients.headers()["x-total-count"], "3");
+    let page: Vec<Value> = patients.json().await.unwrap();
+    assert_eq!(page.len(), 2);
+    assert!(page.iter().all(|u| u["role"] == "patient"));
+}
+
+#[tokio::test]
+async fn listing_users_is_for_admins_only() {
+    let app = spawn_app().await;
+    let patient = app.signed_in("patient").await;
+    let doctor = app.signed_in("doctor").await;
+
+    assert_problem(app.get_as("/users/", &patient.access_token).await, 403).await;
+    assert_problem(app.get_as("/users", &doctor.access_token).await, 403).await;
+    assert_problem(
+        app.client.get(app.url("/users/")).send().await.unwrap(),
+        401,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_422_naming_each() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+
+    let res = app
+        .get_as(
+            "/users/?role=nurse&limit=500&offset=-1",
+            &admin.access_token,
+        )
+        .await;
+
+    let mut fields = error_fields(&assert_problem(res, 422).await);
+    fields.sort();
+    assert_eq!(fields, ["limit", "offset", "role"]);
+}
+
+#[tokio::test]
+async fn an_admin_creates_another_admin_who_can_sign_in() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let email = unique_email();
+
+    let res = app
+        .client
+        .post(app.url("/users/"))
+        .bearer_auth(&admin.access_token)
+        .json(&registration(&email, "admin"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["role"], "admin");
+    let new_admin = app.session_of(&email, PASSWORD).await;
+    assert_eq!(
+        app.get_as("/users/", &new_admin.access_token)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn only_admins_create_users() {
+    let app = spawn_app().await;
+    let doctor = app.signed_in("doctor").await;
+
+    let res = app
+        .client
+        .post(app.url("/users/"))
+        .bearer_auth(&doctor.access_token)
+        .json(&registration(&unique_email(), "admin"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(res, 403).await;
+    assert_eq!(
+        app.db_count("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
+        0
+    );
+}
