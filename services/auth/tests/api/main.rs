@@ -1,4 +1,6 @@
 //! auth-service, black-box: the real service in-process on port 0, a fresh database each.
+// Test helpers fail the test by panicking; that is their job.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod analytics;
 mod bootstrap;
