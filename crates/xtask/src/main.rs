@@ -1,1 +1,65 @@
-fn main() {}
+//! Developer commands, run as `cargo xtask <command>`:
+//!
+//! - `up`: make PostgreSQL answer, create the service databases, build and run every
+//!   service with development settings, logs prefixed per service; Ctrl-C stops them all.
+//! - `test [args]`: make PostgreSQL answer, then run every test (cargo-nextest when
+//!   installed, else `cargo test`); extra args go to the test runner.
+//! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
+//!
+//! PostgreSQL: the server at `PGHOST`/`PGPORT` (127.0.0.1:5432) is used when it answers.
+//! Otherwise the machine's installed cluster is started (`pg_ctlcluster`), or, failing
+//! that, a private cluster is created under `.data/postgres` with the installed server
+//! binaries (trust auth, user `postgres`).
+
+mod postgres;
+mod services;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "up" => services::up(),
+        "test" => run_tests(&rest),
+        "postgres" => postgres::ensure().map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask <up | test [runner args] | postgres>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn has_nextest() -> bool {
+    std::process::Command::new("cargo")
+        .args(["nextest", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn run_tests(extra: &[String]) -> Result<(), String> {
+    let admin_url = postgres::ensure()?;
+    let mut command = std::process::Command::new("cargo");
+    if has_nextest() {
+        command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        command.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    command.args(extra).env("TEST_DATABASE_ADMIN_URL", admin_url);
+    let status = command.status().map_err(|e| format!("running cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("tests failed".into())
+    }
+}
