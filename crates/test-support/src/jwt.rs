@@ -5,8 +5,8 @@
 use common::auth::{AccessClaims, DEFAULT_ISSUER, Jwk};
 use common::{Role, UserId};
 use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use std::sync::OnceLock;
 
@@ -36,6 +36,14 @@ impl TestKey {
     pub fn sign(&self, header: &Header, claims: &serde_json::Value) -> String {
         let key = EncodingKey::from_ed_pem(self.pem.as_bytes()).expect("test key");
         jsonwebtoken::encode(header, claims, &key).expect("sign test token")
+    }
+
+    /// The public half as SPKI PEM (what `openssl pkey -pubout` writes).
+    pub fn public_pem(&self) -> String {
+        self.signing_key
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("encode SPKI")
     }
 
     pub fn header(&self) -> Header {

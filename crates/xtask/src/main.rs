@@ -55,8 +55,12 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
     } else {
         command.args(["test", "--workspace", "--no-fail-fast"]);
     }
-    command.args(extra).env("TEST_DATABASE_ADMIN_URL", admin_url);
-    let status = command.status().map_err(|e| format!("running cargo: {e}"))?;
+    command
+        .args(extra)
+        .env("TEST_DATABASE_ADMIN_URL", admin_url);
+    let status = command
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
     if status.success() {
         Ok(())
     } else {

@@ -121,11 +121,21 @@ fn start_private_cluster() -> Result<(), String> {
         eprintln!("xtask: creating a private PostgreSQL cluster in {data_str}");
         std::fs::create_dir_all(&data).map_err(|e| format!("creating {data_str}: {e}"))?;
         if as_postgres {
-            let _ = Command::new("chown").args(["-R", "postgres:postgres", &data_str]).status();
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:postgres", &data_str])
+                .status();
         }
         let ok = server_command(
             &bin.join("initdb"),
-            &["-D", &data_str, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+            &[
+                "-D",
+                &data_str,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
             as_postgres,
         )
         .stdout(Stdio::null())
@@ -135,7 +145,10 @@ fn start_private_cluster() -> Result<(), String> {
             return Err("initdb failed".into());
         }
     }
-    eprintln!("xtask: starting the private PostgreSQL cluster on port {}", port());
+    eprintln!(
+        "xtask: starting the private PostgreSQL cluster on port {}",
+        port()
+    );
     let options = format!(
         "-p {} -c listen_addresses={} -k /tmp -c max_connections=200",
         port(),
@@ -153,7 +166,9 @@ fn start_private_cluster() -> Result<(), String> {
     if ok && wait_until_answering(Duration::from_secs(30)) {
         Ok(())
     } else {
-        Err(format!("the private PostgreSQL cluster did not start; see {log}"))
+        Err(format!(
+            "the private PostgreSQL cluster did not start; see {log}"
+        ))
     }
 }
 
@@ -168,7 +183,11 @@ pub fn ensure() -> Result<String, String> {
 /// Creates `name` unless it exists.
 pub fn create_database(name: &str) -> Result<(), String> {
     let exists = Command::new("psql")
-        .args([&admin_url(), "-tAc", &format!("SELECT 1 FROM pg_database WHERE datname = '{name}'")])
+        .args([
+            &admin_url(),
+            "-tAc",
+            &format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ])
         .output()
         .map_err(|e| format!("running psql: {e}"))?;
     if String::from_utf8_lossy(&exists.stdout).trim() == "1" {

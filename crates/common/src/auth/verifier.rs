@@ -3,6 +3,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Why a token was refused. All of them answer 401; the distinction is for logs and for
@@ -31,6 +32,7 @@ struct JwksSource {
     client: reqwest::Client,
     min_refetch: Duration,
     last_fetch: tokio::sync::Mutex<Option<Instant>>,
+    fetches: AtomicU64,
 }
 
 pub struct TokenVerifier {
@@ -80,10 +82,18 @@ impl TokenVerifier {
                 client,
                 min_refetch,
                 last_fetch: tokio::sync::Mutex::new(None),
+                fetches: AtomicU64::new(0),
             }),
         };
         verifier.refetch().await;
         verifier
+    }
+
+    /// How many times the JWKS has been requested (0 for fixed keys): for metrics and tests.
+    pub fn jwks_fetches(&self) -> u64 {
+        self.jwks
+            .as_ref()
+            .map_or(0, |source| source.fetches.load(Ordering::Relaxed))
     }
 
     fn cached_key(&self, kid: &str) -> Option<DecodingKey> {
@@ -101,6 +111,7 @@ impl TokenVerifier {
             return;
         }
         *last_fetch = Some(Instant::now());
+        source.fetches.fetch_add(1, Ordering::Relaxed);
         let fetched = async {
             source
                 .client

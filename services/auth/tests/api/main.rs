@@ -7,6 +7,7 @@ mod bootstrap;
 mod health;
 mod helpers;
 mod jwks;
+mod keys;
 mod login;
 mod profile;
 mod rate_limit;

@@ -108,3 +108,27 @@ async fn logout_needs_a_signed_in_user_and_cannot_end_someone_elses_login() {
         "victim still signed in"
     );
 }
+
+#[tokio::test]
+async fn of_concurrent_refreshes_of_one_token_exactly_one_wins() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+
+    let attempts = (0..10).map(|_| app.refresh(&session.refresh_token));
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|res| res.status().as_u16())
+        .collect();
+
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        9,
+        "{statuses:?}"
+    );
+}
