@@ -132,3 +132,38 @@ impl FromStr for LogFormat {
         }
     }
 }
+
+/// `HOST`, `PORT`, `HTTP_WORKERS`, `SHUTDOWN_TIMEOUT_SECONDS`: how a service listens.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub host: std::net::IpAddr,
+    pub port: u16,
+    /// actix worker threads; unset means one per core.
+    pub workers: Option<usize>,
+    /// How long in-flight requests may finish after SIGTERM.
+    pub shutdown_timeout: std::time::Duration,
+}
+
+impl HttpSettings {
+    pub fn from_env(default_port: u16) -> Result<Self, ConfigError> {
+        Ok(Self {
+            host: var_or("HOST", std::net::IpAddr::from([127, 0, 0, 1]))?,
+            port: var_or("PORT", default_port)?,
+            workers: var_opt("HTTP_WORKERS")?,
+            shutdown_timeout: std::time::Duration::from_secs(var_or(
+                "SHUTDOWN_TIMEOUT_SECONDS",
+                30,
+            )?),
+        })
+    }
+
+    /// For tests: loopback, a port the OS picks, two workers, a short drain.
+    pub fn ephemeral() -> Self {
+        Self {
+            host: std::net::IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            workers: Some(2),
+            shutdown_timeout: std::time::Duration::from_secs(1),
+        }
+    }
+}

@@ -223,6 +223,14 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|e, _req: &HttpRequest| path_error(e).into())
 }
 
+/// Registers the extractor configurations above, so every extractor failure is a problem body.
+pub fn register_extractor_configs(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(json_config())
+        .app_data(form_config())
+        .app_data(query_config())
+        .app_data(path_config());
+}
+
 /// The answer for a path no route matches.
 pub async fn route_not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("route"))

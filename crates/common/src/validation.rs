@@ -180,3 +180,61 @@ impl Paging {
         })
     }
 }
+
+/// An RFC 3339 timestamp; one without an offset is read as UTC.
+pub fn timestamp(raw: String) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let raw = raw.trim();
+    if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(with_offset.with_timezone(&chrono::Utc));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+    .map(|naive| naive.and_utc())
+    .ok_or_else(|| "must be an RFC 3339 timestamp, e.g. 2030-01-31T09:30:00Z".to_owned())
+}
+
+/// A time of day, `HH:MM` or `HH:MM:SS`.
+pub fn time_of_day(raw: String) -> Result<chrono::NaiveTime, String> {
+    let raw = raw.trim();
+    chrono::NaiveTime::parse_from_str(raw, "%H:%M:%S")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(raw, "%H:%M"))
+        .map_err(|_| "must be a time of day, HH:MM or HH:MM:SS".to_owned())
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+pub fn date(raw: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| "must be a date, YYYY-MM-DD".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timestamp_without_offset_is_utc_and_offsets_are_converted() {
+        let utc = timestamp("2030-01-15T14:00:00Z".into()).unwrap();
+        assert_eq!(timestamp("2030-01-15T14:00:00".into()).unwrap(), utc);
+        assert_eq!(timestamp("2030-01-15T09:00:00-05:00".into()).unwrap(), utc);
+        assert!(timestamp("yesterday".into()).is_err());
+    }
+
+    #[test]
+    fn times_of_day_take_minutes_or_seconds() {
+        assert_eq!(
+            time_of_day("09:30".into()).unwrap(),
+            chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap()
+        );
+        assert_eq!(
+            time_of_day("09:30:15".into()).unwrap(),
+            chrono::NaiveTime::from_hms_opt(9, 30, 15).unwrap()
+        );
+        assert!(time_of_day("25:00".into()).is_err());
+    }
+}

@@ -13,10 +13,10 @@
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::config::{
-    ConfigError, Environment, LogFormat, Secret, environment, list, required, var_opt, var_or,
+    ConfigError, Environment, HttpSettings, LogFormat, Secret, environment, list, required,
+    var_opt, var_or,
 };
 use common::db::DbSettings;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,14 +31,6 @@ pub struct Settings {
     pub login_rate_limit_per_minute: u32,
     pub peers: PeerSettings,
     pub log_format: LogFormat,
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpSettings {
-    pub host: IpAddr,
-    pub port: u16,
-    pub workers: Option<usize>,
-    pub shutdown_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -112,12 +104,7 @@ impl Settings {
         };
         Ok(Self {
             environment,
-            http: HttpSettings {
-                host: var_or("HOST", IpAddr::from([127, 0, 0, 1]))?,
-                port: var_or("PORT", 8001)?,
-                workers: var_opt("HTTP_WORKERS")?,
-                shutdown_timeout: Duration::from_secs(var_or("SHUTDOWN_TIMEOUT_SECONDS", 30)?),
-            },
+            http: HttpSettings::from_env(8001)?,
             database: DbSettings::from_env("healthcare_auth")?,
             tokens: TokenSettings {
                 issuer: var_or("JWT_ISSUER", common::auth::DEFAULT_ISSUER.to_owned())?,

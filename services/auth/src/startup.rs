@@ -90,10 +90,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(middleware::request_context))
-                .app_data(error::json_config())
-                .app_data(error::form_config())
-                .app_data(error::query_config())
-                .app_data(error::path_config())
+                .configure(error::register_extractor_configs)
                 .app_data(web::Data::new(ServiceName(SERVICE_NAME)))
                 .app_data(pool.clone())
                 .app_data(passwords.clone())

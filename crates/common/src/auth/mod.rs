@@ -5,11 +5,13 @@
 mod claims;
 mod extractor;
 mod jwk;
+mod settings;
 mod verifier;
 
 pub use claims::AccessClaims;
 pub use extractor::{AuthenticatedUser, BearerToken};
 pub use jwk::{Jwk, JwkSet};
+pub use settings::{KeySource, VerifierSettings};
 pub use verifier::{TokenRejection, TokenVerifier};
 
 /// The issuer every service expects unless `JWT_ISSUER` says otherwise.

@@ -1,8 +1,6 @@
-use auth_service::config::{
-    BootstrapAdmin, HttpSettings, PeerSettings, SigningKeySource, TokenSettings,
-};
+use auth_service::config::{BootstrapAdmin, PeerSettings, SigningKeySource, TokenSettings};
 use auth_service::{Application, Settings};
-use common::config::{Environment, LogFormat, Secret};
+use common::config::{Environment, HttpSettings, LogFormat, Secret};
 use common::db::DbSettings;
 use reqwest::Response;
 use serde_json::{Value, json};
@@ -21,12 +19,7 @@ pub struct TestApp {
 pub fn test_settings(db: &TestDatabase) -> Settings {
     Settings {
         environment: Environment::Development,
-        http: HttpSettings {
-            host: [127, 0, 0, 1].into(),
-            port: 0,
-            workers: Some(2),
-            shutdown_timeout: Duration::from_secs(1),
-        },
+        http: HttpSettings::ephemeral(),
         database: DbSettings {
             url: Secret::new(db.url.clone()),
             max_connections: 4,

@@ -1,0 +1,80 @@
+use super::{DEFAULT_ISSUER, Jwk, TokenVerifier};
+use crate::config::{ConfigError, var_opt, var_or};
+use std::time::Duration;
+
+/// Where a service that does not sign tokens gets the keys to verify them.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// auth-service's JWKS URL, fetched at start and again on an unknown `kid`.
+    Jwks { url: String, min_refetch: Duration },
+    /// Fixed public keys: tests, or air-gapped deployments that ship the key.
+    Static(Vec<Jwk>),
+}
+
+/// `JWT_ISSUER`, `AUTH_JWKS_URL` (default `<AUTH_SERVICE_URL>/.well-known/jwks.json`),
+/// `JWT_PUBLIC_KEY_FILE` (a static SPKI PEM key instead of the JWKS) and
+/// `JWKS_REFETCH_INTERVAL_SECONDS` (5).
+#[derive(Debug, Clone)]
+pub struct VerifierSettings {
+    pub issuer: String,
+    pub keys: KeySource,
+}
+
+impl VerifierSettings {
+    pub fn from_env(auth_service_url: &str) -> Result<Self, ConfigError> {
+        let issuer = var_or("JWT_ISSUER", DEFAULT_ISSUER.to_owned())?;
+        let keys = match var_opt::<std::path::PathBuf>("JWT_PUBLIC_KEY_FILE")? {
+            Some(path) => KeySource::Static(vec![jwk_from_public_pem_file(&path)?]),
+            None => KeySource::Jwks {
+                url: var_or(
+                    "AUTH_JWKS_URL",
+                    format!(
+                        "{}/.well-known/jwks.json",
+                        auth_service_url.trim_end_matches('/')
+                    ),
+                )?,
+                min_refetch: Duration::from_secs(var_or("JWKS_REFETCH_INTERVAL_SECONDS", 5)?),
+            },
+        };
+        Ok(Self { issuer, keys })
+    }
+
+    pub async fn build(&self, http: reqwest::Client) -> TokenVerifier {
+        match &self.keys {
+            KeySource::Static(keys) => TokenVerifier::from_keys(&self.issuer, keys),
+            KeySource::Jwks { url, min_refetch } => {
+                TokenVerifier::from_jwks_url(&self.issuer, url.clone(), http, *min_refetch).await
+            }
+        }
+    }
+}
+
+/// Reads an Ed25519 public key in SPKI PEM (`openssl pkey -pubout`): the DER is a fixed
+/// 12-byte prefix followed by the 32-byte key.
+fn jwk_from_public_pem_file(path: &std::path::Path) -> Result<Jwk, ConfigError> {
+    use base64::Engine;
+    const ED25519_SPKI_PREFIX: [u8; 12] = [
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: "JWT_PUBLIC_KEY_FILE",
+        reason,
+    };
+    let pem =
+        std::fs::read_to_string(path).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .map_err(|e| invalid(e.to_string()))?;
+    match der.strip_prefix(&ED25519_SPKI_PREFIX) {
+        Some(key) if key.len() == 32 => {
+            let mut bytes = [0u8; 32];
+            bytes.copy_from_slice(key);
+            Ok(Jwk::ed25519(&bytes))
+        }
+        _ => Err(invalid("not an Ed25519 public key in SPKI PEM".into())),
+    }
+}

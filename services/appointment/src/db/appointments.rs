@@ -1,0 +1,171 @@
+use super::models::{Appointment, NewAppointment, StatusColumn};
+use super::schema::appointments;
+use crate::domain::appointment::Status;
+use chrono::{DateTime, Utc};
+use common::ids::AppointmentId;
+use common::validation::Paging;
+use common::{Role, UserId};
+use diesel::prelude::*;
+
+/// Whose appointments a caller sees, applied inside every query (never filtered after).
+#[derive(Debug, Clone, Copy)]
+pub enum Visibility {
+    Everything,
+    AsPatient(UserId),
+    AsDoctor(UserId),
+}
+
+impl Visibility {
+    pub fn of(user: UserId, role: Role) -> Self {
+        match role {
+            Role::Admin => Self::Everything,
+            Role::Patient => Self::AsPatient(user),
+            Role::Doctor => Self::AsDoctor(user),
+        }
+    }
+}
+
+type Boxed<'a> = appointments::BoxedQuery<'a, diesel::pg::Pg>;
+type Condition = Box<
+    dyn BoxableExpression<appointments::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>,
+>;
+
+fn visible_to(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::Everything => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")),
+        Visibility::AsPatient(id) => Box::new(appointments::patient_id.eq(id)),
+        Visibility::AsDoctor(id) => Box::new(appointments::doctor_id.eq(id)),
+    }
+}
+
+fn visible<'a>(visibility: Visibility) -> Boxed<'a> {
+    appointments::table
+        .into_boxed()
+        .filter(visible_to(visibility))
+}
+
+pub fn insert(conn: &mut PgConnection, appointment: &NewAppointment) -> QueryResult<Appointment> {
+    diesel::insert_into(appointments::table)
+        .values(appointment)
+        .returning(Appointment::as_returning())
+        .get_result(conn)
+}
+
+/// The appointment if the caller may see it; `for_update` locks it for a change.
+pub fn find_visible(
+    conn: &mut PgConnection,
+    id: AppointmentId,
+    visibility: Visibility,
+    for_update: bool,
+) -> QueryResult<Option<Appointment>> {
+    let query = appointments::table
+        .filter(appointments::id.eq(id))
+        .filter(visible_to(visibility))
+        .select(Appointment::as_select());
+    if for_update {
+        query.for_update().first(conn).optional()
+    } else {
+        query.first(conn).optional()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn filtered<'a>(visibility: Visibility, filter: &ListFilter) -> Boxed<'a> {
+    let mut query = visible(visibility);
+    if let Some(status) = filter.status {
+        query = query.filter(appointments::status.eq(StatusColumn(status)));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(appointments::appointment_time.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(appointments::appointment_time.lt(to));
+    }
+    query
+}
+
+/// A page ordered by start time (then id), and the total before paging.
+pub fn list(
+    conn: &mut PgConnection,
+    visibility: Visibility,
+    filter: &ListFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<Appointment>, i64)> {
+    let total = filtered(visibility, filter).count().get_result(conn)?;
+    let items = filtered(visibility, filter)
+        .select(Appointment::as_select())
+        .order((appointments::appointment_time.asc(), appointments::id.asc()))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// A doctor's booked appointments overlapping `[from, to)`.
+pub fn booked_between(
+    conn: &mut PgConnection,
+    doctor: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    appointments::table
+        .filter(appointments::doctor_id.eq(doctor))
+        .filter(appointments::status.eq(StatusColumn(Status::Booked)))
+        .filter(appointments::appointment_time.lt(to))
+        .filter(appointments::end_time.gt(from))
+        .select((appointments::appointment_time, appointments::end_time))
+        .load(conn)
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = appointments)]
+pub struct AppointmentChanges {
+    pub appointment_time: Option<DateTime<Utc>>,
+    pub end_time: Option<DateTime<Utc>>,
+    pub status: Option<StatusColumn>,
+    /// `Some(None)` writes NULL.
+    pub notes: Option<Option<String>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    id: AppointmentId,
+    mut changes: AppointmentChanges,
+) -> QueryResult<Appointment> {
+    changes.updated_at = Some(Utc::now());
+    diesel::update(appointments::table.find(id))
+        .set(changes)
+        .returning(Appointment::as_returning())
+        .get_result(conn)
+}
+
+/// Appointments per status, for `GET /admin/stats`.
+pub fn count_by_status(conn: &mut PgConnection) -> QueryResult<Vec<(StatusColumn, i64)>> {
+    appointments::table
+        .group_by(appointments::status)
+        .select((appointments::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// An overlap refused by the exclusion constraints is a 409 naming whose calendar clashed.
+pub fn overlap_conflict(error: diesel::result::Error) -> common::ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(DatabaseErrorKind::ExclusionViolation, ref info) => {
+            let message = if info.constraint_name() == Some("appointments_patient_no_overlap") {
+                "the patient already has an appointment at that time"
+            } else {
+                "the doctor already has an appointment at that time"
+            };
+            common::ApiError::Conflict(message.into())
+        }
+        other => other.into(),
+    }
+}

@@ -1,0 +1,122 @@
+use super::models::{DoctorProfile, ProfileRow};
+use super::schema::doctor_profiles;
+use common::UserId;
+use common::ids::DoctorProfileId;
+use common::validation::Paging;
+use diesel::prelude::*;
+
+pub fn insert(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    row: &ProfileRow,
+) -> QueryResult<DoctorProfile> {
+    diesel::insert_into(doctor_profiles::table)
+        .values((
+            doctor_profiles::id.eq(DoctorProfileId::new()),
+            doctor_profiles::user_id.eq(user_id),
+            row,
+        ))
+        .returning(DoctorProfile::as_returning())
+        .get_result(conn)
+}
+
+pub fn find_by_user(
+    conn: &mut PgConnection,
+    user_id: UserId,
+) -> QueryResult<Option<DoctorProfile>> {
+    doctor_profiles::table
+        .filter(doctor_profiles::user_id.eq(user_id))
+        .select(DoctorProfile::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// `GET /doctors/{id}` accepts the doctor's user id (the `doctor_id` of appointments) or
+/// the profile's own id; both are UUIDs from different series, so they cannot collide.
+pub fn find_by_any_id(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+) -> QueryResult<Option<DoctorProfile>> {
+    doctor_profiles::table
+        .filter(
+            doctor_profiles::user_id
+                .eq(UserId(id))
+                .or(doctor_profiles::id.eq(DoctorProfileId(id))),
+        )
+        .select(DoctorProfile::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    row: &ProfileRow,
+) -> QueryResult<Option<DoctorProfile>> {
+    diesel::update(doctor_profiles::table.filter(doctor_profiles::user_id.eq(user_id)))
+        .set(row)
+        .returning(DoctorProfile::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryFilter {
+    pub specialization: Option<String>,
+    pub location: Option<String>,
+    pub name: Option<String>,
+}
+
+/// `%` and `_` in a search term are literal characters, not wildcards.
+fn contains_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+type Boxed<'a> = doctor_profiles::BoxedQuery<'a, diesel::pg::Pg>;
+
+fn filtered<'a>(filter: &DirectoryFilter) -> Boxed<'a> {
+    let mut query = doctor_profiles::table.into_boxed();
+    if let Some(term) = &filter.specialization {
+        query = query.filter(doctor_profiles::specialization.ilike(contains_pattern(term)));
+    }
+    if let Some(term) = &filter.location {
+        query = query.filter(doctor_profiles::location.ilike(contains_pattern(term)));
+    }
+    if let Some(term) = &filter.name {
+        let pattern = contains_pattern(term);
+        query = query.filter(
+            doctor_profiles::first_name
+                .ilike(pattern.clone())
+                .or(doctor_profiles::last_name.ilike(pattern.clone()))
+                .or(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "(first_name || ' ' || last_name) ILIKE ",
+                )
+                .bind::<diesel::sql_types::Text, _>(pattern)),
+        );
+    }
+    query
+}
+
+/// The public directory, by name then id (stable across pages), with the total before paging.
+pub fn directory(
+    conn: &mut PgConnection,
+    filter: &DirectoryFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<DoctorProfile>, i64)> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let items = filtered(filter)
+        .select(DoctorProfile::as_select())
+        .order((
+            doctor_profiles::last_name.asc(),
+            doctor_profiles::first_name.asc(),
+            doctor_profiles::id.asc(),
+        ))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    Ok((items, total))
+}

@@ -1,0 +1,227 @@
+//! Appointments: booking and change requests, and the status state machine
+//! (`booked -> completed | no_show` by the doctor or an admin once the start has passed,
+//! `booked -> cancelled` by any party; the other states are final).
+
+use chrono::{DateTime, Utc};
+use common::validation::{Field, Validator, text, timestamp};
+use common::{ApiError, Role, UserId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Booked,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Self::Booked, Self::Completed, Self::Cancelled, Self::NoShow];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Status, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| "must be one of booked, completed, cancelled, no_show".to_owned())
+    }
+}
+
+/// The status an appointment moves to, or why it may not.
+pub fn transition(
+    current: Status,
+    target: Status,
+    caller: Role,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Status, ApiError> {
+    if caller == Role::Patient {
+        return Err(ApiError::Forbidden(
+            "patients may not set the status; cancel with DELETE",
+        ));
+    }
+    match (current, target) {
+        (Status::Booked, Status::Booked) => Ok(Status::Booked),
+        (Status::Booked, Status::Cancelled) => Ok(Status::Cancelled),
+        (Status::Booked, Status::Completed | Status::NoShow) if start <= now => Ok(target),
+        (Status::Booked, Status::Completed | Status::NoShow) => Err(ApiError::Conflict(format!(
+            "an appointment cannot be marked {} before it starts",
+            target.as_str()
+        ))),
+        (current, target) => Err(ApiError::Conflict(format!(
+            "a {} appointment cannot become {}",
+            current.as_str(),
+            target.as_str()
+        ))),
+    }
+}
+
+fn notes(raw: String) -> Result<String, String> {
+    text(0, 2000)(raw)
+}
+
+fn user_id(raw: String) -> Result<UserId, String> {
+    raw.trim()
+        .parse::<UserId>()
+        .map_err(|_| "must be a UUID".to_owned())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BookingForm {
+    #[serde(default)]
+    pub doctor_id: Field<String>,
+    #[serde(default)]
+    pub appointment_time: Field<String>,
+    #[serde(default)]
+    pub notes: Field<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub doctor_id: UserId,
+    pub start: DateTime<Utc>,
+    pub notes: Option<String>,
+}
+
+impl BookingForm {
+    pub fn validate(self) -> Result<Booking, ApiError> {
+        let mut v = Validator::new();
+        let doctor_id = v.required("doctor_id", self.doctor_id, user_id);
+        let start = v.required("appointment_time", self.appointment_time, timestamp);
+        let notes = v.optional("notes", self.notes, notes);
+        match (doctor_id, start, notes) {
+            (Some(doctor_id), Some(start), Some(notes)) => {
+                v.finish()?;
+                Ok(Booking {
+                    doctor_id,
+                    start,
+                    notes,
+                })
+            }
+            _ => Err(v.into_error()),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    pub appointment_time: Field<String>,
+    #[serde(default)]
+    pub notes: Field<String>,
+    #[serde(default)]
+    pub status: Field<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub new_start: Option<DateTime<Utc>>,
+    /// `Some(None)` clears the notes.
+    pub notes: Option<Option<String>>,
+    pub status: Option<Status>,
+}
+
+impl ChangeForm {
+    pub fn validate(self) -> Result<Change, ApiError> {
+        let mut v = Validator::new();
+        let new_start = v.optional("appointment_time", self.appointment_time, timestamp);
+        let notes = match self.notes {
+            Field::Missing => Some(None),
+            Field::Null => Some(Some(None)),
+            other => v.optional("notes", other, notes).map(|n| n.map(Some)),
+        };
+        let status = v.optional("status", self.status, |raw: String| Status::parse(&raw));
+        let (Some(new_start), Some(notes), Some(status)) = (new_start, notes, status) else {
+            return Err(v.into_error());
+        };
+        if new_start.is_some() && status.is_some_and(|s| s != Status::Booked) {
+            v.push("status", "cannot change together with appointment_time");
+        }
+        v.finish()?;
+        Ok(Change {
+            new_start,
+            notes,
+            status,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_state_machine_allows_only_its_edges() {
+        let start = at("2031-01-01T10:00:00Z");
+        let before = at("2031-01-01T09:00:00Z");
+        let after = at("2031-01-01T11:00:00Z");
+        assert_eq!(
+            transition(
+                Status::Booked,
+                Status::Completed,
+                Role::Doctor,
+                start,
+                after
+            )
+            .unwrap(),
+            Status::Completed
+        );
+        assert_eq!(
+            transition(Status::Booked, Status::NoShow, Role::Admin, start, after).unwrap(),
+            Status::NoShow
+        );
+        assert!(matches!(
+            transition(
+                Status::Booked,
+                Status::Completed,
+                Role::Doctor,
+                start,
+                before
+            ),
+            Err(ApiError::Conflict(_))
+        ));
+        assert!(matches!(
+            transition(
+                Status::Cancelled,
+                Status::Booked,
+                Role::Admin,
+                start,
+                before
+            ),
+            Err(ApiError::Conflict(_))
+        ));
+        assert!(matches!(
+            transition(
+                Status::Completed,
+                Status::Cancelled,
+                Role::Doctor,
+                start,
+                after
+            ),
+            Err(ApiError::Conflict(_))
+        ));
+        assert!(matches!(
+            transition(
+                Status::Booked,
+                Status::Completed,
+                Role::Patient,
+                start,
+                after
+            ),
+            Err(ApiError::Forbidden(_))
+        ));
+    }
+}

@@ -1,0 +1,13 @@
+//! appointment-service: doctor profiles, availability, appointments. Configuration: see `config.rs`.
+
+use appointment_service::{Application, Settings};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    common::telemetry::init_tracing(settings.log_format);
+    let application = Application::build(settings).await?;
+    tracing::info!(port = application.port(), "appointment-service listening");
+    application.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! `POST/GET/PUT /doctors/profile`. Callers: doctors, for their own profile. The name is
+//! fetched from auth-service with the doctor's token each time the profile is written.
+
+use super::views::ProfileView;
+use crate::clients::auth::AuthClient;
+use crate::db::models::ProfileRow;
+use crate::db::profiles;
+use crate::domain::profile::ProfileForm;
+use actix_web::{HttpResponse, web};
+use common::auth::{AuthenticatedUser, BearerToken};
+use common::db::{DbPool, with_conn};
+use common::middleware::RequestId;
+use common::{ApiError, Role};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// `POST /doctors/profile` -> 201; a second profile -> 409; auth-service down -> 503.
+pub async fn create(
+    pool: web::Data<DbPool>,
+    auth: web::Data<AuthClient>,
+    caller: AuthenticatedUser,
+    token: BearerToken,
+    request_id: RequestId,
+    body: web::Json<ProfileForm>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Doctor])?;
+    let fields = body.into_inner().apply(None)?;
+    let name = auth.own_name(&token, &request_id).await?;
+    let row = ProfileRow::new(&fields, name.first_name, name.last_name);
+    let profile = with_conn(&pool, move |conn| {
+        profiles::insert(conn, caller.id, &row).map_err(|e| match e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::Conflict("this doctor already has a profile".into())
+            }
+            other => other.into(),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(ProfileView::from(profile)))
+}
+
+/// `GET /doctors/profile` -> the caller's profile, 404 before it is created.
+pub async fn get(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+) -> Result<web::Json<ProfileView>, ApiError> {
+    caller.require(&[Role::Doctor])?;
+    let profile = with_conn(&pool, move |conn| {
+        profiles::find_by_user(conn, caller.id)?.ok_or(ApiError::NotFound("doctor profile"))
+    })
+    .await?;
+    Ok(web::Json(profile.into()))
+}
+
+/// `PUT /doctors/profile`: any field; the name is refreshed from auth-service.
+pub async fn update(
+    pool: web::Data<DbPool>,
+    auth: web::Data<AuthClient>,
+    caller: AuthenticatedUser,
+    token: BearerToken,
+    request_id: RequestId,
+    body: web::Json<ProfileForm>,
+) -> Result<web::Json<ProfileView>, ApiError> {
+    caller.require(&[Role::Doctor])?;
+    let current = with_conn(&pool, move |conn| {
+        profiles::find_by_user(conn, caller.id)?.ok_or(ApiError::NotFound("doctor profile"))
+    })
+    .await?;
+    let fields = body.into_inner().apply(Some(&current.fields()))?;
+    let name = auth.own_name(&token, &request_id).await?;
+    let row = ProfileRow::new(&fields, name.first_name, name.last_name);
+    let profile = with_conn(&pool, move |conn| {
+        profiles::update(conn, caller.id, &row)?.ok_or(ApiError::NotFound("doctor profile"))
+    })
+    .await?;
+    Ok(web::Json(profile.into()))
+}
