@@ -10,7 +10,7 @@ use crate::domain::signing_key;
 use crate::domain::tokens::TokenIssuer;
 use crate::routes::{self, SessionPolicy};
 use crate::{MIGRATIONS, SERVICE_NAME};
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -114,6 +114,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Stops the server from outside (tests that take auth-service down).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until SIGINT/SIGTERM, then drains in-flight requests (bounded).

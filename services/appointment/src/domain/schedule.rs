@@ -3,7 +3,9 @@
 //! skipped by a spring-forward change is never offered.
 
 use super::profile::Availability;
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike, Utc,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
@@ -28,9 +30,16 @@ pub fn day_slots(availability: &Availability, date: NaiveDate) -> Vec<Slot> {
         return Vec::new();
     }
     let length = Duration::minutes(i64::from(availability.slot_minutes));
+    // Seconds since local midnight: NaiveTime arithmetic wraps at midnight and would loop.
+    let close = i64::from(availability.available_to.num_seconds_from_midnight());
+    let step = length.num_seconds().max(60);
     let mut slots = Vec::new();
-    let mut local = availability.available_from;
-    while local + length <= availability.available_to && local >= availability.available_from {
+    let mut offset = i64::from(availability.available_from.num_seconds_from_midnight());
+    while offset + step <= close {
+        let local = u32::try_from(offset)
+            .ok()
+            .and_then(|secs| NaiveTime::from_num_seconds_from_midnight_opt(secs, 0));
+        let Some(local) = local else { break };
         let start = match availability
             .timezone
             .from_local_datetime(&date.and_time(local))
@@ -48,7 +57,7 @@ pub fn day_slots(availability: &Availability, date: NaiveDate) -> Vec<Slot> {
                 end: start + length,
             });
         }
-        local += length;
+        offset += step;
     }
     slots
 }
@@ -128,7 +137,6 @@ pub fn bookable_end(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveTime;
 
     fn new_york() -> Availability {
         Availability {
@@ -164,6 +172,15 @@ mod tests {
             starts,
             [utc("2031-03-09T06:00:00Z"), utc("2031-03-09T07:00:00Z")]
         );
+    }
+
+    #[test]
+    fn a_day_that_ends_at_midnight_ends() {
+        let mut all_day = new_york();
+        all_day.available_from = NaiveTime::from_hms_opt(0, 0, 0).unwrap();
+        all_day.available_to = NaiveTime::from_hms_opt(23, 59, 0).unwrap();
+        let slots = day_slots(&all_day, NaiveDate::from_ymd_opt(2031, 1, 15).unwrap());
+        assert_eq!(slots.len(), 47);
     }
 
     #[test]

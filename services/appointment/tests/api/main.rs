@@ -1,0 +1,15 @@
+//! appointment-service, black-box: the real service in-process on port 0 against a fresh
+//! database; auth-service runs for real where a test is about the call to it.
+
+// Test helpers fail the test by panicking; that is their job.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod auth_calls;
+mod booking;
+mod changes;
+mod concurrency;
+mod directory;
+mod helpers;
+mod listing;
+mod profiles;
+mod slots;

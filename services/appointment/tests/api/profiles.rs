@@ -1,0 +1,200 @@
+use crate::helpers::*;
+use common::Role;
+use serde_json::{Value, json};
+
+async fn app_with_auth() -> (TestApp, Auth) {
+    let auth = spawn_auth().await;
+    let address = auth.address.clone();
+    let app = spawn_app_with(|s| s.auth_service.url = address).await;
+    (app, auth)
+}
+
+async fn create_profile(app: &TestApp, who: &Caller, body: &Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/doctors/profile"))
+        .bearer_auth(&who.token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_profile_takes_the_defaults_and_the_name_from_auth_service() {
+    let (app, auth) = app_with_auth().await;
+    let doctor = auth.user("doctor", "Meredith", "Grey").await;
+
+    let res = create_profile(&app, &doctor, &json!({ "specialization": "Surgery" })).await;
+
+    assert_eq!(res.status(), 201);
+    let profile: Value = res.json().await.unwrap();
+    assert_eq!(profile["user_id"], doctor.id.to_string());
+    assert_eq!(profile["first_name"], "Meredith");
+    assert_eq!(profile["last_name"], "Grey");
+    assert_eq!(profile["specialization"], "Surgery");
+    assert_eq!(profile["available_from"], "09:00");
+    assert_eq!(profile["available_to"], "17:00");
+    assert_eq!(profile["timezone"], "UTC");
+    assert_eq!(profile["working_days"], json!([1, 2, 3, 4, 5]));
+    assert_eq!(profile["slot_minutes"], 30);
+    assert!(profile["location"].is_null());
+    for field in ["id", "created_at", "updated_at"] {
+        assert!(profile[field].is_string(), "{field}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_profile_is_409() {
+    let (app, auth) = app_with_auth().await;
+    let doctor = auth.user("doctor", "Derek", "Shepherd").await;
+    assert_eq!(
+        create_profile(&app, &doctor, &json!({ "specialization": "Neurology" }))
+            .await
+            .status(),
+        201
+    );
+
+    let again = create_profile(&app, &doctor, &json!({ "specialization": "Surgery" })).await;
+
+    assert_problem(again, 409).await;
+}
+
+#[tokio::test]
+async fn only_doctors_have_profiles() {
+    let app = spawn_app().await;
+    let body = json!({ "specialization": "Cardiology" });
+
+    let patient = create_profile(&app, &caller(Role::Patient), &body).await;
+    let admin = create_profile(&app, &caller(Role::Admin), &body).await;
+    let anonymous = app
+        .client
+        .post(app.url("/doctors/profile"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(patient, 403).await;
+    assert_problem(admin, 403).await;
+    assert_problem(anonymous, 401).await;
+}
+
+#[tokio::test]
+async fn each_invalid_field_is_named() {
+    let app = spawn_app().await;
+    let doctor = caller(Role::Doctor);
+    let cases = [
+        (
+            json!({ "specialization": "X", "timezone": "Mars/Olympus" }),
+            "timezone",
+        ),
+        (
+            json!({ "specialization": "X", "available_from": "17:00", "available_to": "09:00" }),
+            "available_to",
+        ),
+        (
+            json!({ "specialization": "X", "available_from": "10:00", "available_to": "10:00" }),
+            "available_to",
+        ),
+        (
+            json!({ "specialization": "X", "slot_minutes": 4 }),
+            "slot_minutes",
+        ),
+        (
+            json!({ "specialization": "X", "slot_minutes": 241 }),
+            "slot_minutes",
+        ),
+        (
+            json!({ "specialization": "X", "working_days": [0, 1] }),
+            "working_days",
+        ),
+        (
+            json!({ "specialization": "X", "working_days": [8] }),
+            "working_days",
+        ),
+        (
+            json!({ "specialization": "X", "working_days": [] }),
+            "working_days",
+        ),
+        (
+            json!({ "specialization": "X", "available_from": "9am" }),
+            "available_from",
+        ),
+        (json!({ "specialization": "" }), "specialization"),
+        (json!({}), "specialization"),
+    ];
+    for (body, field) in cases {
+        let res = create_profile(&app, &doctor, &body).await;
+        assert_eq!(
+            error_fields(&assert_problem(res, 422).await),
+            [field],
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_doctor_reads_and_updates_their_profile_and_the_name_is_refreshed() {
+    let (app, auth) = app_with_auth().await;
+    let doctor = auth.user("doctor", "Miranda", "Bailey").await;
+    assert_problem(app.get("/doctors/profile", &doctor).await, 404).await;
+    create_profile(
+        &app,
+        &doctor,
+        &json!({ "specialization": "Surgery", "location": "Seattle" }),
+    )
+    .await;
+    auth.client
+        .put(format!("{}/users/profile", auth.address))
+        .bearer_auth(&doctor.token)
+        .json(&json!({ "last_name": "Bailey-Warren" }))
+        .send()
+        .await
+        .unwrap();
+
+    let res = app
+        .put(
+            "/doctors/profile",
+            &doctor,
+            &json!({ "timezone": "Europe/Berlin", "working_days": [6, 1, 1], "slot_minutes": 20 }),
+        )
+        .await;
+
+    assert_eq!(res.status(), 200);
+    let profile: Value = res.json().await.unwrap();
+    assert_eq!(profile["timezone"], "Europe/Berlin");
+    assert_eq!(profile["working_days"], json!([1, 6]));
+    assert_eq!(profile["slot_minutes"], 20);
+    assert_eq!(
+        profile["specialization"], "Surgery",
+        "untouched fields stay"
+    );
+    assert_eq!(profile["location"], "Seattle");
+    assert_eq!(profile["last_name"], "Bailey-Warren");
+    let read: Value = app
+        .get("/doctors/profile", &doctor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read, profile);
+}
+
+#[tokio::test]
+async fn an_update_must_keep_the_hours_coherent() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+
+    let res = app
+        .put(
+            "/doctors/profile",
+            &doctor,
+            &json!({ "available_from": "18:00" }),
+        )
+        .await;
+
+    assert_eq!(
+        error_fields(&assert_problem(res, 422).await),
+        ["available_to"]
+    );
+}
