@@ -75,6 +75,23 @@ fn forward_lines(stream: impl Read + Send + 'static, prefix: String) {
     });
 }
 
+fn wait_for_health(port: u16, timeout: Duration) {
+    use std::io::Write;
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        let answered = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
+            stream.write_all(b"GET /health HTTP/1.0\r\n\r\n")?;
+            let mut reply = String::new();
+            stream.read_to_string(&mut reply)?;
+            Ok(reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"))
+        });
+        if answered.unwrap_or(false) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn terminate(child: &Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -140,6 +157,10 @@ pub fn up() -> Result<(), String> {
             service.name, service.port
         );
         children.push((service.name, child));
+        // The others fetch auth-service's keys at start: let it come up first.
+        if service.name == "auth-service" {
+            wait_for_health(service.port, Duration::from_secs(60));
+        }
     }
     eprintln!("xtask: development admin: {admin_email} / {admin_password}");
     eprintln!("xtask: press Ctrl-C to stop");

@@ -6,6 +6,8 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+const FAILED_FETCH_RETRY: Duration = Duration::from_millis(500);
+
 /// Why a token was refused. All of them answer 401; the distinction is for logs and for
 /// telling a client that merely needs to refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -31,7 +33,8 @@ struct JwksSource {
     url: String,
     client: reqwest::Client,
     min_refetch: Duration,
-    last_fetch: tokio::sync::Mutex<Option<Instant>>,
+    /// When the last fetch happened and whether it worked.
+    last_fetch: tokio::sync::Mutex<Option<(Instant, bool)>>,
     fetches: AtomicU64,
 }
 
@@ -107,10 +110,19 @@ impl TokenVerifier {
             return;
         };
         let mut last_fetch = source.last_fetch.lock().await;
-        if last_fetch.is_some_and(|at| at.elapsed() < source.min_refetch) {
+        // After a failure (auth-service still starting, say) retry sooner, but still not
+        // once per request.
+        let throttled = last_fetch.is_some_and(|(at, worked)| {
+            let wait = if worked {
+                source.min_refetch
+            } else {
+                source.min_refetch.min(FAILED_FETCH_RETRY)
+            };
+            at.elapsed() < wait
+        });
+        if throttled {
             return;
         }
-        *last_fetch = Some(Instant::now());
         source.fetches.fetch_add(1, Ordering::Relaxed);
         let fetched = async {
             source
@@ -123,6 +135,7 @@ impl TokenVerifier {
                 .await
         }
         .await;
+        *last_fetch = Some((Instant::now(), fetched.is_ok()));
         match fetched {
             Ok(set) => {
                 let keys = Self::key_map(&set.ed25519_keys());

@@ -14,6 +14,7 @@ pub fn insert(
         .values((
             doctor_profiles::id.eq(DoctorProfileId::new()),
             doctor_profiles::user_id.eq(user_id),
+            doctor_profiles::created_at.eq(row.updated_at),
             row,
         ))
         .returning(DoctorProfile::as_returning())

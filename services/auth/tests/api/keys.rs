@@ -124,13 +124,15 @@ async fn a_verifier_started_before_auth_service_fetches_the_keys_when_a_token_ar
         DEFAULT_ISSUER,
         format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
         reqwest::Client::new(),
-        Duration::from_millis(0),
+        Duration::from_secs(5),
     )
     .await;
     assert_eq!(verifier.jwks_fetches(), 1, "tried at start, found nobody");
 
     let app = spawn_app_with(|s| s.http.port = port).await;
     let session = app.signed_in("patient").await;
+    // A failed fetch is retried after half a second, not after the full interval.
+    tokio::time::sleep(Duration::from_millis(600)).await;
 
     let claims = verifier.verify(&session.access_token).await.unwrap();
     assert_eq!(claims.sub.to_string(), session.id);
