@@ -91,7 +91,8 @@ pub enum Lookup {
 /// Keys are honoured for this long; afterwards the same key starts afresh.
 const RETENTION: &str = "24 hours";
 
-/// Must run inside the transaction that will perform the write.
+/// Must run inside the transaction that will perform the write: it holds the key's lock
+/// until that transaction ends.
 pub fn begin(
     conn: &mut PgConnection,
     scope: &Scope,
@@ -102,6 +103,17 @@ pub fn begin(
         .bind::<Text, _>(&scope.0)
         .bind::<Text, _>(&key.0)
         .execute(conn)?;
+    peek(conn, scope, key, fingerprint)
+}
+
+/// A lock-free look, for answering a retry before doing slow work (such as calling another
+/// service); the write itself must still go through `begin`.
+pub fn peek(
+    conn: &mut PgConnection,
+    scope: &Scope,
+    key: &Key,
+    fingerprint: &[u8],
+) -> QueryResult<Lookup> {
     let found: Option<(Vec<u8>, i16, serde_json::Value)> = idempotency_keys::table
         .filter(idempotency_keys::scope.eq(&scope.0))
         .filter(idempotency_keys::key.eq(&key.0))
@@ -125,6 +137,11 @@ pub fn begin(
             body,
         }),
     })
+}
+
+/// The 422 for a key reused with another body.
+pub fn mismatch() -> ApiError {
+    ApiError::validation(HEADER, "was already used with a different request body")
 }
 
 pub fn record(

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod contracts;
 #[cfg(feature = "db")]
 pub mod db;
 pub mod error;

@@ -7,12 +7,14 @@ mod extractor;
 mod jwk;
 mod settings;
 mod verifier;
+mod visibility;
 
 pub use claims::AccessClaims;
 pub use extractor::{AuthenticatedUser, BearerToken};
 pub use jwk::{Jwk, JwkSet};
 pub use settings::{KeySource, VerifierSettings};
 pub use verifier::{TokenRejection, TokenVerifier};
+pub use visibility::Visibility;
 
 /// The issuer every service expects unless `JWT_ISSUER` says otherwise.
 pub const DEFAULT_ISSUER: &str = "healthcare-auth";

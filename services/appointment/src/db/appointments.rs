@@ -2,28 +2,11 @@ use super::models::{Appointment, NewAppointment, StatusColumn};
 use super::schema::appointments;
 use crate::domain::appointment::Status;
 use chrono::{DateTime, Utc};
+use common::UserId;
+pub use common::auth::Visibility;
 use common::ids::AppointmentId;
 use common::validation::Paging;
-use common::{Role, UserId};
 use diesel::prelude::*;
-
-/// Whose appointments a caller sees, applied inside every query (never filtered after).
-#[derive(Debug, Clone, Copy)]
-pub enum Visibility {
-    Everything,
-    AsPatient(UserId),
-    AsDoctor(UserId),
-}
-
-impl Visibility {
-    pub fn of(user: UserId, role: Role) -> Self {
-        match role {
-            Role::Admin => Self::Everything,
-            Role::Patient => Self::AsPatient(user),
-            Role::Doctor => Self::AsDoctor(user),
-        }
-    }
-}
 
 type Boxed<'a> = appointments::BoxedQuery<'a, diesel::pg::Pg>;
 type Condition = Box<

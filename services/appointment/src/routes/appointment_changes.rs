@@ -3,7 +3,7 @@
 //! locked while the change is decided, so concurrent changes apply one at a time.
 
 use super::views::AppointmentView;
-use crate::db::appointments::{self, AppointmentChanges, Visibility, overlap_conflict};
+use crate::db::appointments::{self, AppointmentChanges, overlap_conflict};
 use crate::db::models::StatusColumn;
 use crate::db::profiles;
 use crate::domain::appointment::{ChangeForm, Status, transition};
@@ -27,7 +27,7 @@ pub async fn change(
 ) -> Result<web::Json<AppointmentView>, ApiError> {
     let change = body.into_inner().validate()?;
     let id = id.into_inner();
-    let visibility = Visibility::of(caller.id, caller.role);
+    let visibility = caller.visibility();
     let updated = with_conn(&pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             let current = appointments::find_visible(conn, id, visibility, true)?
@@ -82,7 +82,7 @@ pub async fn cancel(
     id: web::Path<AppointmentId>,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
     let id = id.into_inner();
-    let visibility = Visibility::of(caller.id, caller.role);
+    let visibility = caller.visibility();
     let cancelled = with_conn(&pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             let current = appointments::find_visible(conn, id, visibility, true)?

@@ -3,7 +3,7 @@
 
 use super::views::AppointmentView;
 use crate::SERVICE_NAME;
-use crate::db::appointments::{self, ListFilter, Visibility, overlap_conflict};
+use crate::db::appointments::{self, ListFilter, overlap_conflict};
 use crate::db::models::{NewAppointment, StatusColumn};
 use crate::db::profiles;
 use crate::domain::appointment::{BookingForm, Status};
@@ -121,7 +121,7 @@ pub async fn list(
         from: from.flatten(),
         to: to.flatten(),
     };
-    let visibility = Visibility::of(caller.id, caller.role);
+    let visibility = caller.visibility();
     let (items, total) = with_conn(&pool, move |conn| {
         Ok(appointments::list(conn, visibility, &filter, paging)?)
     })
@@ -137,7 +137,7 @@ pub async fn get(
     id: web::Path<AppointmentId>,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
     let id = id.into_inner();
-    let visibility = Visibility::of(caller.id, caller.role);
+    let visibility = caller.visibility();
     let appointment = with_conn(&pool, move |conn| {
         appointments::find_visible(conn, id, visibility, false)?
             .ok_or(ApiError::NotFound("appointment"))

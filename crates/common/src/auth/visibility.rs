@@ -1,0 +1,26 @@
+use crate::{Role, UserId};
+
+/// Whose records a caller may see: patients their own, doctors those they are the doctor
+/// of, admins everything. Services apply it inside their queries, never after loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Everything,
+    AsPatient(UserId),
+    AsDoctor(UserId),
+}
+
+impl Visibility {
+    pub fn of(user: UserId, role: Role) -> Self {
+        match role {
+            Role::Admin => Self::Everything,
+            Role::Patient => Self::AsPatient(user),
+            Role::Doctor => Self::AsDoctor(user),
+        }
+    }
+}
+
+impl super::AuthenticatedUser {
+    pub fn visibility(&self) -> Visibility {
+        Visibility::of(self.id, self.role)
+    }
+}

@@ -1,0 +1,57 @@
+//! Settings, read once at startup. Variables (default):
+//! `APP_ENV` (development; `production` requires `DATABASE_URL`),
+//! `HOST` (127.0.0.1), `PORT` (8003), `HTTP_WORKERS` (one per core), `SHUTDOWN_TIMEOUT_SECONDS` (30),
+//! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_prescription),
+//! `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
+//! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002), `UPSTREAM_TIMEOUT_MS` (2000),
+//! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
+//! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
+//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
+
+use common::auth::VerifierSettings;
+use common::config::{
+    ConfigError, Environment, HttpSettings, LogFormat, environment, required, var_or,
+};
+use common::db::DbSettings;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub http: HttpSettings,
+    pub database: DbSettings,
+    pub tokens: VerifierSettings,
+    pub appointment_service: UpstreamSettings,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    pub url: String,
+    /// A slower answer is treated as no answer: 503, nothing written.
+    pub timeout: Duration,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = environment()?;
+        if environment == Environment::Production {
+            required::<String>("DATABASE_URL")?;
+        }
+        let auth_url = var_or("AUTH_SERVICE_URL", "http://127.0.0.1:8001".to_owned())?;
+        Ok(Self {
+            environment,
+            http: HttpSettings::from_env(8003)?,
+            database: DbSettings::from_env("healthcare_prescription")?,
+            tokens: VerifierSettings::from_env(&auth_url)?,
+            appointment_service: UpstreamSettings {
+                url: var_or(
+                    "APPOINTMENT_SERVICE_URL",
+                    "http://127.0.0.1:8002".to_owned(),
+                )?,
+                timeout: Duration::from_millis(var_or("UPSTREAM_TIMEOUT_MS", 2000)?),
+            },
+            log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
+        })
+    }
+}

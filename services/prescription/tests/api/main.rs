@@ -1,0 +1,11 @@
+//! prescription-service, black-box: the real service in-process on port 0 against a fresh
+//! database, with a real appointment-service beside it (stopped or stalled for fault tests).
+
+// Test helpers fail the test by panicking; that is their job.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod amendments;
+mod create;
+mod faults;
+mod helpers;
+mod reading;
