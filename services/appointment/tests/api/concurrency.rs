@@ -78,3 +78,22 @@ async fn two_instances_on_one_database_still_book_a_slot_once() {
     );
     assert_eq!(app.count_appointments(), 1);
 }
+
+#[tokio::test]
+async fn two_replicas_starting_together_on_a_fresh_database_both_come_up_ready() {
+    let db = test_support::db::TestDatabase::create_empty();
+
+    let (first, second) = tokio::join!(
+        appointment_service::Application::build(test_settings(&db)),
+        appointment_service::Application::build(test_settings(&db)),
+    );
+
+    for app in [
+        first.expect("first replica"),
+        second.expect("second replica"),
+    ] {
+        let url = format!("http://127.0.0.1:{}/health/ready", app.port());
+        tokio::spawn(app.run_until_stopped());
+        assert_eq!(reqwest::get(url).await.unwrap().status(), 200);
+    }
+}
