@@ -133,7 +133,8 @@ impl FromStr for LogFormat {
     }
 }
 
-/// `HOST`, `PORT`, `HTTP_WORKERS`, `SHUTDOWN_TIMEOUT_SECONDS`: how a service listens.
+/// `HOST`, `PORT`, `HTTP_WORKERS`, `SHUTDOWN_TIMEOUT_SECONDS`, `SHUTDOWN_DRAIN_SECONDS`,
+/// `CORS_ALLOWED_ORIGINS`: how a service listens and stops.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub host: std::net::IpAddr,
@@ -142,6 +143,11 @@ pub struct HttpSettings {
     pub workers: Option<usize>,
     /// How long in-flight requests may finish after SIGTERM.
     pub shutdown_timeout: std::time::Duration,
+    /// After SIGTERM, how long readiness reports 503 while requests are still served, so
+    /// load balancers stop sending new ones before the listener closes.
+    pub drain_period: std::time::Duration,
+    /// Browser origins allowed to call the API (CORS); empty refuses every other origin.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl HttpSettings {
@@ -154,6 +160,8 @@ impl HttpSettings {
                 "SHUTDOWN_TIMEOUT_SECONDS",
                 30,
             )?),
+            drain_period: std::time::Duration::from_secs(var_or("SHUTDOWN_DRAIN_SECONDS", 0)?),
+            cors_allowed_origins: list("CORS_ALLOWED_ORIGINS"),
         })
     }
 
@@ -164,6 +172,8 @@ impl HttpSettings {
             port: 0,
             workers: Some(2),
             shutdown_timeout: std::time::Duration::from_secs(1),
+            drain_period: std::time::Duration::ZERO,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `/health` (liveness: the process serves HTTP) and `/health/ready` (readiness: the
-//! database answers). Load balancers route by readiness; orchestrators restart by liveness.
+//! `/health` (liveness: the process serves HTTP), `/health/ready` (readiness: the
+//! database answers and the service is not shutting down) and `/metrics`. Load balancers
+//! route by readiness; orchestrators restart by liveness.
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -16,7 +17,14 @@ pub async fn live(name: web::Data<ServiceName>) -> HttpResponse {
 pub async fn ready(
     name: web::Data<ServiceName>,
     pool: web::Data<crate::db::DbPool>,
+    lifecycle: Option<web::Data<crate::lifecycle::Lifecycle>>,
 ) -> Result<HttpResponse, crate::ApiError> {
+    if lifecycle.is_some_and(|l| l.is_draining()) {
+        return Err(crate::ApiError::unavailable(
+            "service",
+            anyhow::anyhow!("shutting down"),
+        ));
+    }
     crate::db::ping(&pool).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ready", "service": name.0 })))
 }
@@ -24,5 +32,6 @@ pub async fn ready(
 #[cfg(feature = "db")]
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(live))
-        .route("/health/ready", web::get().to(ready));
+        .route("/health/ready", web::get().to(ready))
+        .route("/metrics", web::get().to(crate::metrics::endpoint));
 }

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod config;
 pub mod contracts;
+pub mod cors;
 #[cfg(feature = "db")]
 pub mod db;
 pub mod error;
@@ -16,7 +17,10 @@ pub mod http;
 #[cfg(feature = "db")]
 pub mod idempotency;
 pub mod ids;
+pub mod lifecycle;
+pub mod metrics;
 pub mod middleware;
+pub mod platform;
 pub mod role;
 pub mod telemetry;
 pub mod validation;

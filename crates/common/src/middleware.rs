@@ -1,5 +1,5 @@
-//! The middleware every service wraps its app in: request id, timing, body limit,
-//! default security headers, and one log line per request.
+//! The middleware every service wraps its app in: request id and trace context, timing,
+//! body limit, default security headers, metrics, and one log line per request.
 
 use crate::error::{ApiError, MAX_BODY_BYTES};
 use actix_web::body::{BoxBody, MessageBody};
@@ -13,14 +13,62 @@ use tracing::Instrument;
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub const PROCESS_TIME_HEADER: &str = "x-process-time";
 
-/// The id of the request being served, kept in the request's extensions so handlers and
-/// clients can forward it to other services.
+pub const TRACEPARENT_HEADER: &str = "traceparent";
+
+/// What ties a request to the calls it makes: its `X-Request-Id`, and the W3C trace it
+/// belongs to. Kept in the request's extensions; clients forward both on every call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
+pub struct RequestId {
+    id: String,
+    /// `00-<trace id>-<parent id>-<flags>` for calls this request makes: the caller's
+    /// trace id (or a new one) with this hop's own span id.
+    traceparent: String,
+}
 
 impl RequestId {
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.id
+    }
+
+    pub fn traceparent(&self) -> &str {
+        &self.traceparent
+    }
+
+    /// Adds `X-Request-Id` and `traceparent` to an outgoing call.
+    pub fn forward(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
+            .header(REQUEST_ID_HEADER, &self.id)
+            .header(TRACEPARENT_HEADER, &self.traceparent)
+    }
+
+    fn new(id: String, incoming_traceparent: Option<&str>) -> Self {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        let span_id = &random[..16];
+        let (trace_id, flags) = incoming_traceparent
+            .and_then(parse_traceparent)
+            .unwrap_or_else(|| (uuid::Uuid::new_v4().simple().to_string(), "01".to_owned()));
+        Self {
+            id,
+            traceparent: format!("00-{trace_id}-{span_id}-{flags}"),
+        }
+    }
+}
+
+/// The trace id and flags of a valid version-00 `traceparent`.
+fn parse_traceparent(value: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = value.trim().split('-').collect();
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    match parts.as_slice() {
+        [version, trace, parent, flags]
+            if *version == "00"
+                && hex(trace, 32)
+                && hex(parent, 16)
+                && hex(flags, 2)
+                && trace.bytes().any(|b| b != b'0') =>
+        {
+            Some((trace.to_ascii_lowercase(), flags.to_ascii_lowercase()))
+        }
+        _ => None,
     }
 }
 
@@ -32,7 +80,7 @@ impl actix_web::FromRequest for RequestId {
             .extensions()
             .get::<RequestId>()
             .cloned()
-            .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().to_string()));
+            .unwrap_or_else(|| RequestId::new(uuid::Uuid::new_v4().to_string(), None));
         std::future::ready(Ok(id))
     }
 }
@@ -65,10 +113,22 @@ pub async fn request_context(
         .get(REQUEST_ID_HEADER)
         .and_then(accepted_request_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let incoming_trace = req
+        .headers()
+        .get(TRACEPARENT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let context = RequestId::new(request_id.clone(), incoming_trace.as_deref());
+    let trace_id = context
+        .traceparent
+        .get(3..35)
+        .unwrap_or_default()
+        .to_owned();
+    req.extensions_mut().insert(context);
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
+        trace_id = %trace_id,
         method = %req.method(),
         path = %req.path(),
     );
@@ -100,6 +160,18 @@ pub async fn request_context(
 
     let status = response.status().as_u16();
     let route = response.request().match_pattern().unwrap_or_default();
+    if let Some(metrics) = response
+        .request()
+        .app_data::<actix_web::web::Data<crate::metrics::Metrics>>()
+    {
+        // Unmatched paths share one label: raw paths would make unbounded series.
+        let label = if route.is_empty() {
+            "unmatched"
+        } else {
+            route.as_str()
+        };
+        metrics.observe_request(response.request().method().as_str(), label, status, elapsed);
+    }
     tracing::info!(
         parent: &span,
         status,
@@ -108,4 +180,40 @@ pub async fn request_context(
         "request finished"
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_valid_traceparent_keeps_its_trace_and_gets_our_span() {
+        let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let context = RequestId::new("r1".into(), Some(incoming));
+        let parts: Vec<&str> = context.traceparent().split('-').collect();
+        assert_eq!(parts[1], "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_ne!(parts[2], "00f067aa0ba902b7");
+        assert_eq!((parts[0], parts[3]), ("00", "01"));
+    }
+
+    #[test]
+    fn an_invalid_traceparent_starts_a_new_trace() {
+        for bad in [
+            "",
+            "garbage",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "01-abc-def-01",
+        ] {
+            let context = RequestId::new("r1".into(), Some(bad));
+            assert!(
+                parse_traceparent(context.traceparent()).is_some(),
+                "{bad:?}"
+            );
+            assert!(
+                !context
+                    .traceparent()
+                    .contains("00000000000000000000000000000000")
+            );
+        }
+    }
 }

@@ -9,9 +9,11 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use common::db::{build_pool, run_migrations, with_conn};
-use common::health::ServiceName;
+use common::lifecycle::{self, Lifecycle};
+use common::platform::Platform;
 use common::{error, idempotency, middleware};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Serializes migrations of replicas starting together (any constant unique to the service).
@@ -20,6 +22,8 @@ const MIGRATION_LOCK_KEY: i64 = 0x6865_616c_0002;
 pub struct Application {
     port: u16,
     server: Server,
+    lifecycle: Arc<Lifecycle>,
+    drain: Duration,
 }
 
 impl Application {
@@ -35,14 +39,15 @@ impl Application {
         })
         .await??;
         let pool = build_pool(&settings.database);
-        spawn_housekeeping(pool.clone());
+        let platform = Platform::new(SERVICE_NAME);
+        spawn_housekeeping(pool.clone(), platform.lifecycle.clone());
 
         let http = reqwest::Client::builder()
             .timeout(settings.auth_service.timeout)
             .build()
             .context("building the HTTP client")?;
         let verifier = settings.tokens.build(http.clone()).await;
-        let auth = AuthClient::new(http, &settings.auth_service.url);
+        let auth = AuthClient::new(http, platform.metrics.clone(), &settings.auth_service.url);
 
         let listener = TcpListener::bind((settings.http.host, settings.http.port))
             .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
@@ -50,11 +55,14 @@ impl Application {
         let pool = web::Data::new(pool);
         let verifier = web::Data::new(verifier);
         let auth = web::Data::new(auth);
+        let cors_origins = settings.http.cors_allowed_origins.clone();
+        let lifecycle = platform.lifecycle.clone();
+        let app_platform = platform.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(middleware::request_context))
-                .configure(error::register_extractor_configs)
-                .app_data(web::Data::new(ServiceName(SERVICE_NAME)))
+                .wrap(common::cors::policy(&cors_origins))
+                .configure(|cfg| app_platform.configure(cfg))
                 .app_data(pool.clone())
                 .app_data(verifier.clone())
                 .app_data(auth.clone())
@@ -62,6 +70,7 @@ impl Application {
                 .default_service(web::to(error::route_not_found))
         })
         .listen(listener)?
+        .disable_signals()
         .shutdown_timeout(settings.http.shutdown_timeout.as_secs());
         if let Some(workers) = settings.http.workers {
             server = server.workers(workers);
@@ -69,6 +78,8 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            lifecycle,
+            drain: settings.http.drain_period,
         })
     }
 
@@ -81,18 +92,27 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM, then drains in-flight requests (bounded).
+    /// Begins the graceful shutdown a SIGTERM would (for tests).
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.lifecycle.clone()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C: readiness fails first, then the listener closes
+    /// and in-flight requests finish (bounded).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        lifecycle::serve(self.server, self.lifecycle, self.drain).await
     }
 }
 
 /// Drops expired idempotency keys once a minute.
-fn spawn_housekeeping(pool: common::db::DbPool) {
+fn spawn_housekeeping(pool: common::db::DbPool, lifecycle: Arc<Lifecycle>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = lifecycle.stopping() => break,
+            }
             if let Err(e) = with_conn(&pool, |conn| Ok(idempotency::purge_expired(conn)?)).await {
                 tracing::debug!(error = %e, "housekeeping skipped");
             }

@@ -16,9 +16,11 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use common::auth::TokenVerifier;
 use common::db::{DbPool, build_pool, run_migrations, with_conn};
-use common::health::ServiceName;
+use common::lifecycle::{self, Lifecycle};
+use common::platform::Platform;
 use common::{ApiError, Role, UserId, error, idempotency, middleware};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Serializes migrations of replicas starting together (any constant unique to the service).
@@ -27,6 +29,8 @@ const MIGRATION_LOCK_KEY: i64 = 0x6865_616c_0001;
 pub struct Application {
     port: u16,
     server: Server,
+    lifecycle: Arc<Lifecycle>,
+    drain: Duration,
 }
 
 impl Application {
@@ -61,7 +65,8 @@ impl Application {
         if let Some(admin) = &settings.bootstrap_admin {
             ensure_bootstrap_admin(&pool, &passwords, admin).await?;
         }
-        spawn_housekeeping(pool.clone());
+        let platform = Platform::new(SERVICE_NAME);
+        spawn_housekeeping(pool.clone(), platform.lifecycle.clone());
 
         let http = reqwest::Client::builder()
             .timeout(settings.peers.timeout)
@@ -69,6 +74,7 @@ impl Application {
             .context("building the HTTP client")?;
         let stats = StatsClient::new(
             http,
+            platform.metrics.clone(),
             settings.peers.appointment_url.clone(),
             settings.peers.prescription_url.clone(),
         );
@@ -87,11 +93,14 @@ impl Application {
         let verifier = web::Data::new(verifier);
         let policy = web::Data::new(policy);
         let stats = web::Data::new(stats);
+        let cors_origins = settings.http.cors_allowed_origins.clone();
+        let lifecycle = platform.lifecycle.clone();
+        let app_platform = platform.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(middleware::request_context))
-                .configure(error::register_extractor_configs)
-                .app_data(web::Data::new(ServiceName(SERVICE_NAME)))
+                .wrap(common::cors::policy(&cors_origins))
+                .configure(|cfg| app_platform.configure(cfg))
                 .app_data(pool.clone())
                 .app_data(passwords.clone())
                 .app_data(issuer.clone())
@@ -102,6 +111,7 @@ impl Application {
                 .default_service(web::to(error::route_not_found))
         })
         .listen(listener)?
+        .disable_signals()
         .shutdown_timeout(settings.http.shutdown_timeout.as_secs());
         if let Some(workers) = settings.http.workers {
             server = server.workers(workers);
@@ -109,6 +119,8 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            lifecycle,
+            drain: settings.http.drain_period,
         })
     }
 
@@ -121,9 +133,15 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM, then drains in-flight requests (bounded).
+    /// Begins the graceful shutdown a SIGTERM would (for tests).
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.lifecycle.clone()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C: readiness fails first, then the listener closes
+    /// and in-flight requests finish (bounded).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        lifecycle::serve(self.server, self.lifecycle, self.drain).await
     }
 }
 
@@ -176,11 +194,14 @@ async fn ensure_bootstrap_admin(
 }
 
 /// Drops expired rate-limit windows and idempotency keys once a minute.
-fn spawn_housekeeping(pool: DbPool) {
+fn spawn_housekeeping(pool: DbPool, lifecycle: Arc<Lifecycle>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = lifecycle.stopping() => break,
+            }
             let purged = with_conn(&pool, |conn| {
                 Ok(login_attempts::purge_expired(conn)? + idempotency::purge_expired(conn)?)
             })

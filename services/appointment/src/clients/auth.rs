@@ -2,7 +2,8 @@
 
 use common::ApiError;
 use common::auth::BearerToken;
-use common::middleware::{REQUEST_ID_HEADER, RequestId};
+use common::metrics::Metrics;
+use common::middleware::RequestId;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -13,14 +14,20 @@ pub struct UserName {
 
 pub struct AuthClient {
     http: reqwest::Client,
+    metrics: actix_web::web::Data<Metrics>,
     profile_url: String,
 }
 
 impl AuthClient {
     /// `http` carries the timeout; one client serves every request.
-    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        metrics: actix_web::web::Data<Metrics>,
+        base_url: &str,
+    ) -> Self {
         Self {
             http,
+            metrics,
             profile_url: format!("{}/users/profile", base_url.trim_end_matches('/')),
         }
     }
@@ -32,14 +39,16 @@ impl AuthClient {
         token: &BearerToken,
         request_id: &RequestId,
     ) -> Result<UserName, ApiError> {
-        let response = self
-            .http
-            .get(&self.profile_url)
+        let started = std::time::Instant::now();
+        let sent = request_id
+            .forward(self.http.get(&self.profile_url))
             .bearer_auth(&token.0)
-            .header(REQUEST_ID_HEADER, request_id.as_str())
             .send()
-            .await
-            .map_err(|e| ApiError::unavailable("auth-service", e))?;
+            .await;
+        let answered = sent.as_ref().is_ok_and(|r| !r.status().is_server_error());
+        self.metrics
+            .observe_upstream("auth-service", started.elapsed(), answered);
+        let response = sent.map_err(|e| ApiError::unavailable("auth-service", e))?;
         match response.status().as_u16() {
             200 => response
                 .json::<UserName>()

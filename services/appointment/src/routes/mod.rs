@@ -10,8 +10,7 @@ pub mod views;
 use actix_web::web;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.configure(common::health::routes)
-        // Before /doctors/{doctor_id}, which would otherwise take "profile" as an id.
+    cfg // Before /doctors/{doctor_id}, which would otherwise take "profile" as an id.
         .service(
             web::resource("/doctors/profile")
                 .route(web::post().to(doctor_profile::create))

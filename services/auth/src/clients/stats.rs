@@ -2,7 +2,8 @@
 //! fetched with the admin's own token, so those services authorize the call themselves.
 
 use common::auth::BearerToken;
-use common::middleware::{REQUEST_ID_HEADER, RequestId};
+use common::metrics::Metrics;
+use common::middleware::RequestId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,15 +22,22 @@ pub struct PrescriptionStats {
 
 pub struct StatsClient {
     http: reqwest::Client,
+    metrics: actix_web::web::Data<Metrics>,
     appointment_url: String,
     prescription_url: String,
 }
 
 impl StatsClient {
     /// `http` carries the timeout; one client is shared by all requests.
-    pub fn new(http: reqwest::Client, appointment_url: String, prescription_url: String) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        metrics: actix_web::web::Data<Metrics>,
+        appointment_url: String,
+        prescription_url: String,
+    ) -> Self {
         Self {
             http,
+            metrics,
             appointment_url: appointment_url.trim_end_matches('/').to_owned(),
             prescription_url: prescription_url.trim_end_matches('/').to_owned(),
         }
@@ -37,15 +45,16 @@ impl StatsClient {
 
     async fn fetch<T: serde::de::DeserializeOwned>(
         &self,
+        upstream: &'static str,
         base: &str,
         token: &BearerToken,
         request_id: &RequestId,
     ) -> Option<T> {
+        let started = std::time::Instant::now();
         let result = async {
-            self.http
-                .get(format!("{base}/admin/stats"))
+            request_id
+                .forward(self.http.get(format!("{base}/admin/stats")))
                 .bearer_auth(&token.0)
-                .header(REQUEST_ID_HEADER, request_id.as_str())
                 .send()
                 .await?
                 .error_for_status()?
@@ -53,10 +62,12 @@ impl StatsClient {
                 .await
         }
         .await;
+        self.metrics
+            .observe_upstream(upstream, started.elapsed(), result.is_ok());
         match result {
             Ok(stats) => Some(stats),
             Err(e) => {
-                tracing::warn!(upstream = base, error = %e, "stats unavailable");
+                tracing::warn!(upstream, error = %e, "stats unavailable");
                 None
             }
         }
@@ -69,8 +80,18 @@ impl StatsClient {
         request_id: &RequestId,
     ) -> (Option<AppointmentStats>, Option<PrescriptionStats>) {
         tokio::join!(
-            self.fetch(&self.appointment_url, token, request_id),
-            self.fetch(&self.prescription_url, token, request_id),
+            self.fetch(
+                "appointment-service",
+                &self.appointment_url,
+                token,
+                request_id
+            ),
+            self.fetch(
+                "prescription-service",
+                &self.prescription_url,
+                token,
+                request_id
+            ),
         )
     }
 }

@@ -12,8 +12,7 @@ pub mod views;
 use actix_web::web;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.configure(common::health::routes)
-        .route("/auth/register", web::post().to(register::register))
+    cfg.route("/auth/register", web::post().to(register::register))
         .route("/auth/login", web::post().to(login::login))
         .route("/auth/token", web::post().to(login::token))
         .route("/auth/refresh", web::post().to(sessions::refresh))

@@ -13,6 +13,7 @@ pub struct TestApp {
     pub address: String,
     pub db: TestDatabase,
     pub client: reqwest::Client,
+    pub lifecycle: std::sync::Arc<common::lifecycle::Lifecycle>,
 }
 
 /// Settings a test can adjust before the app starts; nothing is read from the environment.
@@ -62,11 +63,13 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let lifecycle = app.lifecycle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         db,
         client: reqwest::Client::new(),
+        lifecycle,
     }
 }
 

@@ -9,6 +9,7 @@ mod helpers;
 mod jwks;
 mod keys;
 mod login;
+mod platform;
 mod profile;
 mod rate_limit;
 mod register;

@@ -5,18 +5,25 @@ use common::ApiError;
 use common::auth::BearerToken;
 use common::contracts::appointment::AppointmentSummary;
 use common::ids::AppointmentId;
-use common::middleware::{REQUEST_ID_HEADER, RequestId};
+use common::metrics::Metrics;
+use common::middleware::RequestId;
 
 pub struct AppointmentClient {
     http: reqwest::Client,
+    metrics: actix_web::web::Data<Metrics>,
     base_url: String,
 }
 
 impl AppointmentClient {
     /// `http` carries the timeout; one client serves every request.
-    pub fn new(http: reqwest::Client, base_url: &str) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        metrics: actix_web::web::Data<Metrics>,
+        base_url: &str,
+    ) -> Self {
         Self {
             http,
+            metrics,
             base_url: base_url.trim_end_matches('/').to_owned(),
         }
     }
@@ -30,14 +37,19 @@ impl AppointmentClient {
         request_id: &RequestId,
     ) -> Result<AppointmentSummary, ApiError> {
         let unavailable = |e: anyhow::Error| ApiError::unavailable("appointment-service", e);
-        let response = self
-            .http
-            .get(format!("{}/appointments/{id}", self.base_url))
+        let started = std::time::Instant::now();
+        let sent = request_id
+            .forward(
+                self.http
+                    .get(format!("{}/appointments/{id}", self.base_url)),
+            )
             .bearer_auth(&token.0)
-            .header(REQUEST_ID_HEADER, request_id.as_str())
             .send()
-            .await
-            .map_err(|e| unavailable(e.into()))?;
+            .await;
+        let answered = sent.as_ref().is_ok_and(|r| !r.status().is_server_error());
+        self.metrics
+            .observe_upstream("appointment-service", started.elapsed(), answered);
+        let response = sent.map_err(|e| unavailable(e.into()))?;
         match response.status().as_u16() {
             200 => response
                 .json::<AppointmentSummary>()

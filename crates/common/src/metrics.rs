@@ -1,0 +1,148 @@
+//! Prometheus metrics at `GET /metrics`: requests and latency by method, route template
+//! and status (never raw paths, ids or users, so cardinality stays bounded), database pool
+//! connections in use and idle, and latency and failures of calls to other services.
+
+use actix_web::{HttpResponse, web};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use std::time::Duration;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool: IntGaugeVec,
+    upstream_latency: HistogramVec,
+    upstream_failures: IntCounterVec,
+}
+
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+impl Metrics {
+    /// Registration of fixed, well-formed metric names cannot fail; should it, the
+    /// service still runs and `/metrics` reports what did register.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests answered"),
+            &["method", "route", "status"],
+        );
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["method", "route", "status"],
+        );
+        let pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        );
+        let upstream_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "upstream_request_duration_seconds",
+                "Time of calls to other services",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["upstream"],
+        );
+        let upstream_failures = IntCounterVec::new(
+            Opts::new(
+                "upstream_failures_total",
+                "Calls to other services that failed or timed out",
+            ),
+            &["upstream"],
+        );
+        let (Ok(requests), Ok(latency), Ok(pool), Ok(upstream_latency), Ok(upstream_failures)) =
+            (requests, latency, pool, upstream_latency, upstream_failures)
+        else {
+            unreachable_metrics()
+        };
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(pool.clone()),
+            Box::new(upstream_latency.clone()),
+            Box::new(upstream_failures.clone()),
+        ] {
+            if let Err(e) = registry.register(collector) {
+                tracing::error!(error = %e, "metric registration failed");
+            }
+        }
+        Self {
+            registry,
+            requests,
+            latency,
+            pool,
+            upstream_latency,
+            upstream_failures,
+        }
+    }
+
+    pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn observe_upstream(&self, upstream: &str, elapsed: Duration, succeeded: bool) {
+        self.upstream_latency
+            .with_label_values(&[upstream])
+            .observe(elapsed.as_secs_f64());
+        if !succeeded {
+            self.upstream_failures.with_label_values(&[upstream]).inc();
+        }
+    }
+
+    /// The text exposition, with the pool gauges read at scrape time.
+    pub fn render(&self, pool_state: Option<(u32, u32)>) -> String {
+        if let Some((connections, idle)) = pool_state {
+            self.pool
+                .with_label_values(&["in_use"])
+                .set(i64::from(connections.saturating_sub(idle)));
+            self.pool.with_label_values(&["idle"]).set(i64::from(idle));
+        }
+        let mut buffer = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
+            tracing::error!(error = %e, "encoding metrics failed");
+        }
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Constructing a metric fails only for invalid names or label sets, which are constants
+/// here; reaching this is a programming error caught by the first test run.
+#[allow(clippy::panic)]
+fn unreachable_metrics() -> ! {
+    panic!("metric definitions are invalid")
+}
+
+/// `GET /metrics`.
+pub async fn endpoint(
+    metrics: web::Data<Metrics>,
+    #[cfg(feature = "db")] pool: Option<web::Data<crate::db::DbPool>>,
+) -> HttpResponse {
+    #[cfg(feature = "db")]
+    let pool_state = pool.map(|p| {
+        let state = p.state();
+        (state.connections, state.idle_connections)
+    });
+    #[cfg(not(feature = "db"))]
+    let pool_state = None;
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render(pool_state))
+}

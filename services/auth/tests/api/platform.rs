@@ -1,0 +1,168 @@
+//! What every service shares, checked on auth-service: metrics, CORS, security headers,
+//! graceful shutdown.
+
+use crate::helpers::*;
+use std::time::Duration;
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_never_by_raw_path() {
+    let app = spawn_app().await;
+    app.client.get(app.url("/health")).send().await.unwrap();
+    app.client
+        .get(app.url("/users/profile"))
+        .send()
+        .await
+        .unwrap();
+    app.client
+        .get(app.url(&format!("/no/such/{}", uuid::Uuid::new_v4())))
+        .send()
+        .await
+        .unwrap();
+
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/health",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/users/profile",status="401"} 1"#)
+    );
+    assert!(text.contains(r#"route="unmatched""#));
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+    assert!(text.contains(r#"db_pool_connections{state="idle"}"#));
+    assert!(!text.contains("/no/such/"), "raw paths never become labels");
+}
+
+#[tokio::test]
+async fn upstream_calls_are_measured_and_failures_counted() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.get_as("/admin/analytics", &admin.access_token).await;
+
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert!(
+        text.contains(r#"upstream_failures_total{upstream="appointment-service"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"upstream_request_duration_seconds_count{upstream="prescription-service"} 1"#
+        )
+    );
+}
+
+#[tokio::test]
+async fn only_listed_origins_get_cors_headers() {
+    let app =
+        spawn_app_with(|s| s.http.cors_allowed_origins = vec!["https://app.example.com".into()])
+            .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/users/profile"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+
+    let allowed = preflight("https://app.example.com").await.unwrap();
+    let other = preflight("https://evil.example.com").await.unwrap();
+    let simple = app
+        .client
+        .get(app.url("/health"))
+        .header("Origin", "https://evil.example.com")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        allowed
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        simple
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert_eq!(simple.status(), 200);
+}
+
+#[tokio::test]
+async fn api_responses_are_not_cached_or_sniffed() {
+    let app = spawn_app().await;
+
+    let res = app
+        .client
+        .get(app.url("/users/profile"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn shutdown_fails_readiness_first_then_stops_serving() {
+    let app = spawn_app_with(|s| s.http.drain_period = Duration::from_millis(800)).await;
+    assert_eq!(
+        app.client
+            .get(app.url("/health/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    app.lifecycle.start_draining();
+
+    let ready = app
+        .client
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(ready, 503).await;
+    let live = app.client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(
+        live.status(),
+        200,
+        "still serving while load balancers drain"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        reqwest::Client::new()
+            .get(app.url("/health"))
+            .send()
+            .await
+            .is_err(),
+        "listener closed"
+    );
+}
