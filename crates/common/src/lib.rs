@@ -5,6 +5,8 @@
 //! What never belongs here: any service's tables or business rules. A service's data and
 //! rules live in that service; only wire-level facts shared by all three live in this crate.
 
+#[cfg(feature = "db")]
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod contracts;

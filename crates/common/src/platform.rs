@@ -12,6 +12,16 @@ pub struct Platform {
     pub name: &'static str,
     pub metrics: web::Data<Metrics>,
     pub lifecycle: Arc<Lifecycle>,
+    #[cfg(feature = "db")]
+    pub audit: Option<Audit>,
+}
+
+/// The audit trail of a service and the routes whose reads and denials it records.
+#[cfg(feature = "db")]
+#[derive(Clone)]
+pub struct Audit {
+    pub log: web::Data<crate::audit::AuditLog>,
+    pub routes: web::Data<Vec<crate::audit::AuditedRoute>>,
 }
 
 impl Platform {
@@ -20,6 +30,31 @@ impl Platform {
             name,
             metrics: web::Data::new(Metrics::new()),
             lifecycle: Arc::new(Lifecycle::default()),
+            #[cfg(feature = "db")]
+            audit: None,
+        }
+    }
+
+    /// Starts the audit writer and sealer on `pool`; `GET /admin/audit` and
+    /// `/admin/audit/verify` are served from then on.
+    #[cfg(feature = "db")]
+    pub fn with_audit(
+        mut self,
+        pool: crate::db::DbPool,
+        routes: &[crate::audit::AuditedRoute],
+    ) -> Self {
+        self.audit = Some(Audit {
+            log: web::Data::new(crate::audit::AuditLog::start(pool, self.lifecycle.clone())),
+            routes: web::Data::new(routes.to_vec()),
+        });
+        self
+    }
+
+    /// After the server has stopped: flush and seal the audit trail.
+    pub async fn close(&self) {
+        #[cfg(feature = "db")]
+        if let Some(audit) = &self.audit {
+            audit.log.close().await;
         }
     }
 
@@ -31,5 +66,11 @@ impl Platform {
             .app_data(web::Data::from(self.lifecycle.clone()));
         #[cfg(feature = "db")]
         crate::health::routes(cfg);
+        #[cfg(feature = "db")]
+        if let Some(audit) = &self.audit {
+            cfg.app_data(audit.log.clone())
+                .app_data(audit.routes.clone())
+                .configure(crate::audit::routes);
+        }
     }
 }

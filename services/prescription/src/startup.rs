@@ -22,7 +22,7 @@ const MIGRATION_LOCK_KEY: i64 = 0x6865_616c_0003;
 pub struct Application {
     port: u16,
     server: Server,
-    lifecycle: Arc<Lifecycle>,
+    platform: Platform,
     drain: Duration,
 }
 
@@ -39,7 +39,7 @@ impl Application {
         })
         .await??;
         let pool = build_pool(&settings.database);
-        let platform = Platform::new(SERVICE_NAME);
+        let platform = Platform::new(SERVICE_NAME).with_audit(pool.clone(), routes::AUDITED);
         spawn_housekeeping(pool.clone(), platform.lifecycle.clone());
 
         let http = reqwest::Client::builder()
@@ -60,10 +60,10 @@ impl Application {
         let verifier = web::Data::new(verifier);
         let appointments = web::Data::new(appointments);
         let cors_origins = settings.http.cors_allowed_origins.clone();
-        let lifecycle = platform.lifecycle.clone();
         let app_platform = platform.clone();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(common::audit::capture))
                 .wrap(from_fn(middleware::request_context))
                 .wrap(common::cors::policy(&cors_origins))
                 .configure(|cfg| app_platform.configure(cfg))
@@ -82,7 +82,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
-            lifecycle,
+            platform,
             drain: settings.http.drain_period,
         })
     }
@@ -98,13 +98,21 @@ impl Application {
 
     /// Begins the graceful shutdown a SIGTERM would (for tests).
     pub fn lifecycle(&self) -> Arc<Lifecycle> {
-        self.lifecycle.clone()
+        self.platform.lifecycle.clone()
+    }
+
+    /// The shared parts (metrics, audit trail), for tests that flush the audit buffer.
+    pub fn platform(&self) -> Platform {
+        self.platform.clone()
     }
 
     /// Serves until SIGTERM or Ctrl-C: readiness fails first, then the listener closes
     /// and in-flight requests finish (bounded).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        lifecycle::serve(self.server, self.lifecycle, self.drain).await
+        let served =
+            lifecycle::serve(self.server, self.platform.lifecycle.clone(), self.drain).await;
+        self.platform.close().await;
+        served
     }
 }
 

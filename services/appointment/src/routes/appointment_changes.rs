@@ -11,6 +11,7 @@ use crate::domain::schedule::bookable_end;
 use actix_web::web;
 use chrono::Utc;
 use common::ApiError;
+use common::audit::{AuditContext, Outcome, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::ids::AppointmentId;
@@ -22,6 +23,7 @@ use diesel::Connection;
 pub async fn change(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     id: web::Path<AppointmentId>,
     body: web::Json<ChangeForm>,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
@@ -68,6 +70,20 @@ pub async fn change(
                 changes.appointment_time = Some(new_start);
                 changes.end_time = Some(end);
             }
+            let action = match (changes.appointment_time, changes.status) {
+                (Some(_), _) => "appointment.reschedule",
+                (None, Some(_)) => "appointment.status_change",
+                (None, None) => "appointment.update",
+            };
+            let event = audit.event(
+                Some(&caller),
+                action,
+                "appointment",
+                Some(id.to_string()),
+                Some(current.patient_id),
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
             appointments::update(conn, id, changes).map_err(overlap_conflict)
         })
     })
@@ -79,6 +95,7 @@ pub async fn change(
 pub async fn cancel(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     id: web::Path<AppointmentId>,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
     let id = id.into_inner();
@@ -93,6 +110,15 @@ pub async fn cancel(
                     current.status.0.as_str()
                 )));
             }
+            let event = audit.event(
+                Some(&caller),
+                "appointment.cancel",
+                "appointment",
+                Some(id.to_string()),
+                Some(current.patient_id),
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
             Ok(appointments::update(
                 conn,
                 id,

@@ -10,6 +10,7 @@ use crate::domain::appointment::{BookingForm, Status};
 use crate::domain::schedule::bookable_end;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, Utc};
+use common::audit::{AuditContext, Outcome, PatientOfRequest, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
@@ -28,6 +29,7 @@ pub async fn book(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Patient])?;
@@ -72,6 +74,15 @@ pub async fn book(
                 },
             )
             .map_err(overlap_conflict)?;
+            let event = audit.event(
+                Some(&caller),
+                "appointment.create",
+                "appointment",
+                Some(appointment.id.to_string()),
+                Some(appointment.patient_id),
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
             let created = StoredResponse {
                 status: 201,
                 body: serde_json::to_value(AppointmentView::from(appointment))
@@ -132,6 +143,7 @@ pub async fn list(
 
 /// `GET /appointments/{id}`.
 pub async fn get(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     id: web::Path<AppointmentId>,
@@ -143,5 +155,6 @@ pub async fn get(
             .ok_or(ApiError::NotFound("appointment"))
     })
     .await?;
+    PatientOfRequest::note(&req, appointment.patient_id);
     Ok(web::Json(appointment.into()))
 }

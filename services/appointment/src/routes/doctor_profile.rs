@@ -7,10 +7,12 @@ use crate::db::models::ProfileRow;
 use crate::db::profiles;
 use crate::domain::profile::ProfileForm;
 use actix_web::{HttpResponse, web};
+use common::audit::{AuditContext, Outcome, store as audit_store};
 use common::auth::{AuthenticatedUser, BearerToken};
 use common::db::{DbPool, with_conn};
 use common::middleware::RequestId;
 use common::{ApiError, Role};
+use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// `POST /doctors/profile` -> 201; a second profile -> 409; auth-service down -> 503.
@@ -20,6 +22,7 @@ pub async fn create(
     caller: AuthenticatedUser,
     token: BearerToken,
     request_id: RequestId,
+    audit: AuditContext,
     body: web::Json<ProfileForm>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Doctor])?;
@@ -27,11 +30,23 @@ pub async fn create(
     let name = auth.own_name(&token, &request_id).await?;
     let row = ProfileRow::new(&fields, name.first_name, name.last_name);
     let profile = with_conn(&pool, move |conn| {
-        profiles::insert(conn, caller.id, &row).map_err(|e| match e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict("this doctor already has a profile".into())
-            }
-            other => other.into(),
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let profile = profiles::insert(conn, caller.id, &row).map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    ApiError::Conflict("this doctor already has a profile".into())
+                }
+                other => other.into(),
+            })?;
+            let event = audit.event(
+                Some(&caller),
+                "doctor_profile.create",
+                "doctor_profile",
+                Some(profile.id.to_string()),
+                None,
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
+            Ok(profile)
         })
     })
     .await?;
@@ -58,6 +73,7 @@ pub async fn update(
     caller: AuthenticatedUser,
     token: BearerToken,
     request_id: RequestId,
+    audit: AuditContext,
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<ProfileView>, ApiError> {
     caller.require(&[Role::Doctor])?;
@@ -69,7 +85,20 @@ pub async fn update(
     let name = auth.own_name(&token, &request_id).await?;
     let row = ProfileRow::new(&fields, name.first_name, name.last_name);
     let profile = with_conn(&pool, move |conn| {
-        profiles::update(conn, caller.id, &row)?.ok_or(ApiError::NotFound("doctor profile"))
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let profile = profiles::update(conn, caller.id, &row)?
+                .ok_or(ApiError::NotFound("doctor profile"))?;
+            let event = audit.event(
+                Some(&caller),
+                "doctor_profile.update",
+                "doctor_profile",
+                Some(profile.id.to_string()),
+                None,
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
+            Ok(profile)
+        })
     })
     .await?;
     Ok(web::Json(profile.into()))

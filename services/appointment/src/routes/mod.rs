@@ -8,6 +8,28 @@ mod stats;
 pub mod views;
 
 use actix_web::web;
+use common::audit::AuditedRoute;
+
+/// Routes holding patient data: their reads and denials are audited by middleware. The
+/// public directory is not: it holds what doctors publish, and anyone may read it.
+pub const AUDITED: &[AuditedRoute] = &[
+    AuditedRoute {
+        route: "/doctors/profile",
+        resource_type: "doctor_profile",
+    },
+    AuditedRoute {
+        route: "/appointments",
+        resource_type: "appointment",
+    },
+    AuditedRoute {
+        route: "/appointments/",
+        resource_type: "appointment",
+    },
+    AuditedRoute {
+        route: "/appointments/{id}",
+        resource_type: "appointment",
+    },
+];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg // Before /doctors/{doctor_id}, which would otherwise take "profile" as an id.

@@ -17,6 +17,7 @@ pub struct TestApp {
     pub address: String,
     pub db: TestDatabase,
     pub client: reqwest::Client,
+    pub platform: common::platform::Platform,
 }
 
 /// Nothing listens on port 9 (discard): an auth-service that is down.
@@ -59,11 +60,13 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let platform = app.platform();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         db,
         client: reqwest::Client::new(),
+        platform,
     }
 }
 
@@ -372,5 +375,42 @@ impl Auth {
             id: login["user"]["id"].as_str().unwrap().parse().unwrap(),
             token: login["access_token"].as_str().unwrap().to_owned(),
         }
+    }
+}
+
+impl TestApp {
+    /// The audit events matching `query`, after writing the buffered ones.
+    pub async fn audit_events(&self, query: &str) -> Vec<Value> {
+        self.platform
+            .audit
+            .as_ref()
+            .expect("audit enabled")
+            .log
+            .flush()
+            .await;
+        let res = self
+            .get(&format!("/admin/audit{query}"), &caller(Role::Admin))
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("audit events")
+    }
+
+    pub async fn audit_verification(&self) -> Value {
+        self.get("/admin/audit/verify", &caller(Role::Admin))
+            .await
+            .json()
+            .await
+            .expect("verification")
+    }
+
+    /// Changes one audit row behind the append-only trigger, as a superuser could.
+    pub fn tamper_with_audit(&self) {
+        let mut conn = self.db.connect();
+        diesel::sql_query("SET session_replication_role = replica")
+            .execute(&mut conn)
+            .expect("bypass");
+        diesel::sql_query("UPDATE audit_log SET action = action || '.edited' WHERE id = (SELECT max(id) FROM audit_log)")
+            .execute(&mut conn)
+            .expect("tamper");
     }
 }

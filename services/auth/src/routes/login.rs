@@ -9,12 +9,12 @@ use crate::db::{login_attempts, users};
 use crate::domain::passwords::Passwords;
 use crate::domain::rate_limit;
 use crate::domain::tokens::TokenIssuer;
-use actix_web::{HttpRequest, web};
+use actix_web::web;
 use chrono::Utc;
 use common::ApiError;
+use common::audit::{AuditContext, AuditLog, Outcome};
 use common::config::Secret;
 use common::db::{DbPool, with_conn};
-use common::http::client_address;
 use common::validation::{Field, Validator};
 use serde::Deserialize;
 
@@ -28,11 +28,13 @@ async fn authenticate(
     policy: &SessionPolicy,
     email: &str,
     password: Secret,
-    client: String,
+    audit: &AuditContext,
+    log: &AuditLog,
 ) -> Result<User, ApiError> {
+    let client = audit.client_address.clone().unwrap_or_default();
     let normalized = email.trim().to_lowercase();
     let limit = policy.login_rate_limit_per_minute;
-    let user = with_conn(pool, move |conn| {
+    let found = with_conn(pool, move |conn| {
         if limit > 0 {
             let buckets = rate_limit::buckets(&normalized, &client);
             let counts = login_attempts::record(conn, &buckets)?;
@@ -40,7 +42,11 @@ async fn authenticate(
         }
         Ok(users::find_by_email(conn, &normalized)?)
     })
-    .await?;
+    .await;
+    if let Err(ApiError::RateLimited { .. }) = &found {
+        log.submit(audit.event(None, "auth.login", "session", None, None, Outcome::Denied));
+    }
+    let user = found?;
     // Longer than any password we accept: refuse without spending a hash on it.
     if password.expose().chars().count() > 128 {
         return Err(BAD_CREDENTIALS);
@@ -48,8 +54,21 @@ async fn authenticate(
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     match (passwords.verify(password, hash).await?, user) {
         (true, Some(user)) => Ok(user),
-        _ => {
+        (_, user) => {
             tracing::info!("login refused");
+            // The account, when there is one, is named by id: never the email typed.
+            let account = user.as_ref().map(|u| u.id.to_string());
+            let patient = user
+                .filter(|u| u.role == common::Role::Patient)
+                .map(|u| u.id);
+            log.submit(audit.event(
+                None,
+                "auth.login",
+                "session",
+                account,
+                patient,
+                Outcome::Failure,
+            ));
             Err(BAD_CREDENTIALS)
         }
     }
@@ -73,11 +92,12 @@ fn non_empty(raw: String) -> Result<String, String> {
 
 /// `POST /auth/login`. Callers: anyone.
 pub async fn login(
-    req: HttpRequest,
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
     issuer: web::Data<TokenIssuer>,
     policy: web::Data<SessionPolicy>,
+    audit: AuditContext,
+    log: web::Data<AuditLog>,
     body: web::Json<LoginForm>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let form = body.into_inner();
@@ -93,10 +113,11 @@ pub async fn login(
         &policy,
         &email,
         Secret::new(password),
-        client_address(&req),
+        &audit,
+        &log,
     )
     .await?;
-    let tokens = start_session(&pool, &issuer, &policy, &user).await?;
+    let tokens = start_session(&pool, &issuer, &policy, &user, &audit).await?;
     Ok(web::Json(LoginResponse {
         tokens,
         user: UserView::from(&user),
@@ -114,11 +135,12 @@ pub struct TokenForm {
 
 /// `POST /auth/token`. Callers: anyone (OAuth2 clients).
 pub async fn token(
-    req: HttpRequest,
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
     issuer: web::Data<TokenIssuer>,
     policy: web::Data<SessionPolicy>,
+    audit: AuditContext,
+    log: web::Data<AuditLog>,
     form: web::Form<TokenForm>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let form = form.into_inner();
@@ -146,18 +168,21 @@ pub async fn token(
                 &policy,
                 &username,
                 Secret::new(password),
-                client_address(&req),
+                &audit,
+                &log,
             )
             .await?;
             Ok(web::Json(
-                start_session(&pool, &issuer, &policy, &user).await?,
+                start_session(&pool, &issuer, &policy, &user, &audit).await?,
             ))
         }
         "refresh_token" => {
             let Some(presented) = form.refresh_token.filter(|t| !t.is_empty()) else {
                 return Err(ApiError::validation("refresh_token", "is required"));
             };
-            Ok(web::Json(rotate(&pool, &issuer, &presented).await?))
+            Ok(web::Json(
+                rotate(&pool, &issuer, &presented, &audit, &log).await?,
+            ))
         }
         _ => Err(ApiError::validation(
             "grant_type",

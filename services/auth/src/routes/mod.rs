@@ -10,6 +10,27 @@ mod users;
 pub mod views;
 
 use actix_web::web;
+use common::audit::AuditedRoute;
+
+/// Routes holding patient data: their reads and denials are audited by middleware.
+pub const AUDITED: &[AuditedRoute] = &[
+    AuditedRoute {
+        route: "/users/profile",
+        resource_type: "user_profile",
+    },
+    AuditedRoute {
+        route: "/users/profile/password",
+        resource_type: "user_profile",
+    },
+    AuditedRoute {
+        route: "/users",
+        resource_type: "user",
+    },
+    AuditedRoute {
+        route: "/users/",
+        resource_type: "user",
+    },
+];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register::register))

@@ -7,10 +7,23 @@ use crate::domain::account::{PasswordChangeForm, ProfileForm};
 use crate::domain::passwords::Passwords;
 use actix_web::{HttpResponse, web};
 use common::ApiError;
+use common::audit::{AuditContext, AuditEvent, Outcome, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+fn own_profile_event(audit: &AuditContext, caller: &AuthenticatedUser, action: &str) -> AuditEvent {
+    let patient = (caller.role == common::Role::Patient).then_some(caller.id);
+    audit.event(
+        Some(caller),
+        action,
+        "user_profile",
+        Some(caller.id.to_string()),
+        patient,
+        Outcome::Success,
+    )
+}
 
 /// `GET /users/profile`.
 pub async fn get_profile(
@@ -28,23 +41,28 @@ pub async fn get_profile(
 pub async fn update_profile(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let changes = body.into_inner().validate()?;
+    let event = own_profile_event(&audit, &caller, "user_profile.update");
     let user = with_conn(&pool, move |conn| {
-        let update = users::ProfileUpdate {
-            first_name: changes.first_name.as_deref(),
-            last_name: changes.last_name.as_deref(),
-            email: changes.email.as_ref().map(|e| e.as_str()),
-        };
-        users::update_profile(conn, caller.id, update)
-            .map_err(|e| match e {
-                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    ApiError::Conflict("an account with this email already exists".into())
-                }
-                other => other.into(),
-            })?
-            .ok_or(ApiError::NotFound("user"))
+        conn.transaction::<_, ApiError, _>(|conn| {
+            audit_store::append(conn, &[event])?;
+            let update = users::ProfileUpdate {
+                first_name: changes.first_name.as_deref(),
+                last_name: changes.last_name.as_deref(),
+                email: changes.email.as_ref().map(|e| e.as_str()),
+            };
+            users::update_profile(conn, caller.id, update)
+                .map_err(|e| match e {
+                    DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                        ApiError::Conflict("an account with this email already exists".into())
+                    }
+                    other => other.into(),
+                })?
+                .ok_or(ApiError::NotFound("user"))
+        })
     })
     .await?;
     Ok(web::Json(UserView::from(&user)))
@@ -56,6 +74,7 @@ pub async fn change_password(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     body: web::Json<PasswordChangeForm>,
 ) -> Result<HttpResponse, ApiError> {
     let change = body.into_inner().validate()?;
@@ -73,6 +92,8 @@ pub async fn change_password(
         conn.transaction::<_, ApiError, _>(|conn| {
             users::set_password_hash(conn, caller.id, &new_hash)?;
             refresh_tokens::revoke_all_for_user(conn, caller.id)?;
+            let event = own_profile_event(&audit, &caller, "user_profile.password_change");
+            audit_store::append(conn, &[event])?;
             Ok(())
         })
     })

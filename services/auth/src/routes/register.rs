@@ -8,6 +8,8 @@ use crate::db::users;
 use crate::domain::account::{Registrar, RegistrationForm};
 use crate::domain::passwords::Passwords;
 use actix_web::{HttpRequest, HttpResponse, web};
+use common::audit::{AuditContext, Outcome, store as audit_store};
+use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::http::client_address;
 use common::idempotency::{self, Key, Lookup, Scope, StoredResponse};
@@ -24,6 +26,14 @@ fn email_taken(error: DieselError) -> ApiError {
     }
 }
 
+/// Who asks for the account: their idempotency key, audit context and identity (none for
+/// self-registration).
+pub(super) struct Requester {
+    pub idempotency: Option<(Scope, Key)>,
+    pub audit: AuditContext,
+    pub actor: Option<AuthenticatedUser>,
+}
+
 /// Validates, hashes (off the async workers), and inserts the user together with its
 /// idempotency record in one transaction.
 pub(super) async fn create_account(
@@ -32,8 +42,13 @@ pub(super) async fn create_account(
     policy: &SessionPolicy,
     body: serde_json::Value,
     registrar: Registrar,
-    idempotency: Option<(Scope, Key)>,
+    requester: Requester,
 ) -> Result<HttpResponse, ApiError> {
+    let Requester {
+        idempotency,
+        audit,
+        actor,
+    } = requester;
     let fingerprint = idempotency::fingerprint(&policy.idempotency_secret, &body);
     let form: RegistrationForm = serde_json::from_value(body)
         .map_err(|e| ApiError::validation("body", format!("unexpected shape: {e}")))?;
@@ -60,6 +75,16 @@ pub(super) async fn create_account(
                 },
             )
             .map_err(email_taken)?;
+            let patient = (user.role == common::Role::Patient).then_some(user.id);
+            let event = audit.event(
+                actor.as_ref(),
+                "user.create",
+                "user",
+                Some(user.id.to_string()),
+                patient,
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
             let created = StoredResponse {
                 status: 201,
                 body: serde_json::to_value(UserView::from(&user))
@@ -91,6 +116,7 @@ pub async fn register(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
     policy: web::Data<SessionPolicy>,
+    audit: AuditContext,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let idempotency = idempotency::key_from(&req)?
@@ -101,7 +127,11 @@ pub async fn register(
         &policy,
         body.into_inner(),
         Registrar::Public,
-        idempotency,
+        Requester {
+            idempotency,
+            audit,
+            actor: None,
+        },
     )
     .await
 }

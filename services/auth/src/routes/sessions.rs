@@ -10,6 +10,7 @@ use crate::domain::tokens::{TokenIssuer, hash_refresh_token, new_refresh_token};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use common::ApiError;
+use common::audit::{AuditContext, AuditLog, Outcome, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::validation::{Field, Validator};
@@ -25,6 +26,7 @@ pub(super) async fn start_session(
     issuer: &TokenIssuer,
     policy: &SessionPolicy,
     user: &User,
+    audit: &AuditContext,
 ) -> Result<TokenPair, ApiError> {
     let access = issuer.access_token(user.id, user.role)?;
     let refresh = new_refresh_token()?;
@@ -32,7 +34,9 @@ pub(super) async fn start_session(
         chrono::Duration::from_std(policy.refresh_ttl).map_err(|e| ApiError::Internal(e.into()))?;
     let user_id = user.id;
     let hash = refresh.hash.clone();
+    let event = session_event(audit, user, "auth.login", Outcome::Success);
     with_conn(pool, move |conn| {
+        audit_store::append(conn, &[event])?;
         refresh_tokens::insert(
             conn,
             &NewRefreshToken {
@@ -54,6 +58,28 @@ pub(super) async fn start_session(
     })
 }
 
+/// An event about `user`'s own session; patients' events carry their id as patient id.
+pub(super) fn session_event(
+    audit: &AuditContext,
+    user: &User,
+    action: &str,
+    outcome: Outcome,
+) -> common::audit::AuditEvent {
+    let actor = AuthenticatedUser {
+        id: user.id,
+        role: user.role,
+    };
+    let patient = (user.role == common::Role::Patient).then_some(user.id);
+    audit.event(
+        Some(&actor),
+        action,
+        "session",
+        Some(user.id.to_string()),
+        patient,
+        outcome,
+    )
+}
+
 enum Rotation {
     Rotated(User),
     ReuseDetected { family_id: uuid::Uuid },
@@ -66,7 +92,10 @@ pub(super) async fn rotate(
     pool: &DbPool,
     issuer: &TokenIssuer,
     presented: &str,
+    audit: &AuditContext,
+    log: &AuditLog,
 ) -> Result<TokenPair, ApiError> {
+    let context = audit.clone();
     let presented_hash = hash_refresh_token(presented);
     let next = new_refresh_token()?;
     let next_hash = next.hash.clone();
@@ -79,6 +108,11 @@ pub(super) async fn rotate(
                 Presented::Dead => Ok(Rotation::Refused),
                 Presented::Reused => {
                     refresh_tokens::revoke_family(conn, row.family_id)?;
+                    if let Some(user) = users::find(conn, row.user_id)? {
+                        let event =
+                            session_event(&context, &user, "auth.refresh_reuse", Outcome::Failure);
+                        audit_store::append(conn, &[event])?;
+                    }
                     Ok(Rotation::ReuseDetected {
                         family_id: row.family_id,
                     })
@@ -88,6 +122,8 @@ pub(super) async fn rotate(
                         return Ok(Rotation::Refused);
                     };
                     refresh_tokens::mark_rotated(conn, row.id)?;
+                    let event = session_event(&context, &user, "auth.refresh", Outcome::Success);
+                    audit_store::append(conn, &[event])?;
                     refresh_tokens::insert(
                         conn,
                         &NewRefreshToken {
@@ -118,7 +154,17 @@ pub(super) async fn rotate(
             tracing::warn!(%family_id, "rotated refresh token presented again; login revoked");
             Err(INVALID_REFRESH)
         }
-        Rotation::Refused => Err(INVALID_REFRESH),
+        Rotation::Refused => {
+            log.submit(audit.event(
+                None,
+                "auth.refresh",
+                "session",
+                None,
+                None,
+                Outcome::Failure,
+            ));
+            Err(INVALID_REFRESH)
+        }
     }
 }
 
@@ -144,10 +190,14 @@ fn refresh_token_of(form: RefreshForm) -> Result<String, ApiError> {
 pub async fn refresh(
     pool: web::Data<DbPool>,
     issuer: web::Data<TokenIssuer>,
+    audit: AuditContext,
+    log: web::Data<AuditLog>,
     body: web::Json<RefreshForm>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let presented = refresh_token_of(body.into_inner())?;
-    Ok(web::Json(rotate(&pool, &issuer, &presented).await?))
+    Ok(web::Json(
+        rotate(&pool, &issuer, &presented, &audit, &log).await?,
+    ))
 }
 
 /// `POST /auth/logout`. Callers: any signed-in user, for a refresh token of their own;
@@ -155,14 +205,27 @@ pub async fn refresh(
 pub async fn logout(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     body: web::Json<RefreshForm>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = hash_refresh_token(&refresh_token_of(body.into_inner())?);
+    let patient = (caller.role == common::Role::Patient).then_some(caller.id);
+    let event = audit.event(
+        Some(&caller),
+        "auth.logout",
+        "session",
+        Some(caller.id.to_string()),
+        patient,
+        Outcome::Success,
+    );
     with_conn(&pool, move |conn| {
-        if let Some(family_id) = refresh_tokens::family_of(conn, &hash, caller.id)? {
-            refresh_tokens::revoke_family(conn, family_id)?;
-        }
-        Ok(())
+        conn.transaction::<_, ApiError, _>(|conn| {
+            if let Some(family_id) = refresh_tokens::family_of(conn, &hash, caller.id)? {
+                refresh_tokens::revoke_family(conn, family_id)?;
+                audit_store::append(conn, &[event])?;
+            }
+            Ok(())
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

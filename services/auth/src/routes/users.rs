@@ -1,12 +1,13 @@
 //! `GET /users/` and `POST /users/`. Callers: admins only.
 
 use super::SessionPolicy;
-use super::register::create_account;
+use super::register::{Requester, create_account};
 use super::views::UserView;
 use crate::db::users;
 use crate::domain::account::Registrar;
 use crate::domain::passwords::Passwords;
 use actix_web::{HttpRequest, HttpResponse, web};
+use common::audit::AuditContext;
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
@@ -54,6 +55,7 @@ pub async fn create_user(
     passwords: web::Data<Passwords>,
     policy: web::Data<SessionPolicy>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -64,7 +66,11 @@ pub async fn create_user(
         &policy,
         body.into_inner(),
         Registrar::Admin,
-        idempotency,
+        Requester {
+            idempotency,
+            audit,
+            actor: Some(caller),
+        },
     )
     .await
 }

@@ -14,6 +14,7 @@ pub struct TestApp {
     pub db: TestDatabase,
     pub client: reqwest::Client,
     pub lifecycle: std::sync::Arc<common::lifecycle::Lifecycle>,
+    pub platform: common::platform::Platform,
 }
 
 /// Settings a test can adjust before the app starts; nothing is read from the environment.
@@ -64,12 +65,14 @@ pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let lifecycle = app.lifecycle();
+    let platform = app.platform();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         db,
         client: reqwest::Client::new(),
         lifecycle,
+        platform,
     }
 }
 
@@ -238,5 +241,28 @@ impl TestApp {
         diesel::RunQueryDsl::get_result::<Count>(diesel::sql_query(sql), &mut conn)
             .expect("count query")
             .n
+    }
+}
+
+impl TestApp {
+    /// Writes buffered audit events (reads, denials) now instead of within a second.
+    pub async fn flush_audit(&self) {
+        self.platform
+            .audit
+            .as_ref()
+            .expect("audit enabled")
+            .log
+            .flush()
+            .await;
+    }
+
+    /// The audit events matching `query` (for example `?actor_id=...`), as an admin sees them.
+    pub async fn audit_events(&self, admin: &Session, query: &str) -> Vec<Value> {
+        self.flush_audit().await;
+        let res = self
+            .get_as(&format!("/admin/audit{query}"), &admin.access_token)
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("audit events")
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod analytics;
+mod audit;
 mod bootstrap;
 mod health;
 mod helpers;

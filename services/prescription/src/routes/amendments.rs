@@ -6,9 +6,10 @@ use super::views::PrescriptionView;
 use crate::db::models::Version;
 use crate::db::prescriptions;
 use crate::domain::prescription::{AmendmentForm, ensure_may_amend};
-use actix_web::web;
+use actix_web::{HttpRequest, web};
 use chrono::{SubsecRound, Utc};
 use common::ApiError;
+use common::audit::{AuditContext, Outcome, PatientOfRequest, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::ids::PrescriptionId;
@@ -19,6 +20,7 @@ use diesel::Connection;
 pub async fn amend(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     id: web::Path<PrescriptionId>,
     body: web::Json<AmendmentForm>,
 ) -> Result<web::Json<PrescriptionView>, ApiError> {
@@ -44,6 +46,15 @@ pub async fn amend(
                 created_at: Utc::now().trunc_subsecs(6),
             };
             let head = prescriptions::append(conn, &next)?;
+            let event = audit.event(
+                Some(&caller),
+                "prescription.amend",
+                "prescription",
+                Some(id.to_string()),
+                Some(head.patient_id),
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
             Ok(PrescriptionView::at(&head, next))
         })
     })
@@ -53,6 +64,7 @@ pub async fn amend(
 
 /// `GET /prescriptions/{id}/versions`.
 pub async fn versions(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
@@ -62,11 +74,14 @@ pub async fn versions(
     let views = with_conn(&pool, move |conn| {
         let head = prescriptions::find_visible(conn, id, visibility, false)?
             .ok_or(ApiError::NotFound("prescription"))?;
-        Ok(prescriptions::versions(conn, id)?
+        let views: Vec<PrescriptionView> = prescriptions::versions(conn, id)?
             .into_iter()
             .map(|version| PrescriptionView::at(&head, version))
-            .collect())
+            .collect();
+        Ok((head.patient_id, views))
     })
     .await?;
+    let (patient, views) = views;
+    PatientOfRequest::note(&req, patient);
     Ok(web::Json(views))
 }

@@ -6,6 +6,27 @@ mod stats;
 pub mod views;
 
 use actix_web::web;
+use common::audit::AuditedRoute;
+
+/// Routes holding patient data: their reads and denials are audited by middleware.
+pub const AUDITED: &[AuditedRoute] = &[
+    AuditedRoute {
+        route: "/prescriptions",
+        resource_type: "prescription",
+    },
+    AuditedRoute {
+        route: "/prescriptions/",
+        resource_type: "prescription",
+    },
+    AuditedRoute {
+        route: "/prescriptions/{id}",
+        resource_type: "prescription",
+    },
+    AuditedRoute {
+        route: "/prescriptions/{id}/versions",
+        resource_type: "prescription",
+    },
+];
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -9,6 +9,7 @@ use crate::db::prescriptions;
 use crate::domain::prescription::PrescriptionForm;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{SubsecRound, Utc};
+use common::audit::{AuditContext, Outcome, PatientOfRequest, store as audit_store};
 use common::auth::{AuthenticatedUser, BearerToken};
 use common::db::{DbPool, with_conn};
 use common::http::paged;
@@ -43,6 +44,7 @@ pub async fn create(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Doctor])?;
+    let audit = AuditContext::of(&req);
     let idempotency = idempotency::key_from(&req)?.map(|key| (Scope(caller.id.to_string()), key));
     let body = body.into_inner();
     let fingerprint = idempotency::fingerprint(SERVICE_NAME.as_bytes(), &body);
@@ -107,6 +109,15 @@ pub async fn create(
                 }
             }
             prescriptions::insert(conn, &head, &first).map_err(already_prescribed)?;
+            let event = audit.event(
+                Some(&caller),
+                "prescription.create",
+                "prescription",
+                Some(head.id.to_string()),
+                Some(head.patient_id),
+                Outcome::Success,
+            );
+            audit_store::append(conn, &[event])?;
             let created = StoredResponse {
                 status: 201,
                 body: serde_json::to_value(PrescriptionView::at(&head, first))
@@ -156,6 +167,7 @@ pub async fn list(
 
 /// `GET /prescriptions/{id}`: its current version.
 pub async fn get(
+    req: HttpRequest,
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
@@ -169,5 +181,6 @@ pub async fn get(
         Ok(PrescriptionView::at(&head, current))
     })
     .await?;
+    PatientOfRequest::note(&req, view.patient_id);
     Ok(web::Json(view))
 }

@@ -75,6 +75,7 @@ pub struct TestApp {
     pub appointments_db: TestDatabase,
     pub appointments_address: String,
     pub appointments_handle: ServerHandle,
+    pub platform: common::platform::Platform,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -92,7 +93,8 @@ pub async fn spawn_app_with_timeout(timeout: std::time::Duration) -> TestApp {
     let (appointments_address, appointments_handle) =
         start_appointments(&appointments_db, free_port).await;
     let db = TestDatabase::create(prescription_service::MIGRATIONS);
-    let address = start_prescriptions(&db, &appointments_address, timeout).await;
+    let (address, platform) =
+        start_prescriptions_with_platform(&db, &appointments_address, timeout).await;
     TestApp {
         address,
         db,
@@ -100,6 +102,7 @@ pub async fn spawn_app_with_timeout(timeout: std::time::Duration) -> TestApp {
         appointments_db,
         appointments_address,
         appointments_handle,
+        platform,
     }
 }
 
@@ -108,6 +111,16 @@ pub async fn start_prescriptions(
     appointments_url: &str,
     timeout: std::time::Duration,
 ) -> String {
+    start_prescriptions_with_platform(db, appointments_url, timeout)
+        .await
+        .0
+}
+
+pub async fn start_prescriptions_with_platform(
+    db: &TestDatabase,
+    appointments_url: &str,
+    timeout: std::time::Duration,
+) -> (String, common::platform::Platform) {
     let settings = prescription_service::Settings {
         environment: Environment::Development,
         http: HttpSettings::ephemeral(),
@@ -123,8 +136,9 @@ pub async fn start_prescriptions(
         .await
         .expect("build prescription-service");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let platform = app.platform();
     tokio::spawn(app.run_until_stopped());
-    address
+    (address, platform)
 }
 
 /// A doctor (with a profile), a patient, and an appointment between them.
@@ -286,4 +300,41 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default();
     fields.sort();
     fields
+}
+
+impl TestApp {
+    /// The audit events matching `query`, after writing the buffered ones.
+    pub async fn audit_events(&self, query: &str) -> Vec<Value> {
+        self.platform
+            .audit
+            .as_ref()
+            .expect("audit enabled")
+            .log
+            .flush()
+            .await;
+        let res = self
+            .get(&format!("/admin/audit{query}"), &caller(Role::Admin))
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("audit events")
+    }
+
+    pub async fn audit_verification(&self) -> Value {
+        self.get("/admin/audit/verify", &caller(Role::Admin))
+            .await
+            .json()
+            .await
+            .expect("verification")
+    }
+
+    /// Changes one audit row behind the append-only trigger, as a superuser could.
+    pub fn tamper_with_audit(&self) {
+        let mut conn = self.db.connect();
+        diesel::sql_query("SET session_replication_role = replica")
+            .execute(&mut conn)
+            .expect("bypass");
+        diesel::sql_query("UPDATE audit_log SET action = action || '.edited' WHERE id = (SELECT max(id) FROM audit_log)")
+            .execute(&mut conn)
+            .expect("tamper");
+    }
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod amendments;
+mod audit;
 mod create;
 mod faults;
 mod helpers;

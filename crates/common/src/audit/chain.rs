@@ -1,0 +1,146 @@
+//! The hash chain: each sealed event's hash is SHA-256 over the previous hash and the
+//! event's canonical content. Sealing runs in the background under an advisory lock (one
+//! sealer at a time across replicas); verification recomputes every link.
+
+use super::store::{StoredEvent, audit_chain, audit_log};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// Shared by the replicas of one service (each service has its own database).
+const SEAL_LOCK_KEY: i64 = 0x6175_6469_7400;
+/// Events are sealed at most this many per pass; the next pass takes the rest.
+const SEAL_BATCH: i64 = 2000;
+/// Events commit slightly out of id order (concurrent transactions); unsealed ones are
+/// looked for this far below the highest sealed id. Transactions are bounded by the
+/// statement timeout, far shorter than this many events.
+const LATE_COMMIT_WINDOW: i64 = 100_000;
+
+fn canonical(e: &StoredEvent) -> String {
+    serde_json::json!([
+        e.id,
+        e.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.actor_id,
+        e.actor_role,
+        e.action,
+        e.resource_type,
+        e.resource_id,
+        e.patient_id,
+        e.outcome,
+        e.status,
+        e.request_id,
+        e.client_address,
+    ])
+    .to_string()
+}
+
+fn link(previous: &[u8], event: &StoredEvent) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(previous);
+    hasher.update(canonical(event).as_bytes());
+    hasher.finalize().to_vec()
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_chain)]
+struct NewLink {
+    seq: i64,
+    event_id: i64,
+    hash: Vec<u8>,
+}
+
+/// Chains events not sealed yet, in id order. Returns how many were sealed (0 when another
+/// replica holds the lock).
+pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "pg_try_advisory_xact_lock({SEAL_LOCK_KEY})"
+        )))
+        .get_result(conn)?;
+        if !locked {
+            return Ok(0);
+        }
+        let last: Option<(i64, Vec<u8>)> = audit_chain::table
+            .order(audit_chain::seq.desc())
+            .select((audit_chain::seq, audit_chain::hash))
+            .first(conn)
+            .optional()?;
+        let highest_sealed: Option<i64> = audit_chain::table
+            .select(diesel::dsl::max(audit_chain::event_id))
+            .first(conn)?;
+        let pending: Vec<StoredEvent> = audit_log::table
+            .filter(audit_log::id.gt(highest_sealed.unwrap_or(0) - LATE_COMMIT_WINDOW))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                audit_chain::table.filter(audit_chain::event_id.eq(audit_log::id)),
+            )))
+            .order(audit_log::id.asc())
+            .limit(SEAL_BATCH)
+            .select(StoredEvent::as_select())
+            .load(conn)?;
+        let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
+        let mut links = Vec::with_capacity(pending.len());
+        for event in &pending {
+            seq += 1;
+            previous = link(&previous, event);
+            links.push(NewLink {
+                seq,
+                event_id: event.id,
+                hash: previous.clone(),
+            });
+        }
+        diesel::insert_into(audit_chain::table)
+            .values(&links)
+            .execute(conn)
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Verification {
+    pub valid: bool,
+    /// Events whose link was checked.
+    pub events: i64,
+}
+
+/// Seals what is pending, then recomputes the whole chain: every link must match its
+/// event and predecessor, sequence numbers must have no gaps, and every link's event must
+/// still exist.
+pub fn verify(conn: &mut PgConnection) -> QueryResult<Verification> {
+    seal_pending(conn)?;
+    let links: i64 = audit_chain::table.count().get_result(conn)?;
+    let mut previous = Vec::new();
+    let mut expected_seq = 0;
+    let mut checked = 0;
+    let mut valid = true;
+    loop {
+        let page: Vec<(i64, Vec<u8>, StoredEvent)> = audit_chain::table
+            .inner_join(audit_log::table)
+            .filter(audit_chain::seq.gt(expected_seq))
+            .order(audit_chain::seq.asc())
+            .limit(5000)
+            .select((
+                audit_chain::seq,
+                audit_chain::hash,
+                StoredEvent::as_select(),
+            ))
+            .load(conn)?;
+        if page.is_empty() {
+            break;
+        }
+        for (seq, hash, event) in page {
+            expected_seq += 1;
+            let recomputed = link(&previous, &event);
+            if seq != expected_seq || recomputed != hash {
+                valid = false;
+            }
+            previous = hash;
+            checked += 1;
+        }
+        if !valid {
+            break;
+        }
+    }
+    Ok(Verification {
+        valid: valid && checked == links,
+        events: checked,
+    })
+}

@@ -1,0 +1,67 @@
+//! `GET /admin/audit` and `GET /admin/audit/verify`. Callers: admins.
+
+use super::chain::{Verification, verify};
+use super::store::{self, Filter, StoredEvent};
+use crate::auth::AuthenticatedUser;
+use crate::db::{DbPool, with_conn};
+use crate::http::paged;
+use crate::validation::{Paging, Validator, timestamp};
+use crate::{ApiError, Role, UserId};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    actor_id: Option<String>,
+    resource_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+/// Newest first; `from` inclusive, `to` exclusive.
+async fn list(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let query = query.into_inner();
+    let mut v = Validator::new();
+    let actor_id = query.actor_id.map(|raw| {
+        v.check(
+            "actor_id",
+            raw.parse::<UserId>()
+                .map_err(|_| "must be a UUID".to_owned()),
+        )
+    });
+    let from = query.from.map(|raw| v.check("from", timestamp(raw)));
+    let to = query.to.map(|raw| v.check("to", timestamp(raw)));
+    let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref());
+    let (Some(paging), true) = (paging, v.is_valid()) else {
+        return Err(v.into_error());
+    };
+    let filter = Filter {
+        actor_id: actor_id.flatten(),
+        resource_id: query.resource_id,
+        from: from.flatten(),
+        to: to.flatten(),
+    };
+    let (events, total): (Vec<StoredEvent>, i64) =
+        with_conn(&pool, move |conn| Ok(store::list(conn, &filter, paging)?)).await?;
+    Ok(paged(&events, total))
+}
+
+async fn check(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+) -> Result<web::Json<Verification>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    Ok(web::Json(with_conn(&pool, |conn| Ok(verify(conn)?)).await?))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/audit", web::get().to(list))
+        .route("/admin/audit/verify", web::get().to(check));
+}

@@ -1,0 +1,3 @@
+DROP TABLE audit_chain;
+DROP TABLE audit_log;
+DROP FUNCTION audit_refuse_change();

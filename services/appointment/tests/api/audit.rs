@@ -1,0 +1,61 @@
+use crate::helpers::*;
+use chrono::Weekday;
+use common::Role;
+use serde_json::Value;
+
+fn find<'a>(events: &'a [Value], action: &str, outcome: &str) -> Option<&'a Value> {
+    events
+        .iter()
+        .find(|e| e["action"] == action && e["outcome"] == outcome)
+}
+
+#[tokio::test]
+async fn a_booking_a_read_and_a_denied_read_are_audited_and_the_chain_holds() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let intruder = caller(Role::Patient);
+    let id = app
+        .booked(&patient, doctor.id, at(next(Weekday::Mon), "10:00"))
+        .await;
+
+    app.get(&format!("/appointments/{id}"), &doctor).await;
+    app.get(&format!("/appointments/{id}"), &intruder).await;
+
+    let events = app.audit_events(&format!("?resource_id={id}")).await;
+    let booked = find(&events, "appointment.create", "success").expect("write event");
+    assert_eq!(booked["actor_id"], patient.id.to_string());
+    assert_eq!(booked["patient_id"], patient.id.to_string());
+    let read = find(&events, "appointment.read", "success").expect("read event");
+    assert_eq!(read["actor_id"], doctor.id.to_string());
+    assert_eq!(
+        read["patient_id"],
+        patient.id.to_string(),
+        "the handler names whose data it was"
+    );
+    let denied = find(&events, "appointment.read", "denied").expect("denied event");
+    assert_eq!(denied["actor_id"], intruder.id.to_string());
+    assert_eq!(denied["status"], 404);
+
+    let verified = app.audit_verification().await;
+    assert_eq!(verified["valid"], true);
+    app.tamper_with_audit();
+    assert_eq!(app.audit_verification().await["valid"], false);
+}
+
+#[tokio::test]
+async fn cancelling_is_audited_with_the_appointment() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let id = app
+        .booked(&patient, doctor.id, at(next(Weekday::Tue), "11:00"))
+        .await;
+
+    app.delete(&format!("/appointments/{id}"), &doctor).await;
+
+    let events = app.audit_events(&format!("?actor_id={}", doctor.id)).await;
+    let cancel = find(&events, "appointment.cancel", "success").expect("cancel event");
+    assert_eq!(cancel["resource_id"], id.as_str());
+    assert_eq!(cancel["actor_role"], "doctor");
+}
