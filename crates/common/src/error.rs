@@ -15,7 +15,8 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 /// Bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One invalid field of a 422: its name (or path, `medicines[2].dosage`) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -30,7 +31,8 @@ impl FieldError {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// RFC 9457 problem details, the body of every error (`application/problem+json`).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,

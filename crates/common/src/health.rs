@@ -9,11 +9,23 @@ use serde_json::json;
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceName(pub &'static str);
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HealthStatus {
+    /// `ok` (liveness) or `ready` (readiness).
+    pub status: String,
+    pub service: String,
+}
+
+/// Liveness: the process serves HTTP; no dependencies are checked.
+#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = HealthStatus)))]
 pub async fn live(name: web::Data<ServiceName>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok", "service": name.0 }))
 }
 
+/// Readiness: the database answers and the service is not shutting down.
 #[cfg(feature = "db")]
+#[utoipa::path(get, path = "/health/ready", tag = "operations",
+    responses((status = 200, body = HealthStatus), (status = 503, body = crate::error::Problem)))]
 pub async fn ready(
     name: web::Data<ServiceName>,
     pool: web::Data<crate::db::DbPool>,

@@ -4,7 +4,7 @@
 macro_rules! uuid_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[cfg_attr(feature = "db", derive(diesel::AsExpression, diesel::FromSqlRow))]
         #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Uuid))]
         #[serde(transparent)]

@@ -22,6 +22,8 @@ pub mod ids;
 pub mod lifecycle;
 pub mod metrics;
 pub mod middleware;
+#[cfg(feature = "db")]
+pub mod openapi;
 pub mod platform;
 pub mod role;
 pub mod telemetry;

@@ -130,7 +130,9 @@ fn unreachable_metrics() -> ! {
     panic!("metric definitions are invalid")
 }
 
-/// `GET /metrics`.
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn endpoint(
     metrics: web::Data<Metrics>,
     #[cfg(feature = "db")] pool: Option<web::Data<crate::db::DbPool>>,

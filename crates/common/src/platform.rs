@@ -14,6 +14,8 @@ pub struct Platform {
     pub lifecycle: Arc<Lifecycle>,
     #[cfg(feature = "db")]
     pub audit: Option<Audit>,
+    #[cfg(feature = "db")]
+    pub openapi: Option<utoipa::openapi::OpenApi>,
 }
 
 /// The audit trail of a service and the routes whose reads and denials it records.
@@ -32,7 +34,17 @@ impl Platform {
             lifecycle: Arc::new(Lifecycle::default()),
             #[cfg(feature = "db")]
             audit: None,
+            #[cfg(feature = "db")]
+            openapi: None,
         }
+    }
+
+    /// Serves `api` (with the platform's own paths merged in) at `/openapi.json`, and
+    /// Swagger UI, from assets inside the binary, at `/docs/`.
+    #[cfg(feature = "db")]
+    pub fn with_openapi(mut self, api: utoipa::openapi::OpenApi) -> Self {
+        self.openapi = Some(crate::openapi::document(api));
+        self
     }
 
     /// Starts the audit writer and sealer on `pool`; `GET /admin/audit` and
@@ -72,5 +84,20 @@ impl Platform {
                 .app_data(audit.routes.clone())
                 .configure(crate::audit::routes);
         }
+        #[cfg(feature = "db")]
+        if let Some(api) = &self.openapi {
+            cfg.service(
+                utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()),
+            )
+            .route("/docs", web::get().to(redirect_to_docs));
+        }
     }
+}
+
+/// Swagger UI lives under `/docs/`; the bare path leads there.
+#[cfg(feature = "db")]
+async fn redirect_to_docs() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[cfg_attr(feature = "db", derive(diesel::AsExpression, diesel::FromSqlRow))]
 #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(rename_all = "lowercase")]

@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod jwt;
+pub mod openapi;
 
 /// Installs a log subscriber once; prints only when `TEST_LOG` is set, so passing tests
 /// stay quiet and a failing one can be rerun with logs.

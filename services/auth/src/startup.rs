@@ -65,7 +65,9 @@ impl Application {
         if let Some(admin) = &settings.bootstrap_admin {
             ensure_bootstrap_admin(&pool, &passwords, admin).await?;
         }
-        let platform = Platform::new(SERVICE_NAME).with_audit(pool.clone(), routes::AUDITED);
+        let platform = Platform::new(SERVICE_NAME)
+            .with_audit(pool.clone(), routes::AUDITED)
+            .with_openapi(<routes::ApiDoc as utoipa::OpenApi>::openapi());
         spawn_housekeeping(pool.clone(), platform.lifecycle.clone());
 
         let http = reqwest::Client::builder()

@@ -39,7 +39,9 @@ impl Application {
         })
         .await??;
         let pool = build_pool(&settings.database);
-        let platform = Platform::new(SERVICE_NAME).with_audit(pool.clone(), routes::AUDITED);
+        let platform = Platform::new(SERVICE_NAME)
+            .with_audit(pool.clone(), routes::AUDITED)
+            .with_openapi(<routes::ApiDoc as utoipa::OpenApi>::openapi());
         spawn_housekeeping(pool.clone(), platform.lifecycle.clone());
 
         let http = reqwest::Client::builder()

@@ -94,7 +94,9 @@ pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct Verification {
     pub valid: bool,
     /// Events whose link was checked.

@@ -16,7 +16,7 @@ mod buffer;
 mod capture;
 mod chain;
 mod event;
-mod routes;
+pub(crate) mod routes;
 pub mod store;
 
 pub use buffer::AuditLog;

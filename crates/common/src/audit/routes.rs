@@ -10,7 +10,8 @@ use crate::{ApiError, Role, UserId};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     actor_id: Option<String>,
     resource_id: Option<String>,
@@ -20,8 +21,14 @@ pub struct AuditQuery {
     offset: Option<String>,
 }
 
-/// Newest first; `from` inclusive, `to` exclusive.
-async fn list(
+/// Audit events, newest first; `from` inclusive, `to` exclusive.
+#[utoipa::path(get, path = "/admin/audit", tag = "audit", params(AuditQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Events; the total before paging in X-Total-Count", body = Vec<StoredEvent>),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub(crate) async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     query: web::Query<AuditQuery>,
@@ -53,7 +60,11 @@ async fn list(
     Ok(paged(&events, total))
 }
 
-async fn check(
+/// Seals pending events and recomputes the whole hash chain.
+#[utoipa::path(get, path = "/admin/audit/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Verification),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub(crate) async fn check(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
 ) -> Result<web::Json<Verification>, ApiError> {

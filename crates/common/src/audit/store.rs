@@ -76,7 +76,7 @@ pub fn append(conn: &mut PgConnection, events: &[AuditEvent]) -> QueryResult<usi
 }
 
 /// One stored event, as listed and as hashed.
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_log, check_for_backend(diesel::pg::Pg))]
 pub struct StoredEvent {
     pub id: i64,

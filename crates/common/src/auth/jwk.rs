@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// An Ed25519 public key as a JSON Web Key (RFC 8037).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,
@@ -40,8 +40,9 @@ impl Jwk {
 
 /// `GET /.well-known/jwks.json`. Keys are parsed one by one when read, so a key of a type
 /// we do not use does not hide the others.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JwkSet {
+    #[schema(value_type = Vec<Jwk>)]
     pub keys: Vec<serde_json::Value>,
 }
 

@@ -7,7 +7,7 @@ use common::validation::{Field, Validator, text, timestamp};
 use common::{ApiError, Role, UserId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Booked,
@@ -75,13 +75,18 @@ fn user_id(raw: String) -> Result<UserId, String> {
         .map_err(|_| "must be a UUID".to_owned())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct BookingForm {
+    /// The doctor's user id
     #[serde(default)]
+    #[schema(value_type = uuid::Uuid, required = true)]
     pub doctor_id: Field<String>,
+    /// RFC 3339; without an offset it is read as UTC
     #[serde(default)]
+    #[schema(value_type = chrono::DateTime<chrono::Utc>, required = true)]
     pub appointment_time: Field<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Field<String>,
 }
 
@@ -112,13 +117,19 @@ impl BookingForm {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ChangeForm {
+    /// Reschedule (only while booked and not started)
     #[serde(default)]
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub appointment_time: Field<String>,
+    /// null clears them
     #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Field<String>,
+    /// Doctors and admins only
     #[serde(default)]
+    #[schema(value_type = Option<Status>)]
     pub status: Field<String>,
 }
 

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use common::ApiError;
 use common::validation::{Field, Validator, text, time_of_day};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Availability {
@@ -36,21 +37,35 @@ pub struct ProfileFields {
     pub availability: Availability,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// On create `specialization` is required and the rest default (09:00-17:00, UTC,
+/// Monday-Friday, 30-minute slots); on update every field is optional.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProfileForm {
     #[serde(default)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub specialization: Field<String>,
     #[serde(default)]
+    /// HH:MM or HH:MM:SS, the doctor's local time
+    #[schema(value_type = Option<String>, example = "09:00")]
     pub available_from: Field<String>,
     #[serde(default)]
+    /// Later than available_from
+    #[schema(value_type = Option<String>, example = "17:00")]
     pub available_to: Field<String>,
     #[serde(default)]
+    /// null clears it
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub location: Field<String>,
     #[serde(default)]
+    /// IANA zone, e.g. Europe/Berlin
+    #[schema(value_type = Option<String>, example = "UTC")]
     pub timezone: Field<String>,
     #[serde(default)]
+    /// ISO weekdays, Monday = 1
+    #[schema(value_type = Option<Vec<i64>>, example = json!([1, 2, 3, 4, 5]))]
     pub working_days: Field<Vec<i64>>,
     #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 5, maximum = 240)]
     pub slot_minutes: Field<i64>,
 }
 

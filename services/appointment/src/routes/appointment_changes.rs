@@ -20,6 +20,17 @@ use diesel::Connection;
 /// `PUT /appointments/{id}`: a new time follows the booking rules (422/409) and is only
 /// possible while the appointment is booked and still ahead (else 409); it keeps its
 /// length. A status change follows the state machine; patients may not set status (403).
+#[utoipa::path(put, path = "/appointments/{id}", tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)), request_body = crate::domain::appointment::ChangeForm,
+    responses(
+        (status = 200, body = AppointmentView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients may not set status", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing, or not the caller's", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Illegal status change, not reschedulable, or overlap", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn change(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -92,6 +103,14 @@ pub async fn change(
 }
 
 /// `DELETE /appointments/{id}`: cancels and returns it; the record is kept. Not booked -> 409.
+#[utoipa::path(delete, path = "/appointments/{id}", tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Cancelled; the record is kept", body = AppointmentView),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing, or not the caller's", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not booked", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn cancel(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,

@@ -25,6 +25,17 @@ use serde::Deserialize;
 /// (422), and neither the doctor's nor the patient's calendar may overlap (409, enforced
 /// by the database under any concurrency). One transaction: profile read, insert, and the
 /// idempotency record.
+#[utoipa::path(post, path = "/appointments", tag = "appointments",
+    security(("bearer" = [])),
+    request_body = BookingForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: same key and body replays the first answer")),
+    responses(
+        (status = 201, body = AppointmentView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The doctor has no profile", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Overlaps a booked appointment of the doctor or the patient", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn book(
     req: HttpRequest,
     pool: web::Data<DbPool>,
@@ -102,17 +113,34 @@ pub async fn book(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
+    /// Start time from (inclusive), RFC 3339
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     from: Option<String>,
+    /// Start time before (exclusive), RFC 3339
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     to: Option<String>,
+    /// 1 to 200 (default 50)
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
+    /// 0 or more (default 0)
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
 }
 
 /// `GET /appointments?status=&from=&to=&limit=&offset=`: the caller's own (all for admins),
 /// ordered by time; `from` inclusive, `to` exclusive, on the start time.
+#[utoipa::path(get, path = "/appointments", tag = "appointments",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Ordered by time; the total before paging in X-Total-Count", body = Vec<AppointmentView>),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -142,6 +170,13 @@ pub async fn list(
 }
 
 /// `GET /appointments/{id}`.
+#[utoipa::path(get, path = "/appointments/{id}", tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = AppointmentView),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing, or not the caller's", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     req: HttpRequest,
     pool: web::Data<DbPool>,

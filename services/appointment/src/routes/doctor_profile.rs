@@ -16,6 +16,17 @@ use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// `POST /doctors/profile` -> 201; a second profile -> 409; auth-service down -> 503.
+#[utoipa::path(post, path = "/doctors/profile", tag = "doctors",
+    security(("bearer" = [])),
+    request_body = crate::domain::profile::ProfileForm,
+    responses(
+        (status = 201, body = ProfileView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This doctor already has a profile", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "auth-service is down or too slow; nothing was written", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     pool: web::Data<DbPool>,
     auth: web::Data<AuthClient>,
@@ -54,6 +65,13 @@ pub async fn create(
 }
 
 /// `GET /doctors/profile` -> the caller's profile, 404 before it is created.
+#[utoipa::path(get, path = "/doctors/profile", tag = "doctors",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No profile yet", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -67,6 +85,17 @@ pub async fn get(
 }
 
 /// `PUT /doctors/profile`: any field; the name is refreshed from auth-service.
+#[utoipa::path(put, path = "/doctors/profile", tag = "doctors",
+    security(("bearer" = [])),
+    request_body = crate::domain::profile::ProfileForm,
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No profile yet", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "auth-service is down or too slow; nothing was written", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn update(
     pool: web::Data<DbPool>,
     auth: web::Data<AuthClient>,

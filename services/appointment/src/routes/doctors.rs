@@ -12,12 +12,20 @@ use common::http::paged;
 use common::validation::{Paging, Validator, date};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
+    /// Case-insensitive substring
     specialization: Option<String>,
+    /// Case-insensitive substring
     location: Option<String>,
+    /// Matches first, last or full name
     q: Option<String>,
+    /// 1 to 200 (default 50)
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
+    /// 0 or more (default 0)
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
 }
 
@@ -26,6 +34,11 @@ fn search_term(raw: Option<String>) -> Option<String> {
 }
 
 /// `GET /doctors/`: case-insensitive substring filters; `q` matches the doctor's name.
+#[utoipa::path(get, path = "/doctors/", tag = "doctors",
+    params(DirectoryQuery),
+    responses(
+        (status = 200, description = "Profiles by name; the total before paging in X-Total-Count", body = Vec<ProfileView>),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn directory(
     pool: web::Data<DbPool>,
     query: web::Query<DirectoryQuery>,
@@ -48,6 +61,11 @@ pub async fn directory(
 }
 
 /// `GET /doctors/{doctor_id}`: by the doctor's user id (or the profile id).
+#[utoipa::path(get, path = "/doctors/{doctor_id}", tag = "doctors",
+    params(("doctor_id" = uuid::Uuid, Path, description = "The doctor's user id or profile id")),
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 404, description = "No such doctor", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_doctor(
     pool: web::Data<DbPool>,
     doctor_id: web::Path<uuid::Uuid>,
@@ -60,13 +78,22 @@ pub async fn get_doctor(
     Ok(web::Json(profile.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
+    /// The doctor's local date, YYYY-MM-DD
+    #[param(value_type = chrono::NaiveDate, required = true)]
     date: Option<String>,
 }
 
 /// `GET /doctors/{doctor_id}/slots?date=YYYY-MM-DD` (the doctor's local date): the free,
 /// still-future slots of that day in order, in UTC; `[]` on a day off.
+#[utoipa::path(get, path = "/doctors/{doctor_id}/slots", tag = "doctors",
+    params(("doctor_id" = uuid::Uuid, Path, description = "The doctor's user id or profile id"), SlotsQuery),
+    responses(
+        (status = 200, description = "Free future slots in order, in UTC; [] on a day off", body = Vec<SlotView>),
+        (status = 404, description = "No such doctor", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn free_slots(
     pool: web::Data<DbPool>,
     doctor_id: web::Path<uuid::Uuid>,

@@ -7,7 +7,6 @@ mod doctors;
 mod stats;
 pub mod views;
 
-use actix_web::web;
 use common::audit::AuditedRoute;
 
 /// Routes holding patient data: their reads and denials are audited by middleware. The
@@ -31,31 +30,37 @@ pub const AUDITED: &[AuditedRoute] = &[
     },
 ];
 
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg // Before /doctors/{doctor_id}, which would otherwise take "profile" as an id.
-        .service(
-            web::resource("/doctors/profile")
-                .route(web::post().to(doctor_profile::create))
-                .route(web::get().to(doctor_profile::get))
-                .route(web::put().to(doctor_profile::update)),
-        )
-        .route("/doctors", web::get().to(doctors::directory))
-        .route("/doctors/", web::get().to(doctors::directory))
-        .route("/doctors/{doctor_id}", web::get().to(doctors::get_doctor))
-        .route(
-            "/doctors/{doctor_id}/slots",
-            web::get().to(doctors::free_slots),
-        )
-        .service(
-            web::resource(["/appointments", "/appointments/"])
-                .route(web::post().to(appointments::book))
-                .route(web::get().to(appointments::list)),
-        )
-        .service(
-            web::resource("/appointments/{id}")
-                .route(web::get().to(appointments::get))
-                .route(web::put().to(appointment_changes::change))
-                .route(web::delete().to(appointment_changes::cancel)),
-        )
-        .route("/admin/stats", web::get().to(stats::stats));
+common::route_table! {
+    // Before /doctors/{doctor_id}, which would otherwise take "profile" as an id.
+    "/doctors/profile" => { post: doctor_profile::create, get: doctor_profile::get, put: doctor_profile::update },
+    "/doctors" => { get: doctors::directory },
+    "/doctors/" => { get: doctors::directory },
+    "/doctors/{doctor_id}" => { get: doctors::get_doctor },
+    "/doctors/{doctor_id}/slots" => { get: doctors::free_slots },
+    "/appointments" => { post: appointments::book, get: appointments::list },
+    "/appointments/" => { post: appointments::book, get: appointments::list },
+    "/appointments/{id}" => {
+        get: appointments::get,
+        put: appointment_changes::change,
+        delete: appointment_changes::cancel,
+    },
+    "/admin/stats" => { get: stats::stats },
 }
+
+/// appointment-service's part of its OpenAPI document (the platform adds the rest).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments."),
+    paths(
+        doctor_profile::create, doctor_profile::get, doctor_profile::update,
+        doctors::directory, doctors::get_doctor, doctors::free_slots,
+        appointments::book, appointments::list, appointments::get,
+        appointment_changes::change, appointment_changes::cancel, stats::stats,
+    ),
+    tags(
+        (name = "doctors", description = "Doctor profiles, the directory and free slots"),
+        (name = "appointments", description = "Booking, rescheduling and cancelling"),
+        (name = "admin", description = "Figures for admin analytics"),
+    )
+)]
+pub struct ApiDoc;

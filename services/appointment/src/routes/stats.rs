@@ -8,7 +8,7 @@ use common::db::{DbPool, with_conn};
 use common::{ApiError, Role};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     total_appointments: i64,
     booked: i64,
@@ -17,6 +17,12 @@ pub struct Stats {
     no_show: i64,
 }
 
+#[utoipa::path(get, path = "/admin/stats", tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Stats),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn stats(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,

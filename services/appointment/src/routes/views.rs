@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use common::UserId;
 use common::ids::{AppointmentId, DoctorProfileId};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProfileView {
     pub id: DoctorProfileId,
     pub user_id: UserId,
@@ -45,7 +46,7 @@ impl From<DoctorProfile> for ProfileView {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AppointmentView {
     pub id: AppointmentId,
     pub patient_id: UserId,
@@ -74,7 +75,7 @@ impl From<Appointment> for AppointmentView {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SlotView {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

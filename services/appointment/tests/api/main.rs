@@ -12,5 +12,6 @@ mod concurrency;
 mod directory;
 mod helpers;
 mod listing;
+mod openapi;
 mod profiles;
 mod slots;

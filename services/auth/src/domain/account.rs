@@ -4,6 +4,7 @@ use common::config::Secret;
 use common::validation::{Field, Validator, text};
 use common::{ApiError, Role};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// An email address, trimmed. Stored as typed; compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,17 +67,24 @@ fn name(raw: String) -> Result<String, String> {
     text(1, 100)(raw)
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `role` is `patient` or `doctor` (admins may also create `admin`). Password: 8 to 128
+/// characters with an upper-case letter, a lower-case letter and a digit.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RegistrationForm {
     #[serde(default)]
+    #[schema(value_type = String, required = true, format = Email)]
     pub email: Field<String>,
     #[serde(default)]
+    #[schema(value_type = String, required = true, format = Password, min_length = 8, max_length = 128)]
     pub password: Field<String>,
     #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     pub first_name: Field<String>,
     #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     pub last_name: Field<String>,
     #[serde(default)]
+    #[schema(value_type = common::Role, required = true)]
     pub role: Field<String>,
 }
 
@@ -127,13 +135,16 @@ impl RegistrationForm {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProfileForm {
     #[serde(default)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub first_name: Field<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
     pub last_name: Field<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Email)]
     pub email: Field<String>,
 }
 
@@ -164,11 +175,13 @@ impl ProfileForm {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PasswordChangeForm {
     #[serde(default)]
+    #[schema(value_type = String, required = true, format = Password)]
     pub current_password: Field<String>,
     #[serde(default)]
+    #[schema(value_type = String, required = true, format = Password, min_length = 8, max_length = 128)]
     pub new_password: Field<String>,
 }
 

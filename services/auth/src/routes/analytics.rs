@@ -13,7 +13,7 @@ use common::middleware::RequestId;
 use common::{ApiError, Role};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserFigures {
     total_patients: i64,
     total_doctors: i64,
@@ -21,7 +21,7 @@ pub struct UserFigures {
     total_users: i64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct AppointmentFigures {
     total_appointments: Option<i64>,
     booked: Option<i64>,
@@ -42,7 +42,7 @@ impl From<AppointmentStats> for AppointmentFigures {
     }
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct PrescriptionFigures {
     total_prescriptions: Option<i64>,
 }
@@ -55,7 +55,7 @@ impl From<PrescriptionStats> for PrescriptionFigures {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Analytics {
     users: UserFigures,
     appointments: AppointmentFigures,
@@ -64,6 +64,12 @@ pub struct Analytics {
     degraded: Vec<&'static str>,
 }
 
+#[utoipa::path(get, path = "/admin/analytics", tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Figures; services that did not answer are in degraded with null figures", body = Analytics),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn analytics(
     pool: web::Data<DbPool>,
     stats: web::Data<StatsClient>,

@@ -74,11 +74,13 @@ async fn authenticate(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
     #[serde(default)]
+    #[schema(value_type = String, required = true)]
     email: Field<String>,
     #[serde(default)]
+    #[schema(value_type = String, required = true, format = Password)]
     password: Field<String>,
 }
 
@@ -91,6 +93,14 @@ fn non_empty(raw: String) -> Result<String, String> {
 }
 
 /// `POST /auth/login`. Callers: anyone.
+#[utoipa::path(post, path = "/auth/login", tag = "auth",
+    request_body = LoginForm,
+    responses(
+        (status = 200, description = "Tokens and the user", body = LoginResponse),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password (one answer for both)", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts; see Retry-After", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn login(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
@@ -125,7 +135,7 @@ pub async fn login(
 }
 
 /// The OAuth2 token request; a form without `grant_type` is a password grant.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct TokenForm {
     grant_type: Option<String>,
     username: Option<String>,
@@ -134,6 +144,14 @@ pub struct TokenForm {
 }
 
 /// `POST /auth/token`. Callers: anyone (OAuth2 clients).
+#[utoipa::path(post, path = "/auth/token", tag = "auth",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A token pair", body = TokenPair),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials or refresh token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts; see Retry-After", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn token(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,

@@ -9,7 +9,6 @@ mod sessions;
 mod users;
 pub mod views;
 
-use actix_web::web;
 use common::audit::AuditedRoute;
 
 /// Routes holding patient data: their reads and denials are audited by middleware.
@@ -32,29 +31,36 @@ pub const AUDITED: &[AuditedRoute] = &[
     },
 ];
 
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/register", web::post().to(register::register))
-        .route("/auth/login", web::post().to(login::login))
-        .route("/auth/token", web::post().to(login::token))
-        .route("/auth/refresh", web::post().to(sessions::refresh))
-        .route("/auth/logout", web::post().to(sessions::logout))
-        .route("/.well-known/jwks.json", web::get().to(jwks::jwks))
-        .service(
-            web::resource("/users/profile")
-                .route(web::get().to(profile::get_profile))
-                .route(web::put().to(profile::update_profile)),
-        )
-        .route(
-            "/users/profile/password",
-            web::put().to(profile::change_password),
-        )
-        .service(
-            web::resource(["/users", "/users/"])
-                .route(web::get().to(users::list_users))
-                .route(web::post().to(users::create_user)),
-        )
-        .route("/admin/analytics", web::get().to(analytics::analytics));
+common::route_table! {
+    "/auth/register" => { post: register::register },
+    "/auth/login" => { post: login::login },
+    "/auth/token" => { post: login::token },
+    "/auth/refresh" => { post: sessions::refresh },
+    "/auth/logout" => { post: sessions::logout },
+    "/.well-known/jwks.json" => { get: jwks::jwks },
+    "/users/profile" => { get: profile::get_profile, put: profile::update_profile },
+    "/users/profile/password" => { put: profile::change_password },
+    "/users" => { get: users::list_users, post: users::create_user },
+    "/users/" => { get: users::list_users, post: users::create_user },
+    "/admin/analytics" => { get: analytics::analytics },
 }
+
+/// auth-service's part of its OpenAPI document (the platform adds health, metrics, audit).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "auth-service", description = "Users, login, tokens, profiles and admin."),
+    paths(
+        register::register, login::login, login::token, sessions::refresh, sessions::logout,
+        jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,
+        users::list_users, users::create_user, analytics::analytics,
+    ),
+    tags(
+        (name = "auth", description = "Registration, login and tokens"),
+        (name = "users", description = "Profiles and user administration"),
+        (name = "admin", description = "Practice analytics"),
+    )
+)]
+pub struct ApiDoc;
 
 /// What the handlers share beyond the pool: policy knobs fixed at startup.
 pub struct SessionPolicy {

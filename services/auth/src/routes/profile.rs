@@ -26,6 +26,12 @@ fn own_profile_event(audit: &AuditContext, caller: &AuthenticatedUser, action: &
 }
 
 /// `GET /users/profile`.
+#[utoipa::path(get, path = "/users/profile", tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserView),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The account no longer exists", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_profile(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -38,6 +44,15 @@ pub async fn get_profile(
 }
 
 /// `PUT /users/profile`: any of first_name, last_name, email.
+#[utoipa::path(put, path = "/users/profile", tag = "users",
+    security(("bearer" = [])),
+    request_body = crate::domain::account::ProfileForm,
+    responses(
+        (status = 200, body = UserView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email taken", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_profile(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -70,6 +85,15 @@ pub async fn update_profile(
 
 /// `PUT /users/profile/password`. A wrong current password is 403, not 401: the session
 /// itself is valid. Success ends every login of the account (refresh tokens revoked).
+#[utoipa::path(put, path = "/users/profile/password", tag = "users",
+    security(("bearer" = [])),
+    request_body = crate::domain::account::PasswordChangeForm,
+    responses(
+        (status = 204, description = "Changed; every login of the account ended"),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "current_password is wrong", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn change_password(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,

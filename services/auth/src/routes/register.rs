@@ -111,6 +111,13 @@ fn mismatch() -> ApiError {
 }
 
 /// `POST /auth/register`. Callers: anyone; the role must be patient or doctor.
+#[utoipa::path(post, path = "/auth/register", tag = "auth",
+    request_body = crate::domain::account::RegistrationForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: same key and body replays the first answer")),
+    responses(
+        (status = 201, description = "The new user", body = UserView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     req: HttpRequest,
     pool: web::Data<DbPool>,

@@ -168,9 +168,10 @@ pub(super) async fn rotate(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RefreshForm {
     #[serde(default)]
+    #[schema(value_type = String, required = true)]
     refresh_token: Field<String>,
 }
 
@@ -187,6 +188,13 @@ fn refresh_token_of(form: RefreshForm) -> Result<String, ApiError> {
 }
 
 /// `POST /auth/refresh`. Callers: anyone holding a refresh token.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth",
+    request_body = RefreshForm,
+    responses(
+        (status = 200, description = "A new pair; the presented token stops working", body = TokenPair),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid, expired or already rotated (then the whole login is revoked)", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
     pool: web::Data<DbPool>,
     issuer: web::Data<TokenIssuer>,
@@ -202,6 +210,14 @@ pub async fn refresh(
 
 /// `POST /auth/logout`. Callers: any signed-in user, for a refresh token of their own;
 /// ends that login (its whole family). Unknown or foreign tokens change nothing.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    security(("bearer" = [])),
+    request_body = RefreshForm,
+    responses(
+        (status = 204, description = "That login is over"),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn logout(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,

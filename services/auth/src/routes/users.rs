@@ -16,14 +16,28 @@ use common::validation::{Paging, Validator};
 use common::{ApiError, Role};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// patient, doctor or admin
     role: Option<String>,
+    /// 1 to 200 (default 50)
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
+    /// 0 or more (default 0)
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
 }
 
 /// `GET /users/?role=&limit=&offset=`: oldest first, total in `X-Total-Count`.
+#[utoipa::path(get, path = "/users/", tag = "users",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Users; the total before paging in X-Total-Count", body = Vec<UserView>),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn list_users(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -49,6 +63,16 @@ pub async fn list_users(
 }
 
 /// `POST /users/`: like register, but any role, including admin.
+#[utoipa::path(post, path = "/users/", tag = "users",
+    security(("bearer" = [])),
+    request_body = crate::domain::account::RegistrationForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    responses(
+        (status = 201, body = UserView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_user(
     req: HttpRequest,
     pool: web::Data<DbPool>,

@@ -4,8 +4,9 @@ use crate::db::models::User;
 use chrono::{DateTime, Utc};
 use common::{Role, UserId};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UserView {
     pub id: UserId,
     pub email: String,
@@ -28,15 +29,17 @@ impl From<&User> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
+    /// Always `bearer`.
+    #[schema(value_type = String)]
     pub token_type: &'static str,
     pub expires_in: u64,
     pub refresh_token: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
     #[serde(flatten)]
     pub tokens: TokenPair,

@@ -10,6 +10,7 @@ mod helpers;
 mod jwks;
 mod keys;
 mod login;
+mod openapi;
 mod platform;
 mod profile;
 mod rate_limit;

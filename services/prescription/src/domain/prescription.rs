@@ -9,12 +9,17 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_MEDICINES: usize = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Medicine {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub dosage: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub duration: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub frequency: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub instructions: Option<String>,
 }
 
@@ -88,13 +93,17 @@ fn notes(raw: String) -> Result<String, String> {
     text(0, 2000)(raw)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PrescriptionForm {
     #[serde(default)]
+    #[schema(value_type = uuid::Uuid, required = true)]
     pub appointment_id: Field<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Field<String>,
+    /// 1 to 50 medicines
     #[serde(default)]
+    #[schema(value_type = Vec<Medicine>, required = true, min_items = 1, max_items = 50)]
     pub medicines: Field<Vec<serde_json::Value>>,
 }
 
@@ -128,11 +137,14 @@ impl PrescriptionForm {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AmendmentForm {
+    /// null clears them
     #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Field<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<Medicine>>, min_items = 1, max_items = 50)]
     pub medicines: Field<Vec<serde_json::Value>>,
 }
 

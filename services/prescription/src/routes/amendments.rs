@@ -17,6 +17,16 @@ use diesel::Connection;
 
 /// `PUT /prescriptions/{id}`: `{notes?, medicines?}` -> 200 with `version` + 1. The row is
 /// locked while the next version number is taken, so concurrent amendments queue.
+#[utoipa::path(put, path = "/prescriptions/{id}", tag = "prescriptions",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)), request_body = AmendmentForm,
+    responses(
+        (status = 200, description = "The new version", body = PrescriptionView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients and admins may not amend", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing, or not this doctor's", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn amend(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -63,6 +73,13 @@ pub async fn amend(
 }
 
 /// `GET /prescriptions/{id}/versions`.
+#[utoipa::path(get, path = "/prescriptions/{id}/versions", tag = "prescriptions",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Every version, oldest first", body = Vec<PrescriptionView>),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing, or not the caller's", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn versions(
     req: HttpRequest,
     pool: web::Data<DbPool>,

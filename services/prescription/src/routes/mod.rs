@@ -5,7 +5,6 @@ mod prescriptions;
 mod stats;
 pub mod views;
 
-use actix_web::web;
 use common::audit::AuditedRoute;
 
 /// Routes holding patient data: their reads and denials are audited by middleware.
@@ -28,20 +27,25 @@ pub const AUDITED: &[AuditedRoute] = &[
     },
 ];
 
-pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource(["/prescriptions", "/prescriptions/"])
-            .route(web::post().to(prescriptions::create))
-            .route(web::get().to(prescriptions::list)),
-    )
-    .service(
-        web::resource("/prescriptions/{id}")
-            .route(web::get().to(prescriptions::get))
-            .route(web::put().to(amendments::amend)),
-    )
-    .route(
-        "/prescriptions/{id}/versions",
-        web::get().to(amendments::versions),
-    )
-    .route("/admin/stats", web::get().to(stats::stats));
+common::route_table! {
+    "/prescriptions" => { post: prescriptions::create, get: prescriptions::list },
+    "/prescriptions/" => { post: prescriptions::create, get: prescriptions::list },
+    "/prescriptions/{id}" => { get: prescriptions::get, put: amendments::amend },
+    "/prescriptions/{id}/versions" => { get: amendments::versions },
+    "/admin/stats" => { get: stats::stats },
 }
+
+/// prescription-service's part of its OpenAPI document (the platform adds the rest).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "prescription-service", description = "Prescriptions tied to appointments, with kept history."),
+    paths(
+        prescriptions::create, prescriptions::list, prescriptions::get,
+        amendments::amend, amendments::versions, stats::stats,
+    ),
+    tags(
+        (name = "prescriptions", description = "Prescribing, reading and amending"),
+        (name = "admin", description = "Figures for admin analytics"),
+    )
+)]
+pub struct ApiDoc;

@@ -34,6 +34,18 @@ fn already_prescribed(error: DieselError) -> ApiError {
 /// `POST /prescriptions`: the appointment is read from appointment-service with the
 /// doctor's token; patient and doctor come from it, never from the body. Nothing is
 /// written unless that read succeeds.
+#[utoipa::path(post, path = "/prescriptions", tag = "prescriptions",
+    security(("bearer" = [])),
+    request_body = PrescriptionForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: same key and body replays the first answer")),
+    responses(
+        (status = 201, description = "Version 1; patient and doctor come from the appointment", body = PrescriptionView),
+        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The appointment is missing or not this doctor's", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or missed appointment, or already prescribed", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "appointment-service is down or too slow; nothing was written", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     req: HttpRequest,
     pool: web::Data<DbPool>,
@@ -137,14 +149,26 @@ pub async fn create(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 1 to 200 (default 50)
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
+    /// 0 or more (default 0)
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
 }
 
 /// `GET /prescriptions?limit=&offset=`: the caller's own (a doctor's: those they wrote;
 /// all for admins), newest first, each as its current version.
+#[utoipa::path(get, path = "/prescriptions", tag = "prescriptions",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Newest first, each as its current version; the total before paging in X-Total-Count", body = Vec<PrescriptionView>),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -166,6 +190,13 @@ pub async fn list(
 }
 
 /// `GET /prescriptions/{id}`: its current version.
+#[utoipa::path(get, path = "/prescriptions/{id}", tag = "prescriptions",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The current version", body = PrescriptionView),
+        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Missing, or not the caller's", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn get(
     req: HttpRequest,
     pool: web::Data<DbPool>,

@@ -6,14 +6,16 @@ use common::UserId;
 use common::ids::{AppointmentId, PrescriptionId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PrescriptionView {
     pub id: PrescriptionId,
     pub appointment_id: AppointmentId,
     pub doctor_id: UserId,
     pub patient_id: UserId,
     pub notes: Option<String>,
+    #[schema(value_type = Vec<crate::domain::prescription::Medicine>)]
     pub medicines: serde_json::Value,
+    /// Always `active`
     pub status: String,
     pub version: i32,
     pub created_at: DateTime<Utc>,

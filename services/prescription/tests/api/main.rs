@@ -9,4 +9,5 @@ mod audit;
 mod create;
 mod faults;
 mod helpers;
+mod openapi;
 mod reading;

@@ -1,0 +1,94 @@
+//! The OpenAPI parts every service shares: the bearer security scheme, the platform's own
+//! endpoints (health, metrics, audit), and the route-table macro whose list a test checks
+//! against the document, so no registered route can be missing from it.
+
+use utoipa::Modify;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// Adds the `bearer` scheme (EdDSA JWT access tokens from auth-service).
+pub struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from auth-service (POST /auth/login), EdDSA-signed",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// This document (OpenAPI 3.1, JSON).
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
+#[allow(dead_code)] // documents the route utoipa-swagger-ui serves
+async fn openapi_json() {}
+
+/// Interactive documentation (Swagger UI), served with its assets by the service itself.
+#[utoipa::path(get, path = "/docs", tag = "operations",
+    responses((status = 308, description = "Redirects to /docs/, the Swagger UI page")))]
+#[allow(dead_code)] // documents the route the platform registers
+async fn docs() {}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        openapi_json,
+        docs,
+        crate::health::live,
+        crate::health::ready,
+        crate::metrics::endpoint,
+        crate::audit::routes::list,
+        crate::audit::routes::check,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "audit", description = "The service's audit trail (admins)"),
+    )
+)]
+struct PlatformDoc;
+
+/// The routes every service gets from `Platform`, as `(method, path)`.
+pub const PLATFORM_ROUTES: &[(&str, &str)] = &[
+    ("get", "/health"),
+    ("get", "/health/ready"),
+    ("get", "/metrics"),
+    ("get", "/admin/audit"),
+    ("get", "/admin/audit/verify"),
+    ("get", "/openapi.json"),
+    ("get", "/docs"),
+];
+
+/// A service's own document with the platform's paths, schemas and security merged in.
+pub fn document(service: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    service.merge_from(PlatformDoc::openapi())
+}
+
+/// Declares a service's routes once: `config` registers them, `ROUTES` lists them as
+/// `(method, path)` for the test that checks the OpenAPI document covers every one.
+#[macro_export]
+macro_rules! route_table {
+    ($( $path:literal => { $( $method:ident : $handler:path ),+ $(,)? } ),* $(,)?) => {
+        pub fn config(cfg: &mut actix_web::web::ServiceConfig) {
+            $(
+                cfg.service(
+                    actix_web::web::resource($path)
+                        $( .route(actix_web::web::$method().to($handler)) )+
+                );
+            )*
+        }
+
+        pub const ROUTES: &[(&str, &str)] = &[ $( $( (stringify!($method), $path) ),+ ),* ];
+    };
+}

@@ -1,0 +1,61 @@
+use crate::helpers::*;
+use serde_json::Value;
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_registered_route() {
+    let app = spawn_app().await;
+
+    let res = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.unwrap();
+    test_support::openapi::assert_documents_every_route(&doc, auth_service::routes::ROUTES);
+}
+
+#[tokio::test]
+async fn the_docs_page_and_its_assets_come_from_the_service_itself() {
+    let app = spawn_app().await;
+
+    let page = app.client.get(app.url("/docs")).send().await.unwrap();
+
+    assert_eq!(page.status(), 200, "redirected to /docs/");
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no CDN: {html}"
+    );
+    for asset in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "swagger-initializer.js",
+    ] {
+        let res = app
+            .client
+            .get(app.url(&format!("/docs/{asset}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{asset}");
+    }
+    let initializer = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(initializer.contains("/openapi.json"));
+}

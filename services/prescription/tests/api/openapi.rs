@@ -1,0 +1,36 @@
+use crate::helpers::*;
+use serde_json::Value;
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_registered_route() {
+    let app = spawn_app().await;
+
+    let res = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.unwrap();
+    test_support::openapi::assert_documents_every_route(&doc, prescription_service::routes::ROUTES);
+}
+
+#[tokio::test]
+async fn the_docs_page_is_served_without_a_cdn() {
+    let app = spawn_app().await;
+
+    let page = app.client.get(app.url("/docs/")).send().await.unwrap();
+
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("https://"));
+    let bundle = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+}
