@@ -59,3 +59,31 @@ async fn cancelling_is_audited_with_the_appointment() {
     assert_eq!(cancel["resource_id"], id.as_str());
     assert_eq!(cancel["actor_role"], "doctor");
 }
+
+#[tokio::test]
+async fn many_concurrent_reads_complete_and_each_is_audited() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let id = app
+        .booked(&patient, doctor.id, at(next(Weekday::Wed), "09:30"))
+        .await;
+    let path = format!("/appointments/{id}");
+
+    let reads = (0..50).map(|_| app.get(&path, &patient));
+    let statuses: Vec<u16> = futures_util::future::join_all(reads)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+
+    assert_eq!(statuses, vec![200; 50]);
+    let events = app
+        .audit_events(&format!("?resource_id={id}&limit=200"))
+        .await;
+    let reads = events
+        .iter()
+        .filter(|e| e["action"] == "appointment.read")
+        .count();
+    assert_eq!(reads, 50);
+}

@@ -130,6 +130,9 @@ async fn the_chain_verifies_and_exposes_an_edit_made_behind_the_triggers() {
     let mut conn = app.db.connect();
     let blocked =
         diesel::sql_query("UPDATE audit_log SET action = 'nothing.happened'").execute(&mut conn);
+    let undeletable = diesel::sql_query("DELETE FROM audit_log").execute(&mut conn);
+    let untruncatable = diesel::sql_query("TRUNCATE audit_log CASCADE").execute(&mut conn);
+    let chain_fixed = diesel::sql_query("DELETE FROM audit_chain").execute(&mut conn);
     diesel::sql_query("SET session_replication_role = replica")
         .execute(&mut conn)
         .unwrap();
@@ -146,6 +149,7 @@ async fn the_chain_verifies_and_exposes_an_edit_made_behind_the_triggers() {
     assert_eq!(before["valid"], true);
     assert!(before["events"].as_i64().unwrap() >= 3);
     assert!(blocked.is_err(), "the append-only trigger refuses updates");
+    assert!(undeletable.is_err() && untruncatable.is_err() && chain_fixed.is_err());
     assert_eq!(after["valid"], false);
 }
 

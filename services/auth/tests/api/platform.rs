@@ -166,3 +166,53 @@ async fn shutdown_fails_readiness_first_then_stops_serving() {
         "listener closed"
     );
 }
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let app = spawn_app().await;
+    let mut emails = Vec::new();
+    for _ in 0..4 {
+        let email = unique_email();
+        app.register(&registration(&email, "patient")).await;
+        emails.push(email);
+    }
+    // Four logins take at least two argon2 rounds (one per core at a time).
+    let logins: Vec<_> = emails
+        .iter()
+        .map(|email| app.login(email, PASSWORD))
+        .collect();
+    let in_flight = tokio::spawn({
+        let lifecycle = app.lifecycle.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(15)).await;
+            // nextest runs each test in its own process, so a real SIGTERM only reaches
+            // this test's service; under `cargo test` threads share a process, so begin
+            // the same shutdown without the signal.
+            if std::env::var_os("NEXTEST").is_some() {
+                std::process::Command::new("kill")
+                    .args(["-TERM", &std::process::id().to_string()])
+                    .status()
+                    .expect("send SIGTERM");
+            } else {
+                lifecycle.start_draining();
+            }
+        }
+    });
+
+    let answers = futures_util::future::join_all(logins).await;
+    in_flight.await.unwrap();
+
+    for answer in answers {
+        assert_eq!(answer.status(), 200, "a request in flight completes");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.lifecycle.is_draining());
+    assert!(
+        reqwest::Client::new()
+            .get(app.url("/health"))
+            .send()
+            .await
+            .is_err(),
+        "then it stops"
+    );
+}

@@ -4,6 +4,7 @@
 // Test helpers fail the test by panicking; that is their job.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod across_services;
 mod amendments;
 mod audit;
 mod create;
