@@ -5,6 +5,7 @@
 //! - `test [args]`: make PostgreSQL answer, then run every test (cargo-nextest when
 //!   installed, else `cargo test`); extra args go to the test runner.
 //! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
+//! - `bench`: the benchmark (release builds, wrk, pgbench); writes `docs/benchmarks.md`.
 //!
 //! PostgreSQL: the server at `PGHOST`/`PGPORT` (127.0.0.1:5432) is used when it answers.
 //! Otherwise the machine's installed cluster is started (`pg_ctlcluster`), or, failing
@@ -24,8 +25,9 @@ fn main() -> ExitCode {
         "up" => services::up(),
         "test" => run_tests(&rest),
         "postgres" => postgres::ensure().map(|_| ()),
+        "bench" => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <up | test [runner args] | postgres>");
+            eprintln!("usage: cargo xtask <up | test [runner args] | postgres | bench>");
             return ExitCode::from(2);
         }
     };
@@ -65,5 +67,56 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err("tests failed".into())
+    }
+}
+
+fn installed(tool: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs wrk from the distribution when it is missing and we may (root on Debian).
+fn ensure_wrk() -> Result<(), String> {
+    if installed("wrk") {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wrk (apt-get)");
+    let ok = std::process::Command::new("sh")
+        .args(["-c", "apt-get update -qq && apt-get install -y -qq wrk"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok && installed("wrk") {
+        Ok(())
+    } else {
+        Err("wrk is needed for the benchmark: install it (apt-get install wrk)".into())
+    }
+}
+
+fn bench() -> Result<(), String> {
+    let admin_url = postgres::ensure()?;
+    ensure_wrk()?;
+    if !installed("pgbench") {
+        return Err(
+            "pgbench is needed for the benchmark's ceiling (PostgreSQL client tools)".into(),
+        );
+    }
+    let built = std::process::Command::new("cargo")
+        .args(["build", "--release", "--bins"])
+        .status()
+        .map_err(|e| format!("running cargo build: {e}"))?;
+    if !built.success() {
+        return Err("the release build failed".into());
+    }
+    let ran = std::process::Command::new("target/release/bench")
+        .env("TEST_DATABASE_ADMIN_URL", admin_url)
+        .status()
+        .map_err(|e| format!("running the benchmark: {e}"))?;
+    if ran.success() {
+        Ok(())
+    } else {
+        Err("the benchmark failed".into())
     }
 }

@@ -73,21 +73,33 @@ fn filtered<'a>(visibility: Visibility, filter: &ListFilter) -> Boxed<'a> {
     query
 }
 
-/// A page ordered by start time (then id), and the total before paging.
+/// A page ordered by start time (then id), and the total before paging, in one round
+/// trip (a window count); a page past the end asks for the total separately.
 pub fn list(
     conn: &mut PgConnection,
     visibility: Visibility,
     filter: &ListFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<Appointment>, i64)> {
-    let total = filtered(visibility, filter).count().get_result(conn)?;
-    let items = filtered(visibility, filter)
-        .select(Appointment::as_select())
+    let rows: Vec<(Appointment, i64)> = filtered(visibility, filter)
+        .select((
+            Appointment::as_select(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()"),
+        ))
         .order((appointments::appointment_time.asc(), appointments::id.asc()))
         .limit(paging.limit)
         .offset(paging.offset)
         .load(conn)?;
-    Ok((items, total))
+    let total = match rows.first() {
+        Some((_, total)) => *total,
+        None => filtered(visibility, filter).count().get_result(conn)?,
+    };
+    Ok((
+        rows.into_iter()
+            .map(|(appointment, _)| appointment)
+            .collect(),
+        total,
+    ))
 }
 
 /// A doctor's booked appointments overlapping `[from, to)`.

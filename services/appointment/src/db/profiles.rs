@@ -102,15 +102,19 @@ fn filtered<'a>(filter: &DirectoryFilter) -> Boxed<'a> {
     query
 }
 
-/// The public directory, by name then id (stable across pages), with the total before paging.
+/// The public directory, by name then id (stable across pages), with the total before
+/// paging. One round trip: the total rides along as a window count; only a page past the
+/// end (no rows to carry it) needs a second query.
 pub fn directory(
     conn: &mut PgConnection,
     filter: &DirectoryFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<DoctorProfile>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
-    let items = filtered(filter)
-        .select(DoctorProfile::as_select())
+    let rows: Vec<(DoctorProfile, i64)> = filtered(filter)
+        .select((
+            DoctorProfile::as_select(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()"),
+        ))
         .order((
             doctor_profiles::last_name.asc(),
             doctor_profiles::first_name.asc(),
@@ -119,5 +123,12 @@ pub fn directory(
         .limit(paging.limit)
         .offset(paging.offset)
         .load(conn)?;
-    Ok((items, total))
+    let total = match rows.first() {
+        Some((_, total)) => *total,
+        None => filtered(filter).count().get_result(conn)?,
+    };
+    Ok((
+        rows.into_iter().map(|(profile, _)| profile).collect(),
+        total,
+    ))
 }
