@@ -12,6 +12,9 @@ pub const DOCTORS: usize = 20;
 pub const PATIENTS: usize = 50;
 pub const APPOINTMENTS_PER_PATIENT: usize = 10;
 pub const PRESCRIBED: usize = 100;
+/// Patients whose appointments feed `POST /prescriptions`, so the 50 listed patients keep
+/// their 10 appointments each.
+pub const EXTRA_PATIENTS: usize = 100;
 /// Appointments held back for `POST /prescriptions` (one per request).
 pub const PRESCRIBABLE: usize = 20_000;
 /// Distinct free slots for `POST /appointments` (one per request).
@@ -52,10 +55,15 @@ impl Seeded {
     }
 }
 
-/// 15-minute slots, one after another, every day round the clock: distinct start times
-/// mean no doctor or patient is ever double-booked, whatever the pairing.
+/// Bookable 15-minute slots a day: 00:00 to 23:30 starts, inside hours of 00:00-23:45.
+const SLOTS_PER_DAY: usize = 95;
+
+/// The `index`-th slot from `base` (a midnight): distinct start times mean no doctor or
+/// patient is ever double-booked, whatever the pairing.
 pub fn slot(base: DateTime<Utc>, index: usize) -> DateTime<Utc> {
-    base + Duration::minutes(15 * i64::try_from(index).unwrap_or(0))
+    let day = i64::try_from(index / SLOTS_PER_DAY).unwrap_or(0);
+    let minute = i64::try_from(15 * (index % SLOTS_PER_DAY)).unwrap_or(0);
+    base + Duration::days(day) + Duration::minutes(minute)
 }
 
 async fn post(
@@ -133,22 +141,31 @@ async fn accounts(
     results.into_iter().collect()
 }
 
+/// Books every (patient, doctor, start); returns (patient, doctor, appointment id).
 async fn book_all(
     client: &reqwest::Client,
     urls: &Urls,
     bookings: Vec<(Account, Account, DateTime<Utc>)>,
-) -> anyhow::Result<Vec<(Account, String)>> {
-    let results: Vec<anyhow::Result<(Account, String)>> = stream::iter(bookings)
+) -> anyhow::Result<Vec<(Account, Account, String)>> {
+    let results: Vec<anyhow::Result<(Account, Account, String)>> = stream::iter(bookings)
         .map(|(patient, doctor, start)| async move {
             let body = post(client, format!("{}/appointments", urls.appointment), Some(&patient.token), &json!({
                 "doctor_id": doctor.id, "appointment_time": start.to_rfc3339(), "notes": "bench visit",
             })).await?;
-            Ok((doctor, body["id"].as_str().unwrap_or_default().to_owned()))
+            Ok((patient, doctor, body["id"].as_str().unwrap_or_default().to_owned()))
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
     results.into_iter().collect()
+}
+
+fn next_midnight(after: DateTime<Utc>) -> DateTime<Utc> {
+    (after + Duration::days(1))
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
 }
 
 pub fn medicines() -> Value {
@@ -198,7 +215,8 @@ pub async fn seed(urls: &Urls) -> anyhow::Result<Seeded> {
     )
     .await?;
     let mut prescription_id = String::new();
-    for (doctor, appointment) in booked.iter().take(PRESCRIBED) {
+    let mut prescription_patient = patients[0].clone();
+    for (patient, doctor, appointment) in booked.iter().take(PRESCRIBED) {
         let body = post(
             client,
             format!("{}/prescriptions", urls.prescription),
@@ -209,26 +227,34 @@ pub async fn seed(urls: &Urls) -> anyhow::Result<Seeded> {
         )
         .await?;
         prescription_id = body["id"].as_str().unwrap_or_default().to_owned();
+        prescription_patient = patient.clone();
     }
-    let prescription_patient = patients[(PRESCRIBED - 1) % PATIENTS].clone();
 
-    let held_back_from = slot(tomorrow, visits);
+    let extra = accounts(client, urls, "patient", EXTRA_PATIENTS).await?;
+    let held_back_from = next_midnight(slot(tomorrow, visits));
     let held_back = book_all(
         client,
         urls,
         (0..PRESCRIBABLE)
-            .map(|i| pairing(i, held_back_from))
+            .map(|i| {
+                let patient = extra[i % EXTRA_PATIENTS].clone();
+                (
+                    patient,
+                    doctors[i % DOCTORS].clone(),
+                    slot(held_back_from, i),
+                )
+            })
             .collect(),
     )
     .await?;
     let prescribable = held_back
         .into_iter()
-        .map(|(doctor, id)| (doctor.token, id))
+        .map(|(_, doctor, id)| (doctor.token, id))
         .collect();
 
     Ok(Seeded {
         slots_date: (tomorrow + Duration::days(1)).date_naive().to_string(),
-        bookable_from: slot(held_back_from, PRESCRIBABLE),
+        bookable_from: next_midnight(slot(held_back_from, PRESCRIBABLE)),
         doctors,
         patients,
         prescription_id,

@@ -65,7 +65,9 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionDefaults 
 pub fn build_pool(settings: &DbSettings) -> DbPool {
     Pool::builder()
         .max_size(settings.max_connections)
-        .min_idle(Some(1))
+        // No connections made in the background: only requests open them. A background
+        // connect racing process exit can crash inside libpq's TLS cleanup.
+        .min_idle(Some(0))
         .connection_timeout(settings.acquire_timeout)
         .connection_customizer(Box::new(SessionDefaults {
             statement_timeout: settings.statement_timeout,

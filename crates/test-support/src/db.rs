@@ -5,7 +5,9 @@ use diesel::pg::PgConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 
-const LOCAL_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Plain TCP to the local server: no TLS handshake, and none of libpq's TLS state for a
+/// test process to tear down while a connection is being made.
+const LOCAL_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
 
 pub struct TestDatabase {
     admin_url: String,

@@ -18,8 +18,13 @@ pub fn port() -> u16 {
 
 /// The maintenance database URL (superuser `postgres`), for creating databases.
 pub fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_ADMIN_URL")
-        .unwrap_or_else(|_| format!("postgres://postgres@{}:{}/postgres", host(), port()))
+    std::env::var("TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| {
+        format!(
+            "postgres://postgres@{}:{}/postgres?sslmode=disable",
+            host(),
+            port()
+        )
+    })
 }
 
 pub fn database_url(name: &str) -> String {

@@ -27,11 +27,39 @@ fn visible<'a>(visibility: Visibility) -> Boxed<'a> {
         .filter(visible_to(visibility))
 }
 
-pub fn insert(conn: &mut PgConnection, appointment: &NewAppointment) -> QueryResult<Appointment> {
-    diesel::insert_into(appointments::table)
-        .values(appointment)
-        .returning(Appointment::as_returning())
-        .get_result(conn)
+/// Inserts the appointment and its audit event in one statement: one round trip, and
+/// atomic without an explicit transaction (both rows or neither).
+pub fn insert_audited(
+    conn: &mut PgConnection,
+    appointment: &NewAppointment,
+    event: &common::audit::AuditEvent,
+) -> QueryResult<Appointment> {
+    use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    diesel::sql_query(
+        "WITH booked AS ( \
+           INSERT INTO appointments (id, patient_id, doctor_id, appointment_time, end_time, status, notes) \
+           VALUES ($1, $2, $3, $4, $5, 'booked', $6) RETURNING *), \
+         audited AS ( \
+           INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, resource_type, \
+             resource_id, patient_id, outcome, request_id, client_address) \
+           SELECT $7, $8, $9, $10, 'appointment', booked.id::text, booked.patient_id, $11, $12, $13 \
+           FROM booked) \
+         SELECT * FROM booked",
+    )
+    .bind::<SqlUuid, _>(appointment.id.as_uuid())
+    .bind::<SqlUuid, _>(appointment.patient_id.as_uuid())
+    .bind::<SqlUuid, _>(appointment.doctor_id.as_uuid())
+    .bind::<Timestamptz, _>(appointment.appointment_time)
+    .bind::<Timestamptz, _>(appointment.end_time)
+    .bind::<Nullable<Text>, _>(appointment.notes.as_deref())
+    .bind::<Timestamptz, _>(event.occurred_at)
+    .bind::<Nullable<SqlUuid>, _>(event.actor_id.map(|a| a.as_uuid()))
+    .bind::<Nullable<Text>, _>(event.actor_role.map(common::Role::as_str))
+    .bind::<Text, _>(&event.action)
+    .bind::<Text, _>(event.outcome.as_str())
+    .bind::<Nullable<Text>, _>(event.request_id.as_deref())
+    .bind::<Nullable<Text>, _>(event.client_address.as_deref())
+    .get_result(conn)
 }
 
 /// The appointment if the caller may see it; `for_update` locks it for a change.

@@ -88,7 +88,7 @@ impl ProfileRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = appointments, check_for_backend(diesel::pg::Pg))]
 pub struct Appointment {
     pub id: AppointmentId,

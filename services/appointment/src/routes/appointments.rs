@@ -10,7 +10,7 @@ use crate::domain::appointment::{BookingForm, Status};
 use crate::domain::schedule::bookable_end;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, Utc};
-use common::audit::{AuditContext, Outcome, PatientOfRequest, store as audit_store};
+use common::audit::{AuditContext, Outcome, PatientOfRequest};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
@@ -50,60 +50,62 @@ pub async fn book(
     let form: BookingForm = serde_json::from_value(body)
         .map_err(|e| ApiError::validation("body", format!("unexpected shape: {e}")))?;
     let booking = form.validate()?;
+    let keyed = idempotency.is_some();
+    let work = move |conn: &mut diesel::PgConnection| -> Result<(StoredResponse, bool), ApiError> {
+        if let Some((scope, key)) = &idempotency {
+            match idempotency::begin(conn, scope, key, &fingerprint)? {
+                Lookup::Replay(stored) => return Ok((stored, true)),
+                Lookup::Mismatch => return Err(idempotency::mismatch()),
+                Lookup::New => {}
+            }
+        }
+        let profile =
+            profiles::find_by_user(conn, booking.doctor_id)?.ok_or(ApiError::NotFound("doctor"))?;
+        let availability = profile.availability();
+        let length = Duration::minutes(i64::from(profile.slot_minutes));
+        let end = bookable_end(&availability, booking.start, length, Utc::now())
+            .map_err(|why| ApiError::validation("appointment_time", why.message(&availability)))?;
+        let id = AppointmentId::new();
+        let event = audit.event(
+            Some(&caller),
+            "appointment.create",
+            "appointment",
+            Some(id.to_string()),
+            Some(caller.id),
+            Outcome::Success,
+        );
+        let appointment = appointments::insert_audited(
+            conn,
+            &NewAppointment {
+                id,
+                patient_id: caller.id,
+                doctor_id: booking.doctor_id,
+                appointment_time: booking.start,
+                end_time: end,
+                status: StatusColumn(Status::Booked),
+                notes: booking.notes.clone(),
+            },
+            &event,
+        )
+        .map_err(overlap_conflict)?;
+        let created = StoredResponse {
+            status: 201,
+            body: serde_json::to_value(AppointmentView::from(appointment))
+                .map_err(|e| ApiError::Internal(e.into()))?,
+        };
+        if let Some((scope, key)) = &idempotency {
+            idempotency::record(conn, scope, key, &fingerprint, &created)?;
+        }
+        Ok((created, false))
+    };
+    // Without a key the booking is one statement (appointment and audit event together),
+    // atomic on its own; with a key, the key's record must commit with it.
     let (stored, replayed) = with_conn(&pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            if let Some((scope, key)) = &idempotency {
-                match idempotency::begin(conn, scope, key, &fingerprint)? {
-                    Lookup::Replay(stored) => return Ok((stored, true)),
-                    Lookup::Mismatch => {
-                        return Err(ApiError::validation(
-                            idempotency::HEADER,
-                            "was already used with a different request body",
-                        ));
-                    }
-                    Lookup::New => {}
-                }
-            }
-            let profile = profiles::find_by_user(conn, booking.doctor_id)?
-                .ok_or(ApiError::NotFound("doctor"))?;
-            let availability = profile.availability();
-            let length = Duration::minutes(i64::from(profile.slot_minutes));
-            let end =
-                bookable_end(&availability, booking.start, length, Utc::now()).map_err(|why| {
-                    ApiError::validation("appointment_time", why.message(&availability))
-                })?;
-            let appointment = appointments::insert(
-                conn,
-                &NewAppointment {
-                    id: AppointmentId::new(),
-                    patient_id: caller.id,
-                    doctor_id: booking.doctor_id,
-                    appointment_time: booking.start,
-                    end_time: end,
-                    status: StatusColumn(Status::Booked),
-                    notes: booking.notes.clone(),
-                },
-            )
-            .map_err(overlap_conflict)?;
-            let event = audit.event(
-                Some(&caller),
-                "appointment.create",
-                "appointment",
-                Some(appointment.id.to_string()),
-                Some(appointment.patient_id),
-                Outcome::Success,
-            );
-            audit_store::append(conn, &[event])?;
-            let created = StoredResponse {
-                status: 201,
-                body: serde_json::to_value(AppointmentView::from(appointment))
-                    .map_err(|e| ApiError::Internal(e.into()))?,
-            };
-            if let Some((scope, key)) = &idempotency {
-                idempotency::record(conn, scope, key, &fingerprint, &created)?;
-            }
-            Ok((created, false))
-        })
+        if keyed {
+            conn.transaction(work)
+        } else {
+            work(conn)
+        }
     })
     .await?;
     Ok(if replayed {

@@ -17,15 +17,46 @@ fn visible_to(visibility: Visibility) -> Condition {
     }
 }
 
-/// The prescription and its first version; call inside a transaction.
-pub fn insert(conn: &mut PgConnection, head: &Prescription, first: &Version) -> QueryResult<()> {
-    diesel::insert_into(prescriptions::table)
-        .values(head)
-        .execute(conn)?;
-    diesel::insert_into(prescription_versions::table)
-        .values(first)
-        .execute(conn)?;
-    Ok(())
+/// The prescription, its first version and its audit event in one statement: one round
+/// trip, all three rows or none (a second prescription for the appointment fails whole).
+pub fn insert_audited(
+    conn: &mut PgConnection,
+    head: &Prescription,
+    first: &Version,
+    event: &common::audit::AuditEvent,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    diesel::sql_query(
+        "WITH head AS ( \
+           INSERT INTO prescriptions (id, appointment_id, doctor_id, patient_id, status, \
+             current_version, created_at, updated_at) \
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id), \
+         first_version AS ( \
+           INSERT INTO prescription_versions (prescription_id, version, notes, medicines, created_at) \
+           SELECT id, $6, $8, $9, $7 FROM head), \
+         audited AS ( \
+           INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, resource_type, \
+             resource_id, patient_id, outcome, request_id, client_address) \
+           SELECT $10, $11, $12, $13, 'prescription', head.id::text, $4, $14, $15, $16 FROM head) \
+         SELECT id FROM head",
+    )
+    .bind::<SqlUuid, _>(head.id.as_uuid())
+    .bind::<SqlUuid, _>(head.appointment_id.as_uuid())
+    .bind::<SqlUuid, _>(head.doctor_id.as_uuid())
+    .bind::<SqlUuid, _>(head.patient_id.as_uuid())
+    .bind::<Text, _>(&head.status)
+    .bind::<Int4, _>(first.version)
+    .bind::<Timestamptz, _>(head.created_at)
+    .bind::<Nullable<Text>, _>(first.notes.as_deref())
+    .bind::<Jsonb, _>(&first.medicines)
+    .bind::<Timestamptz, _>(event.occurred_at)
+    .bind::<Nullable<SqlUuid>, _>(event.actor_id.map(|a| a.as_uuid()))
+    .bind::<Nullable<Text>, _>(event.actor_role.map(common::Role::as_str))
+    .bind::<Text, _>(&event.action)
+    .bind::<Text, _>(event.outcome.as_str())
+    .bind::<Nullable<Text>, _>(event.request_id.as_deref())
+    .bind::<Nullable<Text>, _>(event.client_address.as_deref())
+    .execute(conn)
 }
 
 /// The prescription if the caller may see it; `for_update` locks it for an amendment.

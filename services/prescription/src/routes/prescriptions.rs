@@ -9,7 +9,7 @@ use crate::db::prescriptions;
 use crate::domain::prescription::PrescriptionForm;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{SubsecRound, Utc};
-use common::audit::{AuditContext, Outcome, PatientOfRequest, store as audit_store};
+use common::audit::{AuditContext, Outcome, PatientOfRequest};
 use common::auth::{AuthenticatedUser, BearerToken};
 use common::db::{DbPool, with_conn};
 use common::http::paged;
@@ -111,35 +111,42 @@ pub async fn create(
             .map_err(|e| ApiError::Internal(e.into()))?,
         created_at: now,
     };
+    let keyed = idempotency.is_some();
+    let work = move |conn: &mut diesel::PgConnection| -> Result<(StoredResponse, bool), ApiError> {
+        if let Some((scope, key)) = &idempotency {
+            match idempotency::begin(conn, scope, key, &fingerprint)? {
+                Lookup::Replay(stored) => return Ok((stored, true)),
+                Lookup::Mismatch => return Err(idempotency::mismatch()),
+                Lookup::New => {}
+            }
+        }
+        let event = audit.event(
+            Some(&caller),
+            "prescription.create",
+            "prescription",
+            Some(head.id.to_string()),
+            Some(head.patient_id),
+            Outcome::Success,
+        );
+        prescriptions::insert_audited(conn, &head, &first, &event).map_err(already_prescribed)?;
+        let created = StoredResponse {
+            status: 201,
+            body: serde_json::to_value(PrescriptionView::at(&head, first))
+                .map_err(|e| ApiError::Internal(e.into()))?,
+        };
+        if let Some((scope, key)) = &idempotency {
+            idempotency::record(conn, scope, key, &fingerprint, &created)?;
+        }
+        Ok((created, false))
+    };
+    // Without a key the write is one atomic statement; with a key, the key's record must
+    // commit with it.
     let (stored, replayed) = with_conn(&pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            if let Some((scope, key)) = &idempotency {
-                match idempotency::begin(conn, scope, key, &fingerprint)? {
-                    Lookup::Replay(stored) => return Ok((stored, true)),
-                    Lookup::Mismatch => return Err(idempotency::mismatch()),
-                    Lookup::New => {}
-                }
-            }
-            prescriptions::insert(conn, &head, &first).map_err(already_prescribed)?;
-            let event = audit.event(
-                Some(&caller),
-                "prescription.create",
-                "prescription",
-                Some(head.id.to_string()),
-                Some(head.patient_id),
-                Outcome::Success,
-            );
-            audit_store::append(conn, &[event])?;
-            let created = StoredResponse {
-                status: 201,
-                body: serde_json::to_value(PrescriptionView::at(&head, first))
-                    .map_err(|e| ApiError::Internal(e.into()))?,
-            };
-            if let Some((scope, key)) = &idempotency {
-                idempotency::record(conn, scope, key, &fingerprint, &created)?;
-            }
-            Ok((created, false))
-        })
+        if keyed {
+            conn.transaction(work)
+        } else {
+            work(conn)
+        }
     })
     .await?;
     Ok(if replayed {
