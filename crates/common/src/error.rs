@@ -57,6 +57,9 @@ pub enum ApiError {
     /// Also what a caller gets for a resource it may not see, so ids cannot be probed.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The path exists but not with this method; lists the methods it has.
+    #[error("this path accepts only {0}")]
+    MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
     #[error("the request body exceeds {MAX_BODY_BYTES} bytes")]
@@ -114,6 +117,7 @@ impl ResponseError for ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -139,6 +143,9 @@ impl ResponseError for ApiError {
             }
             Self::RateLimited { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed(allowed) => {
+                response.insert_header((header::ALLOW, allowed.as_str()));
             }
             _ => {}
         }
@@ -231,6 +238,13 @@ pub fn register_extractor_configs(cfg: &mut web::ServiceConfig) {
         .app_data(form_config())
         .app_data(query_config())
         .app_data(path_config());
+}
+
+/// The answer for a known path called with a method it does not have; `methods` are
+/// the route table's (`"get put"`).
+pub async fn method_not_allowed(methods: &'static str) -> Result<HttpResponse, ApiError> {
+    let allowed: Vec<String> = methods.split_whitespace().map(str::to_uppercase).collect();
+    Err(ApiError::MethodNotAllowed(allowed.join(", ")))
 }
 
 /// The answer for a path no route matches.

@@ -85,6 +85,9 @@ macro_rules! route_table {
                 cfg.service(
                     actix_web::web::resource($path)
                         $( .route(actix_web::web::$method().to($handler)) )+
+                        .default_service(actix_web::web::to(|| {
+                            $crate::error::method_not_allowed(concat!($( stringify!($method), " " ),+))
+                        })),
                 );
             )*
         }

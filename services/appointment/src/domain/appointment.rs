@@ -119,7 +119,7 @@ impl BookingForm {
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ChangeForm {
-    /// Reschedule (only while booked and not started)
+    /// Reschedule (only while booked and not started); the appointment keeps its length
     #[serde(default)]
     #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub appointment_time: Field<String>,

@@ -50,7 +50,7 @@ common::route_table! {
 /// appointment-service's part of its OpenAPI document (the platform adds the rest).
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments."),
+    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow."),
     paths(
         doctor_profile::create, doctor_profile::get, doctor_profile::update,
         doctors::directory, doctors::get_doctor, doctors::free_slots,

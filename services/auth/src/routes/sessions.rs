@@ -193,7 +193,7 @@ fn refresh_token_of(form: RefreshForm) -> Result<String, ApiError> {
     responses(
         (status = 200, description = "A new pair; the presented token stops working", body = TokenPair),
         (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Invalid, expired or already rotated (then the whole login is revoked)", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid, expired or already rotated, including by a concurrent refresh of the same token (then the whole login is revoked)", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
     pool: web::Data<DbPool>,
@@ -214,7 +214,7 @@ pub async fn refresh(
     security(("bearer" = [])),
     request_body = RefreshForm,
     responses(
-        (status = 204, description = "That login is over"),
+        (status = 204, description = "That login is over; an unknown or another user's refresh token changes nothing and also answers 204"),
         (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]

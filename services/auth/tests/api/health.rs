@@ -83,3 +83,18 @@ async fn every_response_carries_a_request_id_and_process_time() {
     assert_eq!(generated.headers()["x-content-type-options"], "nosniff");
     assert_problem(generated, 404).await;
 }
+
+#[tokio::test]
+async fn a_known_path_with_the_wrong_method_is_a_405_problem_naming_the_allowed_ones() {
+    let app = spawn_app().await;
+
+    let res = app
+        .client
+        .delete(app.url("/users/profile"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.headers()["allow"], "GET, PUT");
+    assert_problem(res, 405).await;
+}
