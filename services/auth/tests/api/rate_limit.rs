@@ -1,8 +1,19 @@
 use crate::helpers::*;
 
+/// Limits count per calendar minute: starting a test in a minute's last seconds would let
+/// its attempts straddle two windows. Wait for a fresh one instead.
+async fn start_of_a_window() {
+    use chrono::Timelike;
+    let second = chrono::Utc::now().second();
+    if second >= 50 {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::from(61 - second))).await;
+    }
+}
+
 #[tokio::test]
 async fn attempts_past_the_limit_for_an_account_get_429_with_retry_after() {
     let app = spawn_app_with(|s| s.login_rate_limit_per_minute = 3).await;
+    start_of_a_window().await;
     let email = unique_email();
     app.register(&registration(&email, "patient")).await;
     for _ in 0..3 {
@@ -23,6 +34,7 @@ async fn attempts_past_the_limit_for_an_account_get_429_with_retry_after() {
 #[tokio::test]
 async fn one_client_address_is_limited_across_accounts() {
     let app = spawn_app_with(|s| s.login_rate_limit_per_minute = 3).await;
+    start_of_a_window().await;
     for _ in 0..3 {
         app.login(&unique_email(), PASSWORD).await;
     }
@@ -40,6 +52,7 @@ async fn the_limit_is_shared_by_replicas_on_one_database() {
     let replica = auth_service::Application::build(settings).await.unwrap();
     let replica_url = format!("http://127.0.0.1:{}", replica.port());
     tokio::spawn(replica.run_until_stopped());
+    start_of_a_window().await;
     let email = unique_email();
     first.login(&email, PASSWORD).await;
     first.login(&email, PASSWORD).await;
