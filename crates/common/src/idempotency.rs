@@ -173,7 +173,22 @@ pub fn record(
     Ok(())
 }
 
-/// Deletes keys past retention; services call it from a periodic housekeeping task.
+/// Deletes keys past retention once a minute, until the service stops.
+pub fn spawn_purge(
+    pool: crate::db::DbPool,
+    lifecycle: std::sync::Arc<crate::lifecycle::Lifecycle>,
+) {
+    crate::lifecycle::every(std::time::Duration::from_secs(60), lifecycle, move || {
+        let pool = pool.clone();
+        async move {
+            if let Err(e) = crate::db::with_conn(&pool, |conn| Ok(purge_expired(conn)?)).await {
+                tracing::debug!(error = %e, "purging idempotency keys skipped");
+            }
+        }
+    });
+}
+
+/// Deletes keys past retention.
 pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<usize> {
     diesel::sql_query(format!(
         "DELETE FROM idempotency_keys WHERE created_at < now() - interval '{RETENTION}'"

@@ -79,3 +79,21 @@ pub async fn serve(
     tracing::info!("stopped");
     result
 }
+
+/// Runs `task` every `period` (the first time after one period) until shutdown begins.
+pub fn every<F, Fut>(period: Duration, lifecycle: std::sync::Arc<Lifecycle>, mut task: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => task().await,
+                _ = lifecycle.stopping() => break,
+            }
+        }
+    });
+}

@@ -1,6 +1,7 @@
 //! What every service's app has besides its own routes: extractor error handling, the
 //! service name, metrics, the shutdown lifecycle, and `/health`, `/health/ready`, `/metrics`.
 
+use crate::config::HttpSettings;
 use crate::health::ServiceName;
 use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
@@ -100,4 +101,87 @@ async fn redirect_to_docs() -> actix_web::HttpResponse {
     actix_web::HttpResponse::PermanentRedirect()
         .insert_header((actix_web::http::header::LOCATION, "/docs/"))
         .finish()
+}
+
+/// A service bound to its port and ready to serve; each service's `Application::build`
+/// returns one.
+#[cfg(feature = "db")]
+pub struct Running {
+    port: u16,
+    server: actix_web::dev::Server,
+    platform: Platform,
+    drain: std::time::Duration,
+}
+
+#[cfg(feature = "db")]
+impl Platform {
+    /// Binds `http.host:http.port` and builds the server every service runs: CORS, request
+    /// context and audit capture around the shared routes, then the service's own app data
+    /// and routes from `configure`; unknown paths answer a 404 problem. Signals are handled
+    /// by `Running::run_until_stopped`, not by actix.
+    pub fn serve<F>(self, http: &HttpSettings, configure: F) -> anyhow::Result<Running>
+    where
+        F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+    {
+        use actix_web::middleware::from_fn;
+        use anyhow::Context;
+        let listener = std::net::TcpListener::bind((http.host, http.port))
+            .with_context(|| format!("binding {}:{}", http.host, http.port))?;
+        let port = listener.local_addr()?.port();
+        let cors_origins = http.cors_allowed_origins.clone();
+        let platform = self.clone();
+        let mut server = actix_web::HttpServer::new(move || {
+            let configure = configure.clone();
+            actix_web::App::new()
+                .wrap(from_fn(crate::audit::capture))
+                .wrap(from_fn(crate::middleware::request_context))
+                .wrap(crate::cors::policy(&cors_origins))
+                .configure(|cfg| platform.configure(cfg))
+                .configure(configure)
+                .default_service(web::to(crate::error::route_not_found))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(http.shutdown_timeout.as_secs());
+        if let Some(workers) = http.workers {
+            server = server.workers(workers);
+        }
+        Ok(Running {
+            port,
+            server: server.run(),
+            platform: self,
+            drain: http.drain_period,
+        })
+    }
+}
+
+#[cfg(feature = "db")]
+impl Running {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server from outside (tests of several instances).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Begins the graceful shutdown a SIGTERM would (for tests).
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        self.platform.lifecycle.clone()
+    }
+
+    /// The shared parts (metrics, audit trail), for tests that flush the audit buffer.
+    pub fn platform(&self) -> Platform {
+        self.platform.clone()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C: readiness fails first, then the listener closes and
+    /// in-flight requests finish (bounded); the audit trail is written and sealed last.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served =
+            crate::lifecycle::serve(self.server, self.platform.lifecycle.clone(), self.drain).await;
+        self.platform.close().await;
+        served
+    }
 }

@@ -49,7 +49,12 @@ pub(super) async fn create_account(
         audit,
         actor,
     } = requester;
-    let fingerprint = idempotency::fingerprint(&policy.idempotency_secret, &body);
+    // Only a keyed request is ever compared: no canonical JSON and HMAC for the rest.
+    let fingerprint = if idempotency.is_some() {
+        idempotency::fingerprint(&policy.idempotency_secret, &body)
+    } else {
+        Vec::new()
+    };
     let form: RegistrationForm = serde_json::from_value(body)
         .map_err(|e| ApiError::validation("body", format!("unexpected shape: {e}")))?;
     let account = form.validate(registrar)?;
