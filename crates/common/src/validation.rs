@@ -124,20 +124,52 @@ impl Validator {
     }
 }
 
-/// A non-empty text of at most `max` characters, trimmed.
+/// One line of `min` to `max` characters, trimmed: names, specialities, dosages. Control
+/// characters (CR and LF above all) are refused, so no value can forge a line in a log, a
+/// header or a printed prescription.
 pub fn text(min: usize, max: usize) -> impl FnOnce(String) -> Result<String, String> {
     move |raw| {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if length < min || length > max {
-            if min == 1 && length == 0 {
-                Err(format!("must not be empty (at most {max} characters)"))
-            } else {
-                Err(format!("must be {min} to {max} characters long"))
-            }
+        checked_text(raw, min, max, |c| c.is_control()).map_err(|e| {
+            e.unwrap_or_else(|| "must be a single line without control characters".to_owned())
+        })
+    }
+}
+
+/// Free text such as notes: like `text`, but line breaks and tabs are allowed.
+pub fn multiline_text(min: usize, max: usize) -> impl FnOnce(String) -> Result<String, String> {
+    move |raw| {
+        checked_text(raw, min, max, |c| {
+            c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+        })
+        .map_err(|e| {
+            e.unwrap_or_else(|| {
+                "must not contain control characters other than line breaks and tabs".to_owned()
+            })
+        })
+    }
+}
+
+/// The trimmed text, or why not: a length message, or `None` for a forbidden character.
+fn checked_text(
+    raw: String,
+    min: usize,
+    max: usize,
+    forbidden: impl Fn(char) -> bool,
+) -> Result<String, Option<String>> {
+    let trimmed = raw.trim();
+    let length = trimmed.chars().count();
+    if length < min || length > max {
+        if min == 1 && length == 0 {
+            Err(Some(format!(
+                "must not be empty (at most {max} characters)"
+            )))
         } else {
-            Ok(trimmed.to_owned())
+            Err(Some(format!("must be {min} to {max} characters long")))
         }
+    } else if trimmed.chars().any(forbidden) {
+        Err(None)
+    } else {
+        Ok(trimmed.to_owned())
     }
 }
 
@@ -223,6 +255,15 @@ mod tests {
         assert_eq!(timestamp("2030-01-15T14:00:00".into()).unwrap(), utc);
         assert_eq!(timestamp("2030-01-15T09:00:00-05:00".into()).unwrap(), utc);
         assert!(timestamp("yesterday".into()).is_err());
+    }
+
+    #[test]
+    fn one_line_texts_refuse_line_breaks_and_notes_refuse_only_other_controls() {
+        assert!(text(1, 100)("Eve\r\nINFO forged".into()).is_err());
+        assert!(text(1, 100)("tab\there".into()).is_err());
+        assert_eq!(text(1, 100)("  Eve  ".into()), Ok("Eve".to_owned()));
+        assert!(multiline_text(0, 2000)("first\r\nsecond\tthird".into()).is_ok());
+        assert!(multiline_text(0, 2000)("bell\u{7}".into()).is_err());
     }
 
     #[test]

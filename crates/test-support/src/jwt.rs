@@ -10,6 +10,7 @@ use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use std::sync::OnceLock;
 
+#[derive(Clone)]
 pub struct TestKey {
     pub signing_key: SigningKey,
     pub pem: String,

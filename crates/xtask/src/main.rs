@@ -2,8 +2,9 @@
 //!
 //! - `up`: make PostgreSQL answer, create the service databases, build and run every
 //!   service with development settings, logs prefixed per service; Ctrl-C stops them all.
-//! - `test [args]`: make PostgreSQL answer, then run every test (cargo-nextest when
-//!   installed, else `cargo test`); extra args go to the test runner.
+//! - `test [args]`: make PostgreSQL answer, build the service binaries (the black-box
+//!   suite runs them as processes), then run every test (cargo-nextest when installed,
+//!   else `cargo test`); extra args go to the test runner.
 //! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
 //! - `bench`: the benchmark (release builds, wrk, pgbench); writes `docs/benchmarks.md`.
 //!
@@ -49,8 +50,29 @@ fn has_nextest() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The service binaries the black-box suite (`crates/resilience`) starts as processes.
+fn build_services() -> Result<(), String> {
+    let built = std::process::Command::new("cargo")
+        .args(["build", "--bins"])
+        .args(SERVICE_PACKAGES.iter().flat_map(|p| ["-p", p]))
+        .status()
+        .map_err(|e| format!("running cargo build: {e}"))?;
+    if built.success() {
+        Ok(())
+    } else {
+        Err("building the services failed".into())
+    }
+}
+
+const SERVICE_PACKAGES: [&str; 3] = [
+    "auth-service",
+    "appointment-service",
+    "prescription-service",
+];
+
 fn run_tests(extra: &[String]) -> Result<(), String> {
     let admin_url = postgres::ensure()?;
+    build_services()?;
     let mut command = std::process::Command::new("cargo");
     if has_nextest() {
         command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);

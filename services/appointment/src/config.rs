@@ -5,7 +5,7 @@
 //! `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
 //! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
 //! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
-//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `UPSTREAM_TIMEOUT_MS` (2000),
+//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::auth::VerifierSettings;

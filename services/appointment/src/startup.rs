@@ -38,7 +38,12 @@ impl Application {
             .timeout(settings.auth_service.timeout)
             .build()
             .context("building the HTTP client")?;
-        let verifier = web::Data::new(settings.tokens.build(http.clone()).await);
+        let verifier = web::Data::from(
+            settings
+                .tokens
+                .start(http.clone(), platform.lifecycle.clone())
+                .await,
+        );
         let auth = web::Data::new(AuthClient::new(
             http,
             platform.metrics.clone(),

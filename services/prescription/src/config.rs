@@ -6,7 +6,7 @@
 //! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
 //! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
-//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
+//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::auth::VerifierSettings;
 use common::config::{

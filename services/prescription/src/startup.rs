@@ -38,7 +38,12 @@ impl Application {
             .timeout(settings.appointment_service.timeout)
             .build()
             .context("building the HTTP client")?;
-        let verifier = web::Data::new(settings.tokens.build(http.clone()).await);
+        let verifier = web::Data::from(
+            settings
+                .tokens
+                .start(http.clone(), platform.lifecycle.clone())
+                .await,
+        );
         let appointments = web::Data::new(AppointmentClient::new(
             http,
             platform.metrics.clone(),

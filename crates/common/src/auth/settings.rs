@@ -1,19 +1,26 @@
 use super::{DEFAULT_ISSUER, Jwk, TokenVerifier};
 use crate::config::{ConfigError, var_opt, var_or};
+use crate::lifecycle::{Lifecycle, every};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where a service that does not sign tokens gets the keys to verify them.
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    /// auth-service's JWKS URL, fetched at start and again on an unknown `kid`.
-    Jwks { url: String, min_refetch: Duration },
+    /// auth-service's JWKS URL, fetched at start, every `refresh_every` (so a key that
+    /// auth-service stopped publishing is dropped) and on an unknown `kid`.
+    Jwks {
+        url: String,
+        min_refetch: Duration,
+        refresh_every: Duration,
+    },
     /// Fixed public keys: tests, or air-gapped deployments that ship the key.
     Static(Vec<Jwk>),
 }
 
 /// `JWT_ISSUER`, `AUTH_JWKS_URL` (default `<AUTH_SERVICE_URL>/.well-known/jwks.json`),
 /// `JWT_PUBLIC_KEY_FILE` (a static SPKI PEM key instead of the JWKS) and
-/// `JWKS_REFETCH_INTERVAL_SECONDS` (5).
+/// `JWKS_REFETCH_INTERVAL_SECONDS` (5) and `JWKS_REFRESH_SECONDS` (60).
 #[derive(Debug, Clone)]
 pub struct VerifierSettings {
     pub issuer: String,
@@ -34,16 +41,40 @@ impl VerifierSettings {
                     ),
                 )?,
                 min_refetch: Duration::from_secs(var_or("JWKS_REFETCH_INTERVAL_SECONDS", 5)?),
+                refresh_every: Duration::from_secs(
+                    var_or::<u64>("JWKS_REFRESH_SECONDS", 60)?.max(1),
+                ),
             },
         };
         Ok(Self { issuer, keys })
     }
 
-    pub async fn build(&self, http: reqwest::Client) -> TokenVerifier {
+    /// The verifier, with its keys loaded; for a JWKS source, also the task that reloads
+    /// them every `refresh_every` until shutdown. A reload that fails keeps the keys it
+    /// has: tokens keep working while auth-service is down, and a key auth-service has
+    /// rotated out stops working within one period of it coming back.
+    pub async fn start(
+        &self,
+        http: reqwest::Client,
+        lifecycle: Arc<Lifecycle>,
+    ) -> Arc<TokenVerifier> {
         match &self.keys {
-            KeySource::Static(keys) => TokenVerifier::from_keys(&self.issuer, keys),
-            KeySource::Jwks { url, min_refetch } => {
-                TokenVerifier::from_jwks_url(&self.issuer, url.clone(), http, *min_refetch).await
+            KeySource::Static(keys) => Arc::new(TokenVerifier::from_keys(&self.issuer, keys)),
+            KeySource::Jwks {
+                url,
+                min_refetch,
+                refresh_every,
+            } => {
+                let verifier = Arc::new(
+                    TokenVerifier::from_jwks_url(&self.issuer, url.clone(), http, *min_refetch)
+                        .await,
+                );
+                let refreshed = verifier.clone();
+                every(*refresh_every, lifecycle, move || {
+                    let verifier = refreshed.clone();
+                    async move { verifier.refetch().await }
+                });
+                verifier
             }
         }
     }

@@ -27,8 +27,9 @@ pub enum TokenRejection {
 }
 
 /// Where verification keys come from: fixed at construction (tests, air-gapped deploys,
-/// auth-service itself), or auth-service's JWKS URL, fetched at start and again when a
-/// token names a `kid` we do not know (key rotation), at most once per `min_refetch`.
+/// auth-service itself), or auth-service's JWKS URL, fetched at start, periodically (see
+/// `VerifierSettings::start`) and when a token names a `kid` we do not know (key
+/// rotation), at most once per `min_refetch`.
 struct JwksSource {
     url: String,
     client: reqwest::Client,
@@ -105,7 +106,7 @@ impl TokenVerifier {
 
     /// Replaces the cached set with auth-service's current one, unless another request did
     /// so within `min_refetch` (then it waits for that fetch and uses its result).
-    async fn refetch(&self) {
+    pub(crate) async fn refetch(&self) {
         let Some(source) = &self.jwks else {
             return;
         };
@@ -139,8 +140,12 @@ impl TokenVerifier {
         match fetched {
             Ok(set) => {
                 let keys = Self::key_map(&set.ed25519_keys());
-                tracing::info!(keys = keys.len(), "verification keys loaded from JWKS");
                 if let Ok(mut cache) = self.keys.write() {
+                    let changed = cache.len() != keys.len()
+                        || keys.keys().any(|kid| !cache.contains_key(kid));
+                    if changed {
+                        tracing::info!(keys = keys.len(), "verification keys loaded from JWKS");
+                    }
                     *cache = keys;
                 }
             }

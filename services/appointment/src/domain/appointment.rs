@@ -3,7 +3,7 @@
 //! `booked -> cancelled` by any party; the other states are final).
 
 use chrono::{DateTime, Utc};
-use common::validation::{Field, Validator, text, timestamp};
+use common::validation::{Field, Validator, multiline_text, timestamp};
 use common::{ApiError, Role, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -66,7 +66,7 @@ pub fn transition(
 }
 
 fn notes(raw: String) -> Result<String, String> {
-    text(0, 2000)(raw)
+    multiline_text(0, 2000)(raw)
 }
 
 fn user_id(raw: String) -> Result<UserId, String> {

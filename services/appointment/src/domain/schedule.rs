@@ -80,10 +80,20 @@ pub fn day_bounds(availability: &Availability, date: NaiveDate) -> (DateTime<Utc
     )
 }
 
+/// How far ahead bookings open: two years covers any follow-up a clinic schedules, and
+/// a request for slots ten years out is a mistake or a probe, not a patient.
+pub const BOOKING_HORIZON_DAYS: i64 = 730;
+
+/// Whether `date` lies beyond the booking horizon counted from `today`.
+pub fn beyond_horizon(date: NaiveDate, today: NaiveDate) -> bool {
+    date > today + Duration::days(BOOKING_HORIZON_DAYS)
+}
+
 /// Why a time cannot be booked; each names the rule in words a patient understands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unbookable {
     InThePast,
+    BeyondHorizon,
     DayOff,
     OutsideHours,
 }
@@ -92,6 +102,9 @@ impl Unbookable {
     pub fn message(&self, availability: &Availability) -> String {
         match self {
             Self::InThePast => "must be in the future".to_owned(),
+            Self::BeyondHorizon => {
+                format!("must be within the next {BOOKING_HORIZON_DAYS} days")
+            }
             Self::DayOff => format!(
                 "falls on a day the doctor does not work (working days {:?}, {})",
                 availability.working_days, availability.timezone
@@ -116,6 +129,9 @@ pub fn bookable_end(
 ) -> Result<DateTime<Utc>, Unbookable> {
     if start <= now {
         return Err(Unbookable::InThePast);
+    }
+    if beyond_horizon(start.date_naive(), now.date_naive()) {
+        return Err(Unbookable::BeyondHorizon);
     }
     let local_start = start.with_timezone(&availability.timezone);
     let end = start + length;

@@ -3,7 +3,7 @@
 
 use super::views::{ProfileView, SlotView};
 use crate::db::{appointments, profiles};
-use crate::domain::schedule::{day_bounds, day_slots};
+use crate::domain::schedule::{BOOKING_HORIZON_DAYS, beyond_horizon, day_bounds, day_slots};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use common::ApiError;
@@ -103,6 +103,12 @@ pub async fn free_slots(
         Some(raw) => date(&raw).map_err(|e| ApiError::validation("date", e))?,
         None => return Err(ApiError::validation("date", "is required")),
     };
+    if beyond_horizon(day, Utc::now().date_naive()) {
+        return Err(ApiError::validation(
+            "date",
+            format!("must be within the next {BOOKING_HORIZON_DAYS} days"),
+        ));
+    }
     let id = doctor_id.into_inner();
     let slots = with_conn(&pool, move |conn| {
         let profile = profiles::find_by_any_id(conn, id)?.ok_or(ApiError::NotFound("doctor"))?;

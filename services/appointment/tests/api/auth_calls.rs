@@ -37,6 +37,7 @@ async fn booking_and_reading_keep_working_after_auth_service_stops() {
             keys: KeySource::Jwks {
                 url: jwks_url,
                 min_refetch: Duration::from_secs(5),
+                refresh_every: Duration::from_secs(60),
             },
         };
     })

@@ -128,8 +128,9 @@ async fn slots_need_a_valid_date_and_a_known_doctor() {
     let unknown = app
         .client
         .get(app.url(&format!(
-            "/doctors/{}/slots?date=2030-01-01",
-            uuid::Uuid::new_v4()
+            "/doctors/{}/slots?date={}",
+            uuid::Uuid::new_v4(),
+            (chrono::Utc::now() + chrono::Duration::days(7)).date_naive()
         )))
         .send()
         .await

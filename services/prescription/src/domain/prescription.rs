@@ -3,7 +3,7 @@
 //! Every bad field is reported, by its path (`medicines[2].dosage`).
 
 use common::ids::AppointmentId;
-use common::validation::{Field, Validator, text};
+use common::validation::{Field, Validator, multiline_text, text};
 use common::{ApiError, Role};
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +47,11 @@ fn medicine(v: &mut Validator, index: usize, raw: serde_json::Value) -> Option<M
     let dosage = v.required(&at("dosage"), form.dosage, text(1, 200));
     let duration = v.required(&at("duration"), form.duration, text(1, 200));
     let frequency = v.optional(&at("frequency"), form.frequency, text(1, 200));
-    let instructions = v.optional(&at("instructions"), form.instructions, text(1, 200));
+    let instructions = v.optional(
+        &at("instructions"),
+        form.instructions,
+        multiline_text(1, 200),
+    );
     Some(Medicine {
         name: name?,
         dosage: dosage?,
@@ -90,7 +94,7 @@ fn medicines(
 }
 
 fn notes(raw: String) -> Result<String, String> {
-    text(0, 2000)(raw)
+    multiline_text(0, 2000)(raw)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

@@ -1,0 +1,135 @@
+//! Setting the scene through the public API, as a client app would: accounts, a doctor
+//! who works every day, bookings and prescriptions.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "Resilience-Pass-1";
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap_or_else(|e| panic!("http client: {e}"))
+}
+
+/// Status and JSON body (Null when the body is not JSON).
+pub async fn answer(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+pub async fn post(url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = client().post(url).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    answer(
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}")),
+    )
+    .await
+}
+
+pub async fn get(url: &str, token: Option<&str>) -> (u16, Value) {
+    let mut request = client().get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    answer(
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}")),
+    )
+    .await
+}
+
+pub async fn login(auth_url: &str, email: &str, password: &str) -> Account {
+    let (status, body) = post(
+        &format!("{auth_url}/auth/login"),
+        None,
+        &json!({ "email": email, "password": password }),
+    )
+    .await;
+    assert_eq!(status, 200, "login of {email}: {body}");
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    Account {
+        id: text(&body["user"]["id"]),
+        email: email.to_owned(),
+        access_token: text(&body["access_token"]),
+        refresh_token: text(&body["refresh_token"]),
+    }
+}
+
+/// A new account of `role` ("patient" or "doctor"), logged in.
+pub async fn account(auth_url: &str, role: &str) -> Account {
+    let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
+    let (status, body) = post(
+        &format!("{auth_url}/auth/register"),
+        None,
+        &json!({
+            "email": email, "password": PASSWORD, "first_name": "Sam",
+            "last_name": format!("Tester {role}"), "role": role,
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "register {email}: {body}");
+    login(auth_url, &email, PASSWORD).await
+}
+
+/// A doctor whose profile offers 30-minute slots from 08:00 to 18:00 UTC every day.
+pub async fn doctor(auth_url: &str, appointment_url: &str) -> Account {
+    let doctor = account(auth_url, "doctor").await;
+    let (status, body) = post(
+        &format!("{appointment_url}/doctors/profile"),
+        Some(&doctor.access_token),
+        &json!({
+            "specialization": "Family medicine", "location": "Springfield",
+            "available_from": "08:00", "available_to": "18:00",
+            "working_days": [1, 2, 3, 4, 5, 6, 7], "slot_minutes": 30, "timezone": "UTC",
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "doctor profile: {body}");
+    doctor
+}
+
+/// The `index`-th 30-minute slot (0..20) of the day `days_ahead` from today, in UTC.
+pub fn slot(days_ahead: i64, index: i64) -> DateTime<Utc> {
+    let day = (Utc::now() + Duration::days(days_ahead)).date_naive();
+    day.and_hms_opt(8, 0, 0).unwrap_or_default().and_utc() + Duration::minutes(30 * index)
+}
+
+pub async fn book(
+    appointment_url: &str,
+    patient: &Account,
+    doctor: &Account,
+    at: DateTime<Utc>,
+) -> (u16, Value) {
+    post(
+        &format!("{appointment_url}/appointments"),
+        Some(&patient.access_token),
+        &json!({ "doctor_id": doctor.id, "appointment_time": at.to_rfc3339(), "notes": "check-up" }),
+    )
+    .await
+}
+
+pub fn prescription_body(appointment_id: &str) -> Value {
+    json!({
+        "appointment_id": appointment_id,
+        "notes": "after meals",
+        "medicines": [{ "name": "Ibuprofen", "dosage": "400 mg", "duration": "5 days", "frequency": "3x daily" }],
+    })
+}

@@ -1,0 +1,21 @@
+//! Harness for the black-box suite in `tests/`: the real service binaries as child
+//! processes on fresh databases, which tests then race, kill, pause, cut off from
+//! PostgreSQL and feed bad input, observing only what a client or an operator could.
+
+// The harness fails a test by panicking with what went wrong, as assertions do.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+pub mod api;
+pub mod process;
+pub mod system;
+
+pub use process::{Service, ServiceProcess};
+pub use system::System;
+
+/// The workspace's target folder (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+    }
+}

@@ -1,0 +1,10 @@
+//! The black-box suite: real service binaries started by the harness, observed only
+//! through HTTP, their logs and their databases. `cargo xtask test` builds the binaries first.
+
+// A failed expectation should fail the test loudly, which is what a panic does here.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod bad_input;
+mod faults;
+mod races;
+mod tokens;
