@@ -171,6 +171,16 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
                 Self::unavailable("database", error)
             }
+            // 22021 and friends: text PostgreSQL cannot store (a NUL). Validation refuses
+            // those first; this keeps a field it missed a client error, not a 500.
+            E::DatabaseError(_, ref info)
+                if info.message().contains("invalid byte sequence")
+                    || info
+                        .message()
+                        .contains("unsupported Unicode escape sequence") =>
+            {
+                Self::BadRequest("the request holds text that cannot be stored (NUL)".into())
+            }
             other => Self::Internal(other.into()),
         }
     }

@@ -25,7 +25,7 @@ pub async fn live(name: web::Data<ServiceName>) -> HttpResponse {
 /// Readiness: the database answers and the service is not shutting down.
 #[cfg(feature = "db")]
 #[utoipa::path(get, path = "/health/ready", tag = "operations",
-    responses((status = 200, body = HealthStatus), (status = 503, body = crate::error::Problem)))]
+    responses((status = 200, body = HealthStatus), (status = 503, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn ready(
     name: web::Data<ServiceName>,
     pool: web::Data<crate::db::DbPool>,

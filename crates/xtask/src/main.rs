@@ -3,7 +3,8 @@
 //! - `up`: make PostgreSQL answer, create the service databases, build and run every
 //!   service with development settings, logs prefixed per service; Ctrl-C stops them all.
 //! - `test [args]`: make PostgreSQL answer, build the service binaries (the black-box
-//!   suite runs them as processes), then run every test (cargo-nextest when installed,
+//!   suite runs them as processes), install schemathesis (PyPI, into `.data/`), then run
+//!   every test (cargo-nextest when installed,
 //!   else `cargo test`); extra args go to the test runner.
 //! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
 //! - `bench`: the benchmark (release builds, wrk, pgbench); writes `docs/benchmarks.md`.
@@ -14,6 +15,7 @@
 //! binaries (trust auth, user `postgres`).
 
 mod postgres;
+mod schemathesis;
 mod services;
 
 use std::process::ExitCode;
@@ -73,6 +75,7 @@ const SERVICE_PACKAGES: [&str; 3] = [
 fn run_tests(extra: &[String]) -> Result<(), String> {
     let admin_url = postgres::ensure()?;
     build_services()?;
+    let fuzzer = schemathesis::ensure()?;
     let mut command = std::process::Command::new("cargo");
     if has_nextest() {
         command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
@@ -81,7 +84,8 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
     }
     command
         .args(extra)
-        .env("TEST_DATABASE_ADMIN_URL", admin_url);
+        .env("TEST_DATABASE_ADMIN_URL", admin_url)
+        .env("SCHEMATHESIS", fuzzer);
     let status = command
         .status()
         .map_err(|e| format!("running cargo: {e}"))?;

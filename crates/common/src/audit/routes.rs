@@ -5,7 +5,7 @@ use super::store::{self, Filter, StoredEvent};
 use crate::auth::AuthenticatedUser;
 use crate::db::{DbPool, with_conn};
 use crate::http::paged;
-use crate::validation::{Paging, Validator, timestamp};
+use crate::validation::{Paging, Validator, text, timestamp};
 use crate::{ApiError, Role, UserId};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -26,8 +26,8 @@ pub struct AuditQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Events; the total before paging in X-Total-Count", body = Vec<StoredEvent>),
-        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -43,6 +43,10 @@ pub(crate) async fn list(
                 .map_err(|_| "must be a UUID".to_owned()),
         )
     });
+    // Resource ids are UUIDs or short keys; anything else (a NUL, a line break) is a probe.
+    let resource_id = query
+        .resource_id
+        .map(|raw| v.check("resource_id", text(1, 255)(raw)));
     let from = query.from.map(|raw| v.check("from", timestamp(raw)));
     let to = query.to.map(|raw| v.check("to", timestamp(raw)));
     let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref());
@@ -51,7 +55,7 @@ pub(crate) async fn list(
     };
     let filter = Filter {
         actor_id: actor_id.flatten(),
-        resource_id: query.resource_id,
+        resource_id: resource_id.flatten(),
         from: from.flatten(),
         to: to.flatten(),
     };
@@ -63,7 +67,7 @@ pub(crate) async fn list(
 /// Seals pending events and recomputes the whole hash chain.
 #[utoipa::path(get, path = "/admin/audit/verify", tag = "audit", security(("bearer" = [])),
     responses((status = 200, body = Verification),
-        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn check(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,

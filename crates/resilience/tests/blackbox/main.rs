@@ -6,5 +6,6 @@
 
 mod bad_input;
 mod faults;
+mod fuzzing;
 mod races;
 mod tokens;

@@ -9,7 +9,7 @@ use chrono::Utc;
 use common::ApiError;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
-use common::validation::{Paging, Validator, date};
+use common::validation::{Paging, Validator, date, text};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -29,8 +29,11 @@ pub struct DirectoryQuery {
     offset: Option<String>,
 }
 
-fn search_term(raw: Option<String>) -> Option<String> {
-    raw.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+/// A filter's text: blank means no filter; otherwise one line of at most 100 characters
+/// (a NUL or a line break would only ever be a probe, and PostgreSQL cannot hold a NUL).
+fn search_term(v: &mut Validator, field: &str, raw: Option<String>) -> Option<String> {
+    let raw = raw.filter(|t| !t.trim().is_empty())?;
+    v.check(field, text(1, 100)(raw))
 }
 
 /// `GET /doctors/`: case-insensitive substring filters; `q` matches the doctor's name.
@@ -45,12 +48,15 @@ pub async fn directory(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let mut v = Validator::new();
-    let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref())
-        .ok_or_else(|| v.into_error())?;
+    let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref());
     let filter = profiles::DirectoryFilter {
-        specialization: search_term(query.specialization),
-        location: search_term(query.location),
-        name: search_term(query.q),
+        specialization: search_term(&mut v, "specialization", query.specialization),
+        location: search_term(&mut v, "location", query.location),
+        name: search_term(&mut v, "q", query.q),
+    };
+    let paging = match paging {
+        Some(paging) if v.is_valid() => paging,
+        _ => return Err(v.into_error()),
     };
     let (items, total) = with_conn(&pool, move |conn| {
         Ok(profiles::directory(conn, &filter, paging)?)

@@ -120,3 +120,20 @@ async fn bad_paging_is_422() {
         ["limit", "offset"]
     );
 }
+
+#[tokio::test]
+async fn filters_with_a_nul_or_a_line_break_are_422_not_a_database_error() {
+    let app = spawn_app().await;
+
+    let res = app
+        .client
+        .get(app.url("/doctors/?q=ab%00c&location=x%0D%0Ay&specialization=%20&limit=5"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        error_fields(&assert_problem(res, 422).await),
+        ["location", "q"]
+    );
+}
