@@ -1,6 +1,8 @@
 //! The hash chain: each sealed event's hash is SHA-256 over the previous hash and the
 //! event's canonical content. Sealing runs in the background under an advisory lock (one
-//! sealer at a time across replicas); verification recomputes every link.
+//! sealer at a time across replicas), in id order, and only up to the ids that are final
+//! (see `final_horizon`), so the chain's order is the ids' order and no event committed
+//! late is ever skipped; verification recomputes every link.
 
 use super::store::{StoredEvent, audit_chain, audit_log};
 use diesel::prelude::*;
@@ -8,12 +10,11 @@ use sha2::{Digest, Sha256};
 
 /// Shared by the replicas of one service (each service has its own database).
 const SEAL_LOCK_KEY: i64 = 0x6175_6469_7400;
-/// Events are sealed at most this many per pass; the next pass takes the rest.
-const SEAL_BATCH: i64 = 2000;
-/// Events commit slightly out of id order (concurrent transactions); unsealed ones are
-/// looked for this far below the highest sealed id. Transactions are bounded by the
-/// statement timeout, far shorter than this many events.
-const LATE_COMMIT_WINDOW: i64 = 100_000;
+/// Held shared by every statement appending audit events (a trigger, see the
+/// `audit_seal_barrier` migrations), exclusively by the sealer for an instant.
+const SEAL_BARRIER_KEY: i64 = 0x6175_6469_7401;
+/// Events are read and sealed this many at a time; a pass seals everything final.
+const SEAL_BATCH: i64 = 5000;
 
 fn canonical(e: &StoredEvent) -> String {
     serde_json::json!([
@@ -49,9 +50,37 @@ struct NewLink {
     hash: Vec<u8>,
 }
 
-/// Chains events not sealed yet, in id order. Returns how many were sealed (0 when another
-/// replica holds the lock).
+/// The highest audit id that can no longer gain a predecessor: the barrier lock is granted
+/// only once every statement appending events has committed or rolled back, and any
+/// statement after it draws a higher id from the sequence.
+fn final_horizon(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
+    conn.transaction(|conn| {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEAL_BARRIER_KEY})"))
+            .execute(conn)?;
+        audit_log::table
+            .select(diesel::dsl::max(audit_log::id))
+            .first(conn)
+    })
+}
+
+/// Chains events not sealed yet, in id order, up to the final horizon. Returns how many
+/// were sealed (0 when another replica holds the lock).
 pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
+    let Some(horizon) = final_horizon(conn)? else {
+        return Ok(0);
+    };
+    let mut sealed = 0;
+    loop {
+        let batch = seal_batch(conn, horizon)?;
+        sealed += batch;
+        if batch < SEAL_BATCH as usize {
+            return Ok(sealed);
+        }
+    }
+}
+
+/// Seals up to `SEAL_BATCH` events above the last sealed one and at most `horizon`.
+fn seal_batch(conn: &mut PgConnection, horizon: i64) -> QueryResult<usize> {
     conn.transaction(|conn| {
         let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
             "pg_try_advisory_xact_lock({SEAL_LOCK_KEY})"
@@ -65,19 +94,19 @@ pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
             .select((audit_chain::seq, audit_chain::hash))
             .first(conn)
             .optional()?;
-        let highest_sealed: Option<i64> = audit_chain::table
+        // The highest sealed id, not the last link's: chains sealed before the barrier
+        // existed may hold late commits out of id order.
+        let sealed_up_to: Option<i64> = audit_chain::table
             .select(diesel::dsl::max(audit_chain::event_id))
             .first(conn)?;
+        let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
         let pending: Vec<StoredEvent> = audit_log::table
-            .filter(audit_log::id.gt(highest_sealed.unwrap_or(0) - LATE_COMMIT_WINDOW))
-            .filter(diesel::dsl::not(diesel::dsl::exists(
-                audit_chain::table.filter(audit_chain::event_id.eq(audit_log::id)),
-            )))
+            .filter(audit_log::id.gt(sealed_up_to.unwrap_or(0)))
+            .filter(audit_log::id.le(horizon))
             .order(audit_log::id.asc())
             .limit(SEAL_BATCH)
             .select(StoredEvent::as_select())
             .load(conn)?;
-        let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
         let mut links = Vec::with_capacity(pending.len());
         for event in &pending {
             seq += 1;

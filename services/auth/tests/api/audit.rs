@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use diesel::RunQueryDsl;
+use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
 fn find<'a>(events: &'a [Value], action: &str) -> Option<&'a Value> {
@@ -174,4 +175,62 @@ async fn the_audit_endpoints_are_for_admins_and_filter_by_time() {
     let mut fields = error_fields(&assert_problem(bad, 422).await);
     fields.sort();
     assert_eq!(fields, ["actor_id", "from"]);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+#[tokio::test]
+async fn the_sealer_waits_for_an_event_still_being_written_and_chains_it_in_order() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let mut writer = app.db.connect();
+    // A write transaction that has appended its event but not committed yet.
+    writer.batch_execute("BEGIN").unwrap();
+    let late: Vec<Id> = diesel::sql_query(
+        "INSERT INTO audit_log (occurred_at, action, resource_type, outcome) \
+         VALUES (now(), 'test.late', 'test', 'success') RETURNING id",
+    )
+    .load(&mut writer)
+    .unwrap();
+    let late = late[0].id;
+    // Later events commit first.
+    let patient = app.signed_in("patient").await;
+    app.get_as("/users/profile", &patient.access_token).await;
+    app.flush_audit().await;
+
+    let verifying = {
+        let url = app.url("/admin/audit/verify");
+        let token = admin.access_token.clone();
+        let client = app.client.clone();
+        tokio::spawn(async move {
+            let response = client.get(url).bearer_auth(token).send().await.unwrap();
+            response.json::<Value>().await.unwrap()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!verifying.is_finished(), "sealing waits for the open write");
+    writer.batch_execute("COMMIT").unwrap();
+    let verified = verifying.await.unwrap();
+
+    assert_eq!(verified["valid"], true, "{verified}");
+    let mut conn = app.db.connect();
+    let unsealed: Vec<Id> = diesel::sql_query(
+        "SELECT l.id FROM audit_log l LEFT JOIN audit_chain c ON c.event_id = l.id \
+         WHERE c.event_id IS NULL",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert!(unsealed.is_empty(), "every event is sealed");
+    let out_of_order: Vec<Id> = diesel::sql_query(
+        "SELECT a.seq AS id FROM audit_chain a JOIN audit_chain b ON b.seq = a.seq + 1 \
+         WHERE b.event_id < a.event_id",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert!(out_of_order.is_empty(), "the chain follows id order");
+    assert!(late > 0);
 }
