@@ -9,6 +9,7 @@ mod load;
 mod report;
 mod seed;
 mod services;
+mod settle;
 
 use std::path::PathBuf;
 
@@ -26,6 +27,9 @@ fn main() -> anyhow::Result<()> {
     let mut system = services::System::start(&work)?;
     let seeded = runtime.block_on(seed::seed(&system.urls))?;
     eprintln!("bench: seeded {}", seeded.summary());
+    let databases: Vec<&str> = services::SERVICES.iter().map(|(_, _, db)| *db).collect();
+    runtime.block_on(settle::settle(&system.urls, &databases))?;
+    eprintln!("bench: settled (audit sealed, tables vacuumed and analysed)");
     let workloads = load::workloads(&system.urls, &seeded, &work)?;
     let mut results = Vec::new();
     for workload in &workloads {

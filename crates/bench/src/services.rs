@@ -16,7 +16,7 @@ pub struct System {
     children: Vec<(&'static str, Child)>,
 }
 
-const SERVICES: [(&str, u16, &str); 3] = [
+pub const SERVICES: [(&str, u16, &str); 3] = [
     ("auth-service", 18001, "bench_auth"),
     ("appointment-service", 18002, "bench_appointment"),
     ("prescription-service", 18003, "bench_prescription"),

@@ -8,12 +8,16 @@ use crate::config::Secret;
 use actix_web::web;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use std::time::{Duration, Instant};
 
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+mod checkout;
+
+use checkout::{Checkout, TrackedConnection};
+
+pub type DbPool = Pool<Checkout>;
 pub type DbConnection = PgConnection;
 
 #[derive(Debug, Clone)]
@@ -50,13 +54,14 @@ struct SessionDefaults {
     statement_timeout: Duration,
 }
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionDefaults {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(&format!(
-            "SET statement_timeout = {}; SET TIME ZONE 'UTC'",
-            self.statement_timeout.as_millis()
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
+impl CustomizeConnection<TrackedConnection, diesel::r2d2::Error> for SessionDefaults {
+    fn on_acquire(&self, conn: &mut TrackedConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.connection
+            .batch_execute(&format!(
+                "SET statement_timeout = {}; SET TIME ZONE 'UTC'",
+                self.statement_timeout.as_millis()
+            ))
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -72,7 +77,7 @@ pub fn build_pool(settings: &DbSettings) -> DbPool {
         .connection_customizer(Box::new(SessionDefaults {
             statement_timeout: settings.statement_timeout,
         }))
-        .build_unchecked(ConnectionManager::new(settings.url.expose()))
+        .build_unchecked(Checkout::new(settings.url.expose()))
 }
 
 /// Runs `f` with a pooled connection on actix's blocking pool. Checkout can block too,
@@ -89,7 +94,7 @@ where
             let mut conn = pool
                 .get()
                 .map_err(|e| ApiError::unavailable("database", e))?;
-            f(&mut conn)
+            f(&mut conn.connection)
         })
     })
     .await
@@ -104,7 +109,7 @@ pub async fn ping(pool: &DbPool) -> Result<(), ApiError> {
             .get_timeout(Duration::from_secs(1))
             .map_err(|e| ApiError::unavailable("database", e))?;
         diesel::sql_query("SELECT 1")
-            .execute(&mut conn)
+            .execute(&mut conn.connection)
             .map_err(|e| ApiError::unavailable("database", e))?;
         Ok(())
     })

@@ -171,6 +171,15 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
                 Self::unavailable("database", error)
             }
+            // 57P01-03 (an administrator, a crash or a restart ended the session) and a
+            // socket closed under a pooled connection: the database is away, not us broken.
+            E::DatabaseError(_, ref info)
+                if info.message().contains("terminating connection")
+                    || info.message().contains("server closed the connection")
+                    || info.message().contains("the database system is") =>
+            {
+                Self::unavailable("database", error)
+            }
             // 22021 and friends: text PostgreSQL cannot store (a NUL). Validation refuses
             // those first; this keeps a field it missed a client error, not a 500.
             E::DatabaseError(_, ref info)

@@ -63,8 +63,9 @@ fn final_horizon(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
     })
 }
 
-/// Chains events not sealed yet, in id order, up to the final horizon. Returns how many
-/// were sealed (0 when another replica holds the lock).
+/// Chains every event not sealed yet, in id order, up to the final horizon (before a
+/// verification, at shutdown). Returns how many were sealed (0 when another replica holds
+/// the lock).
 pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
     let Some(horizon) = final_horizon(conn)? else {
         return Ok(0);
@@ -76,6 +77,16 @@ pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
         if batch < SEAL_BATCH as usize {
             return Ok(sealed);
         }
+    }
+}
+
+/// One batch of `seal_pending`, for the periodic sealer: a backlog (after a bulk import,
+/// or an outage) is worked off at `SEAL_BATCH` a pass rather than in one long burst that
+/// would take the database from the requests.
+pub fn seal_next_batch(conn: &mut PgConnection) -> QueryResult<usize> {
+    match final_horizon(conn)? {
+        Some(horizon) => seal_batch(conn, horizon),
+        None => Ok(0),
     }
 }
 
