@@ -156,16 +156,19 @@ function setup(thread)
 end
 function init(args)
   local step = tonumber(args[2])
-  local n = 0
-  for l in io.lines(args[1]) do
-    if n % step == id then
+  local lines = {}
+  for l in io.lines(args[1]) do table.insert(lines, l) end
+  -- Threads share the lines out; with fewer lines than threads every thread takes them
+  -- all, or a thread's connections would sit idle (and earn the server's 408).
+  if #lines < step then step = 1 end
+  for n, l in ipairs(lines) do
+    if step == 1 or (n - 1) % step == id then
       local method, path, token, body = l:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
       local headers = {}
       if token ~= "" then headers["Authorization"] = "Bearer " .. token end
       if body ~= "" then headers["Content-Type"] = "application/json" else body = nil end
       table.insert(requests, wrk.format(method, path, headers, body))
     end
-    n = n + 1
   end
 end
 function request()

@@ -11,13 +11,42 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 mod checkout;
 
 use checkout::{Checkout, TrackedConnection};
 
-pub type DbPool = Pool<Checkout>;
+/// The connections, and one permit per connection handed out first come, first served.
+/// Requests queue for a permit, in order, before they take a blocking thread; waiting
+/// inside r2d2 instead lets a newcomer overtake a request that has waited longest, again
+/// and again under load, which is what a p99 of ten times the median looks like.
+#[derive(Clone)]
+pub struct DbPool {
+    connections: Pool<Checkout>,
+    permits: Arc<Semaphore>,
+    acquire_timeout: Duration,
+}
+
+impl DbPool {
+    pub fn state(&self) -> diesel::r2d2::State {
+        self.connections.state()
+    }
+
+    /// A permit within `wait`, else 503: the database is too busy (or away) to queue for.
+    async fn permit(&self, wait: Duration) -> Result<OwnedSemaphorePermit, ApiError> {
+        match tokio::time::timeout(wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(ApiError::Internal(closed.into())),
+            Err(_) => Err(ApiError::unavailable(
+                "database",
+                anyhow::anyhow!("no database connection free within {wait:?}"),
+            )),
+        }
+    }
+}
 pub type DbConnection = PgConnection;
 
 #[derive(Debug, Clone)]
@@ -68,7 +97,7 @@ impl CustomizeConnection<TrackedConnection, diesel::r2d2::Error> for SessionDefa
 /// Builds the pool without connecting, so a service starts (and reports not-ready) while
 /// its database is still coming up; connections are made on demand and re-made after an outage.
 pub fn build_pool(settings: &DbSettings) -> DbPool {
-    Pool::builder()
+    let connections = Pool::builder()
         .max_size(settings.max_connections)
         // No connections made in the background: only requests open them. A background
         // connect racing process exit can crash inside libpq's TLS cleanup.
@@ -77,21 +106,30 @@ pub fn build_pool(settings: &DbSettings) -> DbPool {
         .connection_customizer(Box::new(SessionDefaults {
             statement_timeout: settings.statement_timeout,
         }))
-        .build_unchecked(Checkout::new(settings.url.expose()))
+        .build_unchecked(Checkout::new(settings.url.expose()));
+    DbPool {
+        connections,
+        permits: Arc::new(Semaphore::new(settings.max_connections as usize)),
+        acquire_timeout: settings.acquire_timeout,
+    }
 }
 
-/// Runs `f` with a pooled connection on actix's blocking pool. Checkout can block too,
-/// so it happens inside; a pool that stays exhausted past the acquire timeout answers 503.
+/// Runs `f` with a pooled connection on actix's blocking pool, once a permit says one is
+/// free (at most `max_connections` calls hold blocking threads at a time); no permit
+/// within the acquire timeout answers 503. Checkout can still block (connecting), so it
+/// happens on the blocking thread.
 pub async fn with_conn<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
+    let permit = pool.permit(pool.acquire_timeout).await?;
+    let connections = pool.connections.clone();
     let span = tracing::Span::current();
     web::block(move || {
+        let _permit = permit;
         span.in_scope(|| {
-            let mut conn = pool
+            let mut conn = connections
                 .get()
                 .map_err(|e| ApiError::unavailable("database", e))?;
             f(&mut conn.connection)
@@ -103,10 +141,13 @@ where
 
 /// Readiness: one round trip with a short checkout timeout.
 pub async fn ping(pool: &DbPool) -> Result<(), ApiError> {
-    let pool = pool.clone();
+    let wait = Duration::from_secs(1);
+    let permit = pool.permit(wait).await?;
+    let connections = pool.connections.clone();
     web::block(move || {
-        let mut conn = pool
-            .get_timeout(Duration::from_secs(1))
+        let _permit = permit;
+        let mut conn = connections
+            .get_timeout(wait)
             .map_err(|e| ApiError::unavailable("database", e))?;
         diesel::sql_query("SELECT 1")
             .execute(&mut conn.connection)
