@@ -30,6 +30,8 @@ pub struct Measured {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub errors: u64,
+    /// CPU per request during the measured run (all three services together).
+    pub cpu: crate::cpu::Usage,
 }
 
 fn line(method: &str, path: &str, token: &str, body: &str) -> String {
@@ -213,7 +215,7 @@ fn millis(value: &str) -> f64 {
     }
 }
 
-fn parse(workload: &Workload, output: &str) -> Measured {
+fn parse(workload: &Workload, output: &str, cpu: crate::cpu::Usage) -> Measured {
     let field = |prefix: &str| {
         output
             .lines()
@@ -242,10 +244,11 @@ fn parse(workload: &Workload, output: &str) -> Measured {
             .parse::<u64>()
             .unwrap_or(0)
             + socket_errors,
+        cpu,
     }
 }
 
-pub fn run(workload: &Workload, work: &Path) -> anyhow::Result<Measured> {
+pub fn run(workload: &Workload, work: &Path, service_pids: &[u32]) -> anyhow::Result<Measured> {
     let script = work.join("requests.lua");
     std::fs::write(&script, SCRIPT)?;
     let slug: String = workload
@@ -264,7 +267,19 @@ pub fn run(workload: &Workload, work: &Path) -> anyhow::Result<Measured> {
     std::fs::write(&warmup_file, warmup_lines.join("\n"))?;
     std::fs::write(&run_file, run_lines.join("\n"))?;
     wrk(&workload.base_url, &script, &warmup_file, WARMUP_SECONDS)?;
+    let before = crate::cpu::sample(service_pids);
     let output = wrk(&workload.base_url, &script, &run_file, SECONDS)?;
+    let after = crate::cpu::sample(service_pids);
     std::fs::write(work.join(format!("{slug}.wrk.txt")), &output)?;
-    Ok(parse(workload, &output))
+    let requests = output
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    Ok(parse(
+        workload,
+        &output,
+        crate::cpu::usage(&before, &after, requests),
+    ))
 }

@@ -5,6 +5,7 @@
 //! table, also written to `docs/benchmarks.md`.
 
 mod ceilings;
+mod cpu;
 mod load;
 mod report;
 mod seed;
@@ -34,7 +35,7 @@ fn main() -> anyhow::Result<()> {
     let mut results = Vec::new();
     for workload in &workloads {
         eprintln!("bench: {}", workload.name);
-        results.push(load::run(workload, &work)?);
+        results.push(load::run(workload, &work, &system.pids())?);
     }
     let memory = system.peak_rss();
     system.stop();

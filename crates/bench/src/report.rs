@@ -48,6 +48,20 @@ pub fn render(results: &[Measured], memory: &[(&str, f64)], ceilings: &Ceilings)
             met
         ));
     }
+    out.push_str(
+        "\nCPU per request during each run, in milliseconds (all cores; from /proc):\n\n\
+         | workload | services | PostgreSQL | rest (wrk, kernel) | machine busy |\n|---|---|---|---|---|\n",
+    );
+    for r in results {
+        out.push_str(&format!(
+            "| {} | {:.3} | {:.3} | {:.3} | {:.0}% |\n",
+            r.name,
+            r.cpu.service_ms,
+            r.cpu.postgres_ms,
+            r.cpu.rest_ms,
+            r.cpu.machine_busy * 100.0
+        ));
+    }
     out.push_str("\n| service | peak RSS (MiB) | target |\n|---|---|---|\n");
     for (name, mib) in memory {
         out.push_str(&format!(

@@ -100,6 +100,10 @@ impl System {
         })
     }
 
+    pub fn pids(&self) -> Vec<u32> {
+        self.children.iter().map(|(_, child)| child.id()).collect()
+    }
+
     /// Peak resident memory of each service so far (VmHWM), in MiB.
     pub fn peak_rss(&self) -> Vec<(&'static str, f64)> {
         self.children

@@ -8,8 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-const FLUSH_EVERY: Duration = Duration::from_secs(1);
-const BATCH: usize = 500;
+/// Small batches, often: a read-heavy minute writes thousands of events a second, and one
+/// large insert a second is a burst the database answers other queries slowly through.
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+const BATCH: usize = 200;
+/// The sealer's pace: `chain::SEAL_BATCH` events a pass at most, several passes a second.
+const SEAL_EVERY: Duration = Duration::from_millis(250);
 /// Past this many unwritten events (database down for a long time) new ones are dropped
 /// with an error log rather than exhausting memory.
 const CAPACITY: usize = 100_000;
@@ -107,7 +111,7 @@ async fn seal(pool: &DbPool) {
 }
 
 async fn seal_periodically(pool: DbPool, lifecycle: Arc<Lifecycle>) {
-    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    let mut tick = tokio::time::interval(SEAL_EVERY);
     loop {
         tokio::select! {
             _ = tick.tick() => {

@@ -13,8 +13,9 @@ const SEAL_LOCK_KEY: i64 = 0x6175_6469_7400;
 /// Held shared by every statement appending audit events (a trigger, see the
 /// `audit_seal_barrier` migrations), exclusively by the sealer for an instant.
 const SEAL_BARRIER_KEY: i64 = 0x6175_6469_7401;
-/// Events are read and sealed this many at a time; a pass seals everything final.
-const SEAL_BATCH: i64 = 5000;
+/// Events are read and sealed this many at a time (4 passes a second: 8,000 events/s,
+/// twice what one instance writes at full load).
+const SEAL_BATCH: i64 = 2000;
 
 fn canonical(e: &StoredEvent) -> String {
     serde_json::json!([
@@ -72,7 +73,7 @@ pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
     };
     let mut sealed = 0;
     loop {
-        let batch = seal_batch(conn, horizon)?;
+        let batch = seal_batch(conn, horizon, Wait::ForOtherSealer)?;
         sealed += batch;
         if batch < SEAL_BATCH as usize {
             return Ok(sealed);
@@ -85,20 +86,33 @@ pub fn seal_pending(conn: &mut PgConnection) -> QueryResult<usize> {
 /// would take the database from the requests.
 pub fn seal_next_batch(conn: &mut PgConnection) -> QueryResult<usize> {
     match final_horizon(conn)? {
-        Some(horizon) => seal_batch(conn, horizon),
+        Some(horizon) => seal_batch(conn, horizon, Wait::No),
         None => Ok(0),
     }
 }
 
+/// Whether a pass that finds another sealer at work waits for it (a verification must see
+/// everything sealed) or leaves the work to it (the periodic pass).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    ForOtherSealer,
+    No,
+}
+
 /// Seals up to `SEAL_BATCH` events above the last sealed one and at most `horizon`.
-fn seal_batch(conn: &mut PgConnection, horizon: i64) -> QueryResult<usize> {
+fn seal_batch(conn: &mut PgConnection, horizon: i64, wait: Wait) -> QueryResult<usize> {
     conn.transaction(|conn| {
-        let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-            "pg_try_advisory_xact_lock({SEAL_LOCK_KEY})"
-        )))
-        .get_result(conn)?;
-        if !locked {
-            return Ok(0);
+        if wait == Wait::ForOtherSealer {
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEAL_LOCK_KEY})"))
+                .execute(conn)?;
+        } else {
+            let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                &format!("pg_try_advisory_xact_lock({SEAL_LOCK_KEY})"),
+            ))
+            .get_result(conn)?;
+            if !locked {
+                return Ok(0);
+            }
         }
         let last: Option<(i64, Vec<u8>)> = audit_chain::table
             .order(audit_chain::seq.desc())
@@ -148,6 +162,15 @@ pub struct Verification {
 /// still exist.
 pub fn verify(conn: &mut PgConnection) -> QueryResult<Verification> {
     seal_pending(conn)?;
+    // One snapshot for the count and the pages: a sealer committing meanwhile must not
+    // make the chain look longer than the count.
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(verify_snapshot)
+}
+
+fn verify_snapshot(conn: &mut PgConnection) -> QueryResult<Verification> {
     let links: i64 = audit_chain::table.count().get_result(conn)?;
     let mut previous = Vec::new();
     let mut expected_seq = 0;

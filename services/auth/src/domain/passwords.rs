@@ -81,8 +81,7 @@ fn verify_with(memory: &mut [Block], password: &[u8], stored: &str) -> bool {
     computed.is_ok() && Output::new(&out).is_ok_and(|output| output == expected)
 }
 
-fn work_loop(jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    let mut memory = vec![Block::default(); Params::DEFAULT.block_count()];
+fn work_loop(jobs: Arc<Mutex<mpsc::Receiver<Job>>>, mut memory: Vec<Block>) {
     loop {
         let job = match jobs.lock() {
             Ok(mut receiver) => receiver.blocking_recv(),
@@ -111,19 +110,25 @@ impl Passwords {
         let (sender, receiver) = mpsc::channel(1024);
         let receiver = Arc::new(Mutex::new(receiver));
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        for index in 0..cores {
-            let receiver = receiver.clone();
-            std::thread::Builder::new()
-                .name(format!("argon2-{index}"))
-                .spawn(move || work_loop(receiver))
-                .map_err(|e| ApiError::Internal(e.into()))?;
-        }
-        let mut memory = vec![Block::default(); Params::DEFAULT.block_count()];
+        // The dummy hash is made with the first worker's buffer, which then moves to it:
+        // no third 19 MiB buffer, not even for a moment (peak memory counts).
+        let mut first = vec![Block::default(); Params::DEFAULT.block_count()];
         let mut random = [0u8; 32];
         getrandom::fill(&mut random)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("no OS randomness: {e}")))?;
-        let dummy_hash = hash_with(&mut memory, &random)
+        let dummy_hash = hash_with(&mut first, &random)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("argon2 hashing failed: {e}")))?;
+        let mut first = Some(first);
+        for index in 0..cores {
+            let receiver = receiver.clone();
+            let memory = first
+                .take()
+                .unwrap_or_else(|| vec![Block::default(); Params::DEFAULT.block_count()]);
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || work_loop(receiver, memory))
+                .map_err(|e| ApiError::Internal(e.into()))?;
+        }
         Ok(Self {
             jobs: sender,
             dummy_hash,
