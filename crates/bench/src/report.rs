@@ -85,12 +85,24 @@ pub fn render(results: &[Measured], memory: &[(&str, f64)], ceilings: &Ceilings)
     out
 }
 
+const READING: &str = "## Reading this run";
+
 pub fn write(table: &str, seeded: &Seeded) -> anyhow::Result<()> {
     let doc = format!(
         "# Benchmarks\n\nProduced by `cargo xtask bench` on {} (UTC), on this project's 2-core machine kind.\nData seeded through the API first: {}.\n\n{table}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
         seeded.summary()
     );
+    // The hand-written reading of the numbers survives a rerun, to be revised against them.
+    let reading = std::fs::read_to_string("docs/benchmarks.md")
+        .ok()
+        .and_then(|old| old.find(READING).map(|at| old[at..].to_owned()))
+        .unwrap_or_default();
+    let doc = if reading.is_empty() {
+        doc
+    } else {
+        format!("{doc}\n{reading}")
+    };
     std::fs::create_dir_all("docs")?;
     std::fs::write("docs/benchmarks.md", doc)?;
     Ok(())
