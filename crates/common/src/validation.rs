@@ -129,45 +129,46 @@ impl Validator {
 /// header or a printed prescription.
 pub fn text(min: usize, max: usize) -> impl FnOnce(String) -> Result<String, String> {
     move |raw| {
-        checked_text(raw, min, max, |c| c.is_control()).map_err(|e| {
-            e.unwrap_or_else(|| "must be a single line without control characters".to_owned())
-        })
+        checked_text(
+            raw,
+            min,
+            max,
+            char::is_control,
+            "must be a single line without control characters",
+        )
     }
 }
 
 /// Free text such as notes: like `text`, but line breaks and tabs are allowed.
 pub fn multiline_text(min: usize, max: usize) -> impl FnOnce(String) -> Result<String, String> {
     move |raw| {
-        checked_text(raw, min, max, |c| {
-            c.is_control() && !matches!(c, '\n' | '\r' | '\t')
-        })
-        .map_err(|e| {
-            e.unwrap_or_else(|| {
-                "must not contain control characters other than line breaks and tabs".to_owned()
-            })
-        })
+        checked_text(
+            raw,
+            min,
+            max,
+            |c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'),
+            "must not contain control characters other than line breaks and tabs",
+        )
     }
 }
 
-/// The trimmed text, or why not: a length message, or `None` for a forbidden character.
 fn checked_text(
     raw: String,
     min: usize,
     max: usize,
     forbidden: impl Fn(char) -> bool,
-) -> Result<String, Option<String>> {
+    forbidden_message: &str,
+) -> Result<String, String> {
     let trimmed = raw.trim();
     let length = trimmed.chars().count();
     if length < min || length > max {
         if min == 1 && length == 0 {
-            Err(Some(format!(
-                "must not be empty (at most {max} characters)"
-            )))
+            Err(format!("must not be empty (at most {max} characters)"))
         } else {
-            Err(Some(format!("must be {min} to {max} characters long")))
+            Err(format!("must be {min} to {max} characters long"))
         }
     } else if trimmed.chars().any(forbidden) {
-        Err(None)
+        Err(forbidden_message.to_owned())
     } else {
         Ok(trimmed.to_owned())
     }

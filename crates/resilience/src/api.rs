@@ -29,29 +29,23 @@ pub async fn answer(response: reqwest::Response) -> (u16, Value) {
 }
 
 pub async fn post(url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-    let mut request = client().post(url).json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    answer(
-        request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST {url}: {e}")),
-    )
-    .await
+    send(client().post(url).json(body), token, url).await
 }
 
 pub async fn get(url: &str, token: Option<&str>) -> (u16, Value) {
-    let mut request = client().get(url);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
+    send(client().get(url), token, url).await
+}
+
+async fn send(request: reqwest::RequestBuilder, token: Option<&str>, url: &str) -> (u16, Value) {
+    let request = match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    };
     answer(
         request
             .send()
             .await
-            .unwrap_or_else(|e| panic!("GET {url}: {e}")),
+            .unwrap_or_else(|e| panic!("{url}: {e}")),
     )
     .await
 }
@@ -124,6 +118,25 @@ pub async fn book(
         &json!({ "doctor_id": doctor.id, "appointment_time": at.to_rfc3339(), "notes": "check-up" }),
     )
     .await
+}
+
+/// A doctor, a patient and the appointment between them: where most scenes start.
+pub struct Visit {
+    pub doctor: Account,
+    pub patient: Account,
+    pub appointment_id: String,
+}
+
+pub async fn visit(auth_url: &str, appointment_url: &str, at: DateTime<Utc>) -> Visit {
+    let doctor = doctor(auth_url, appointment_url).await;
+    let patient = account(auth_url, "patient").await;
+    let (status, body) = book(appointment_url, &patient, &doctor, at).await;
+    assert_eq!(status, 201, "booking: {body}");
+    Visit {
+        doctor,
+        patient,
+        appointment_id: body["id"].as_str().unwrap_or_default().to_owned(),
+    }
 }
 
 pub fn prescription_body(appointment_id: &str) -> Value {

@@ -12,10 +12,14 @@ pub mod system;
 pub use process::{Service, ServiceProcess};
 pub use system::System;
 
+pub fn workspace_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 /// The workspace's target folder (`CARGO_TARGET_DIR` when set).
 pub fn target_dir() -> std::path::PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => std::path::PathBuf::from(dir),
-        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        None => workspace_dir().join("target"),
     }
 }

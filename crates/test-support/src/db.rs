@@ -67,6 +67,21 @@ impl TestDatabase {
     pub fn connect(&self) -> PgConnection {
         PgConnection::establish(&self.url).expect("connect to test database")
     }
+
+    /// Edits the newest audit event behind the append-only triggers, as a superuser could
+    /// (every service's `audit_log` has the same shape).
+    pub fn tamper_with_audit(&self) {
+        let mut conn = self.connect();
+        diesel::sql_query("SET session_replication_role = replica")
+            .execute(&mut conn)
+            .expect("bypass the triggers");
+        diesel::sql_query(
+            "UPDATE audit_log SET action = action || '.edited' \
+             WHERE id = (SELECT max(id) FROM audit_log)",
+        )
+        .execute(&mut conn)
+        .expect("tamper");
+    }
 }
 
 impl Drop for TestDatabase {

@@ -18,7 +18,7 @@ mod postgres;
 mod schemathesis;
 mod services;
 
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
 }
 
 fn has_nextest() -> bool {
-    std::process::Command::new("cargo")
+    Command::new("cargo")
         .args(["nextest", "--version"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -54,15 +54,23 @@ fn has_nextest() -> bool {
 
 /// The service binaries the black-box suite (`crates/resilience`) starts as processes.
 fn build_services() -> Result<(), String> {
-    let built = std::process::Command::new("cargo")
-        .args(["build", "--bins"])
-        .args(SERVICE_PACKAGES.iter().flat_map(|p| ["-p", p]))
+    run(
+        Command::new("cargo")
+            .args(["build", "--bins"])
+            .args(SERVICE_PACKAGES.iter().flat_map(|p| ["-p", p])),
+        "building the services",
+    )
+}
+
+/// Runs `command` to its end; `what` names it when it cannot start or fails.
+fn run(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command
         .status()
-        .map_err(|e| format!("running cargo build: {e}"))?;
-    if built.success() {
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    if status.success() {
         Ok(())
     } else {
-        Err("building the services failed".into())
+        Err(format!("{what} failed ({status})"))
     }
 }
 
@@ -76,7 +84,7 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
     let admin_url = postgres::ensure()?;
     build_services()?;
     let fuzzer = schemathesis::ensure()?;
-    let mut command = std::process::Command::new("cargo");
+    let mut command = Command::new("cargo");
     if has_nextest() {
         command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
     } else {
@@ -86,18 +94,11 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
         .args(extra)
         .env("TEST_DATABASE_ADMIN_URL", admin_url)
         .env("SCHEMATHESIS", fuzzer);
-    let status = command
-        .status()
-        .map_err(|e| format!("running cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("tests failed".into())
-    }
+    run(&mut command, "the tests")
 }
 
 fn installed(tool: &str) -> bool {
-    std::process::Command::new("sh")
+    Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
         .stdout(std::process::Stdio::null())
         .status()
@@ -110,7 +111,7 @@ fn ensure_wrk() -> Result<(), String> {
         return Ok(());
     }
     eprintln!("xtask: installing wrk (apt-get)");
-    let ok = std::process::Command::new("sh")
+    let ok = Command::new("sh")
         .args(["-c", "apt-get update -qq && apt-get install -y -qq wrk"])
         .status()
         .is_ok_and(|s| s.success());
@@ -129,20 +130,12 @@ fn bench() -> Result<(), String> {
             "pgbench is needed for the benchmark's ceiling (PostgreSQL client tools)".into(),
         );
     }
-    let built = std::process::Command::new("cargo")
-        .args(["build", "--release", "--bins"])
-        .status()
-        .map_err(|e| format!("running cargo build: {e}"))?;
-    if !built.success() {
-        return Err("the release build failed".into());
-    }
-    let ran = std::process::Command::new("target/release/bench")
-        .env("TEST_DATABASE_ADMIN_URL", admin_url)
-        .status()
-        .map_err(|e| format!("running the benchmark: {e}"))?;
-    if ran.success() {
-        Ok(())
-    } else {
-        Err("the benchmark failed".into())
-    }
+    run(
+        Command::new("cargo").args(["build", "--release", "--bins"]),
+        "the release build",
+    )?;
+    run(
+        Command::new("target/release/bench").env("TEST_DATABASE_ADMIN_URL", admin_url),
+        "the benchmark",
+    )
 }

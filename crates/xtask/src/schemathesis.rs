@@ -1,6 +1,7 @@
 //! schemathesis, the API fuzzer the black-box suite drives, in a private venv under
 //! `.data/` (reinstalled when its pinned requirements change).
 
+use crate::run;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,25 +20,20 @@ pub fn ensure() -> Result<PathBuf, String> {
         return Ok(executable.canonicalize().unwrap_or(executable));
     }
     eprintln!("xtask: installing schemathesis into {VENV}");
-    run(Command::new("python3").args(["-m", "venv", VENV]))?;
-    run(Command::new(venv.join("bin/pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "-r",
-        REQUIREMENTS,
-    ]))?;
+    run(
+        Command::new("python3").args(["-m", "venv", VENV]),
+        "creating the venv",
+    )?;
+    run(
+        Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            REQUIREMENTS,
+        ]),
+        "installing schemathesis",
+    )?;
     std::fs::write(&marker, wanted).map_err(|e| format!("{}: {e}", marker.display()))?;
     Ok(executable.canonicalize().unwrap_or(executable))
-}
-
-fn run(command: &mut Command) -> Result<(), String> {
-    let status = command
-        .status()
-        .map_err(|e| format!("running {command:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{command:?} failed ({status})"))
-    }
 }

@@ -49,21 +49,21 @@ struct Scene {
 
 async fn scene() -> Scene {
     let system = System::start().await;
-    let doctor = api::doctor(&system.auth.url(), &system.appointment.url()).await;
-    let patient = api::account(&system.auth.url(), "patient").await;
-    let (status, body) = api::book(
+    let api::Visit {
+        doctor,
+        patient,
+        appointment_id,
+    } = api::visit(
+        &system.auth.url(),
         &system.appointment.url(),
-        &patient,
-        &doctor,
         api::slot(2, 0),
     )
     .await;
-    assert_eq!(status, 201, "{body}");
     Scene {
-        appointment_id: body["id"].as_str().unwrap().to_owned(),
         system,
         doctor,
         patient,
+        appointment_id,
     }
 }
 

@@ -1,31 +1,16 @@
 //! Processes killed, paused and stopped, and a database that refuses connections.
 
-use resilience::api::{self, Account};
+use resilience::api::{self, Visit};
 use resilience::{Service, System};
 use std::time::{Duration, Instant};
 
-struct Visit {
-    doctor: Account,
-    patient: Account,
-    appointment_id: String,
-}
-
 async fn visit(system: &System, days_ahead: i64) -> Visit {
-    let doctor = api::doctor(&system.auth.url(), &system.appointment.url()).await;
-    let patient = api::account(&system.auth.url(), "patient").await;
-    let (status, body) = api::book(
+    api::visit(
+        &system.auth.url(),
         &system.appointment.url(),
-        &patient,
-        &doctor,
         api::slot(days_ahead, 2),
     )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    Visit {
-        doctor,
-        patient,
-        appointment_id: body["id"].as_str().unwrap().to_owned(),
-    }
+    .await
 }
 
 fn prescribe(system: &System, visit: &Visit) -> tokio::task::JoinHandle<(u16, serde_json::Value)> {

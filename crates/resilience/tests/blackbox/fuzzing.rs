@@ -13,7 +13,7 @@ fn executable() -> PathBuf {
     std::env::var_os("SCHEMATHESIS")
         .map(PathBuf::from)
         .or_else(|| {
-            let venv = resilience::target_dir().join("../.data/schemathesis-venv/bin/schemathesis");
+            let venv = resilience::workspace_dir().join(".data/schemathesis-venv/bin/schemathesis");
             venv.exists().then_some(venv)
         })
         .unwrap_or_else(|| {
@@ -30,20 +30,15 @@ struct Callers {
 /// Callers with data behind them, so lists are not all empty.
 async fn callers(system: &System) -> Callers {
     let auth = system.auth.url();
-    let doctor = api::doctor(&auth, &system.appointment.url()).await;
-    let patient = api::account(&auth, "patient").await;
-    let (status, booked) = api::book(
-        &system.appointment.url(),
-        &patient,
-        &doctor,
-        api::slot(2, 1),
-    )
-    .await;
-    assert_eq!(status, 201, "{booked}");
+    let api::Visit {
+        doctor,
+        patient,
+        appointment_id,
+    } = api::visit(&auth, &system.appointment.url(), api::slot(2, 1)).await;
     let (status, prescribed) = api::post(
         &format!("{}/prescriptions", system.prescription.url()),
         Some(&doctor.access_token),
-        &api::prescription_body(booked["id"].as_str().unwrap_or_default()),
+        &api::prescription_body(&appointment_id),
     )
     .await;
     assert_eq!(status, 201, "{prescribed}");
