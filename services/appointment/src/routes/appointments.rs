@@ -35,7 +35,7 @@ use serde::Deserialize;
         (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The doctor has no profile", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Overlaps a booked appointment of the doctor or the patient", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Invalid fields, each named in errors: appointment_time in the past, more than 730 days ahead, on a day off or outside the doctor's hours", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn book(
     req: HttpRequest,
     pool: web::Data<DbPool>,

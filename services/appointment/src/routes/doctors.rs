@@ -41,7 +41,7 @@ fn search_term(v: &mut Validator, field: &str, raw: Option<String>) -> Option<St
     params(DirectoryQuery),
     responses(
         (status = 200, description = "Profiles by name; the total before paging in X-Total-Count", body = Vec<ProfileView>),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Invalid fields, each named in errors: limit, offset, or a filter that is not one line of at most 100 characters", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn directory(
     pool: web::Data<DbPool>,
     query: web::Query<DirectoryQuery>,
@@ -99,7 +99,7 @@ pub struct SlotsQuery {
     responses(
         (status = 200, description = "Free future slots in order, in UTC; [] on a day off", body = Vec<SlotView>),
         (status = 404, description = "No such doctor", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Invalid fields, each named in errors: date missing, malformed or more than 730 days ahead", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn free_slots(
     pool: web::Data<DbPool>,
     doctor_id: web::Path<uuid::Uuid>,

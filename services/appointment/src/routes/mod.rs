@@ -50,7 +50,7 @@ common::route_table! {
 /// appointment-service's part of its OpenAPI document (the platform adds the rest).
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow."),
+    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow. Specialization, location and directory filters are one line: control characters, CR and LF included, answer 422; appointment notes may hold line breaks and tabs. Bookings and slot queries reach at most 730 days ahead (422 beyond)."),
     paths(
         doctor_profile::create, doctor_profile::get, doctor_profile::update,
         doctors::directory, doctors::get_doctor, doctors::free_slots,

@@ -48,7 +48,7 @@ common::route_table! {
 /// auth-service's part of its OpenAPI document (the platform adds health, metrics, audit).
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "auth-service", description = "Users, login, tokens, profiles and admin. The login limit counts every attempt, successful or not, per account and per client address, before any hashing. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow."),
+    info(title = "auth-service", description = "Users, login, tokens, profiles and admin. The login limit counts every attempt, successful or not, per account and per client address, before any hashing. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow. Names refuse control characters, CR and LF included (422)."),
     paths(
         register::register, login::login, login::token, sessions::refresh, sessions::logout,
         jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,

@@ -38,7 +38,7 @@ common::route_table! {
 /// prescription-service's part of its OpenAPI document (the platform adds the rest).
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "prescription-service", description = "Prescriptions tied to appointments, with kept history. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow."),
+    info(title = "prescription-service", description = "Prescriptions tied to appointments, with kept history. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow. Medicine name, dosage, duration and frequency are one line: control characters, CR and LF included, answer 422; notes and instructions may hold line breaks and tabs."),
     paths(
         prescriptions::create, prescriptions::list, prescriptions::get,
         amendments::amend, amendments::versions, stats::stats,
