@@ -47,7 +47,35 @@ impl DbPool {
         }
     }
 }
-pub type DbConnection = PgConnection;
+impl DbSettings {
+    /// A small pool on `url` that waits briefly, for a service started by a test.
+    pub fn for_tests(url: &str) -> Self {
+        Self {
+            url: Secret::new(url),
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A write refused by a unique index is a 409 saying which rule it broke; every other
+/// error converts as `ApiError::from` does.
+pub trait ConflictOnUnique<T> {
+    fn conflict_on_unique(self, message: &'static str) -> Result<T, ApiError>;
+}
+
+impl<T> ConflictOnUnique<T> for diesel::QueryResult<T> {
+    fn conflict_on_unique(self, message: &'static str) -> Result<T, ApiError> {
+        use diesel::result::{DatabaseErrorKind, Error};
+        self.map_err(|error| match error {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::Conflict(message.into())
+            }
+            other => other.into(),
+        })
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DbSettings {
@@ -60,17 +88,26 @@ pub struct DbSettings {
 }
 
 impl DbSettings {
-    /// Reads `DATABASE_URL`, `DB_MAX_CONNECTIONS`, `DB_ACQUIRE_TIMEOUT_MS` and
+    /// Reads `DATABASE_URL` (required in production: a production service must never
+    /// fall back to a local database), `DB_MAX_CONNECTIONS`, `DB_ACQUIRE_TIMEOUT_MS` and
     /// `DB_STATEMENT_TIMEOUT_MS`.
-    pub fn from_env(default_database: &str) -> Result<Self, crate::config::ConfigError> {
-        use crate::config::var_or;
-        Ok(Self {
-            url: var_or(
+    pub fn from_env(
+        default_database: &str,
+        environment: crate::config::Environment,
+    ) -> Result<Self, crate::config::ConfigError> {
+        use crate::config::{Environment, required, var_or};
+        let url = if environment == Environment::Production {
+            required::<Secret>("DATABASE_URL")?
+        } else {
+            var_or(
                 "DATABASE_URL",
                 Secret::new(format!(
                     "postgres://postgres@127.0.0.1:5432/{default_database}"
                 )),
-            )?,
+            )?
+        };
+        Ok(Self {
+            url,
             max_connections: var_or("DB_MAX_CONNECTIONS", 8)?,
             acquire_timeout: Duration::from_millis(var_or("DB_ACQUIRE_TIMEOUT_MS", 2000)?),
             statement_timeout: Duration::from_millis(var_or("DB_STATEMENT_TIMEOUT_MS", 5000)?),

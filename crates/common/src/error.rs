@@ -154,7 +154,6 @@ impl ResponseError for ApiError {
     }
 }
 
-#[cfg(feature = "db")]
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::DatabaseErrorKind as Kind;

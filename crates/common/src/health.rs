@@ -17,15 +17,14 @@ pub struct HealthStatus {
 }
 
 /// Liveness: the process serves HTTP; no dependencies are checked.
-#[utoipa::path(get, path = "/health", tag = "operations", responses((status = 200, body = HealthStatus)))]
+#[utoipa::path(get, path = "/health", operation_id = "liveness", tag = "operations", responses((status = 200, description = "The process is up", body = HealthStatus)))]
 pub async fn live(name: web::Data<ServiceName>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok", "service": name.0 }))
 }
 
 /// Readiness: the database answers and the service is not shutting down.
-#[cfg(feature = "db")]
-#[utoipa::path(get, path = "/health/ready", tag = "operations",
-    responses((status = 200, body = HealthStatus), (status = 503, body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/health/ready", operation_id = "readiness", tag = "operations",
+    responses((status = 200, description = "Ready: the database answers and the service is not shutting down", body = HealthStatus), (status = 503, description = "Not ready: the database does not answer, or the service is shutting down", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn ready(
     name: web::Data<ServiceName>,
     pool: web::Data<crate::db::DbPool>,
@@ -41,7 +40,6 @@ pub async fn ready(
     Ok(HttpResponse::Ok().json(json!({ "status": "ready", "service": name.0 })))
 }
 
-#[cfg(feature = "db")]
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(live))
         .route("/health/ready", web::get().to(ready))

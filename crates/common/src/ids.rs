@@ -5,8 +5,8 @@ macro_rules! uuid_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        #[cfg_attr(feature = "db", derive(diesel::AsExpression, diesel::FromSqlRow))]
-        #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Uuid))]
+        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
         #[serde(transparent)]
         pub struct $name(pub uuid::Uuid);
 
@@ -45,7 +45,6 @@ macro_rules! uuid_id {
             }
         }
 
-        #[cfg(feature = "db")]
         impl diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,
@@ -55,7 +54,6 @@ macro_rules! uuid_id {
             }
         }
 
-        #[cfg(feature = "db")]
         impl diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
             fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
                 <uuid::Uuid as diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg>>::from_sql(bytes).map(Self)

@@ -1,32 +1,31 @@
 //! What every service shares: typed ids and roles, access-token verification, the
 //! problem+json error envelope and request validation, configuration helpers, telemetry
-//! and middleware, and (feature `db`) the connection pool, migrations and idempotency keys.
+//! and middleware, the connection pool, migrations and idempotency keys, and the startup
+//! and upstream client every service runs.
 //!
 //! What never belongs here: any service's tables or business rules. A service's data and
 //! rules live in that service; only wire-level facts shared by all three live in this crate.
 
-#[cfg(feature = "db")]
 pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod contracts;
 pub mod cors;
-#[cfg(feature = "db")]
 pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
-#[cfg(feature = "db")]
 pub mod idempotency;
 pub mod ids;
 pub mod lifecycle;
 pub mod metrics;
 pub mod middleware;
-#[cfg(feature = "db")]
 pub mod openapi;
 pub mod platform;
+pub mod problem_responses;
 pub mod role;
 pub mod telemetry;
+pub mod upstream;
 pub mod validation;
 
 pub use error::{ApiError, FieldError};

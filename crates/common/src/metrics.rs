@@ -125,25 +125,21 @@ impl Default for Metrics {
 
 /// Constructing a metric fails only for invalid names or label sets, which are constants
 /// here; reaching this is a programming error caught by the first test run.
-#[allow(clippy::panic)]
 fn unreachable_metrics() -> ! {
     panic!("metric definitions are invalid")
 }
 
 /// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn endpoint(
     metrics: web::Data<Metrics>,
-    #[cfg(feature = "db")] pool: Option<web::Data<crate::db::DbPool>>,
+    pool: Option<web::Data<crate::db::DbPool>>,
 ) -> HttpResponse {
-    #[cfg(feature = "db")]
     let pool_state = pool.map(|p| {
         let state = p.state();
         (state.connections, state.idle_connections)
     });
-    #[cfg(not(feature = "db"))]
-    let pool_state = None;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(metrics.render(pool_state))

@@ -72,16 +72,21 @@ fn parse_traceparent(value: &str) -> Option<(String, String)> {
     }
 }
 
+impl RequestId {
+    /// The id the request-context middleware gave this request (a new one outside it).
+    pub fn of(req: &actix_web::HttpRequest) -> Self {
+        req.extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId::new(uuid::Uuid::new_v4().to_string(), None))
+    }
+}
+
 impl actix_web::FromRequest for RequestId {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
     fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let id = req
-            .extensions()
-            .get::<RequestId>()
-            .cloned()
-            .unwrap_or_else(|| RequestId::new(uuid::Uuid::new_v4().to_string(), None));
-        std::future::ready(Ok(id))
+        std::future::ready(Ok(Self::of(req)))
     }
 }
 

@@ -28,15 +28,21 @@ impl Modify for BearerAuth {
 }
 
 /// This document (OpenAPI 3.1, JSON).
-#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi_document", tag = "operations",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
-#[allow(dead_code)] // documents the route utoipa-swagger-ui serves
+#[expect(
+    dead_code,
+    reason = "documents the route utoipa-swagger-ui serves; only its OpenAPI path is used"
+)]
 async fn openapi_json() {}
 
 /// Interactive documentation (Swagger UI), served with its assets by the service itself.
-#[utoipa::path(get, path = "/docs", tag = "operations",
+#[utoipa::path(get, path = "/docs", operation_id = "docs", tag = "operations",
     responses((status = 308, description = "Redirects to /docs/, the Swagger UI page")))]
-#[allow(dead_code)] // documents the route the platform registers
+#[expect(
+    dead_code,
+    reason = "documents the redirect the platform registers; only its OpenAPI path is used"
+)]
 async fn docs() {}
 
 #[derive(OpenApi)]
@@ -94,4 +100,28 @@ macro_rules! route_table {
 
         pub const ROUTES: &[(&str, &str)] = &[ $( $( (stringify!($method), $path) ),+ ),* ];
     };
+}
+
+/// Swagger UI's start script, in place of the one utoipa-swagger-ui writes: the document's
+/// URL is relative (`../openapi.json` from `/docs/`), so the page finds it when a proxy
+/// serves the service under a path prefix, and `validatorUrl: null` keeps the browser from
+/// sending the document to validator.swagger.io (it describes a private API, and an
+/// air-gapped network cannot reach it anyway).
+pub const SWAGGER_INITIALIZER: &str = r##"window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: "../openapi.json",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: "StandaloneLayout"
+  });
+};
+"##;
+
+pub(crate) async fn swagger_initializer() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .body(SWAGGER_INITIALIZER)
 }

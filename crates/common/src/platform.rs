@@ -13,14 +13,11 @@ pub struct Platform {
     pub name: &'static str,
     pub metrics: web::Data<Metrics>,
     pub lifecycle: Arc<Lifecycle>,
-    #[cfg(feature = "db")]
     pub audit: Option<Audit>,
-    #[cfg(feature = "db")]
     pub openapi: Option<utoipa::openapi::OpenApi>,
 }
 
 /// The audit trail of a service and the routes whose reads and denials it records.
-#[cfg(feature = "db")]
 #[derive(Clone)]
 pub struct Audit {
     pub log: web::Data<crate::audit::AuditLog>,
@@ -33,16 +30,13 @@ impl Platform {
             name,
             metrics: web::Data::new(Metrics::new()),
             lifecycle: Arc::new(Lifecycle::default()),
-            #[cfg(feature = "db")]
             audit: None,
-            #[cfg(feature = "db")]
             openapi: None,
         }
     }
 
     /// Serves `api` (with the platform's own paths merged in) at `/openapi.json`, and
     /// Swagger UI, from assets inside the binary, at `/docs/`.
-    #[cfg(feature = "db")]
     pub fn with_openapi(mut self, api: utoipa::openapi::OpenApi) -> Self {
         self.openapi = Some(crate::openapi::document(api));
         self
@@ -50,7 +44,6 @@ impl Platform {
 
     /// Starts the audit writer and sealer on `pool`; `GET /admin/audit` and
     /// `/admin/audit/verify` are served from then on.
-    #[cfg(feature = "db")]
     pub fn with_audit(
         mut self,
         pool: crate::db::DbPool,
@@ -65,7 +58,6 @@ impl Platform {
 
     /// After the server has stopped: flush and seal the audit trail.
     pub async fn close(&self) {
-        #[cfg(feature = "db")]
         if let Some(audit) = &self.audit {
             audit.log.close().await;
         }
@@ -77,17 +69,19 @@ impl Platform {
         cfg.app_data(web::Data::new(ServiceName(self.name)))
             .app_data(self.metrics.clone())
             .app_data(web::Data::from(self.lifecycle.clone()));
-        #[cfg(feature = "db")]
         crate::health::routes(cfg);
-        #[cfg(feature = "db")]
         if let Some(audit) = &self.audit {
             cfg.app_data(audit.log.clone())
                 .app_data(audit.routes.clone())
                 .configure(crate::audit::routes);
         }
-        #[cfg(feature = "db")]
         if let Some(api) = &self.openapi {
-            cfg.service(
+            // Before Swagger UI's catch-all, so this start script is the one served.
+            cfg.route(
+                "/docs/swagger-initializer.js",
+                web::get().to(crate::openapi::swagger_initializer),
+            )
+            .service(
                 utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()),
             )
             .route("/docs", web::get().to(redirect_to_docs));
@@ -95,17 +89,63 @@ impl Platform {
     }
 }
 
-/// Swagger UI lives under `/docs/`; the bare path leads there.
-#[cfg(feature = "db")]
+/// What `Platform::bootstrap` needs to know of a service.
+pub struct Service {
+    pub name: &'static str,
+    pub migrations: diesel_migrations::EmbeddedMigrations,
+    /// Serializes migrations of replicas starting together (any constant unique to the
+    /// service).
+    pub migration_lock_key: i64,
+    /// Routes holding patient data, whose reads and denials the middleware audits.
+    pub audited: &'static [crate::audit::AuditedRoute],
+    /// The service's own part of its OpenAPI document.
+    pub openapi: utoipa::openapi::OpenApi,
+}
+
+impl Platform {
+    /// The startup every service shares: migrate the database (one replica at a time,
+    /// waiting up to 30 s for PostgreSQL), open the pool, start the audit trail and the
+    /// purge of expired idempotency keys, and serve the OpenAPI document.
+    pub async fn bootstrap(
+        service: Service,
+        database: &crate::db::DbSettings,
+    ) -> anyhow::Result<(Platform, crate::db::DbPool)> {
+        let url = database.url.clone();
+        let Service {
+            name,
+            migrations,
+            migration_lock_key,
+            audited,
+            openapi,
+        } = service;
+        tokio::task::spawn_blocking(move || {
+            crate::db::run_migrations(
+                &url,
+                migrations,
+                migration_lock_key,
+                std::time::Duration::from_secs(30),
+            )
+        })
+        .await??;
+        let pool = crate::db::build_pool(database);
+        let platform = Platform::new(name)
+            .with_audit(pool.clone(), audited)
+            .with_openapi(openapi);
+        crate::idempotency::spawn_purge(pool.clone(), platform.lifecycle.clone());
+        Ok((platform, pool))
+    }
+}
+
+/// Swagger UI lives under `/docs/`; the bare path leads there. Relative (`docs/` from
+/// `/docs`), so it holds under a proxy's path prefix too.
 async fn redirect_to_docs() -> actix_web::HttpResponse {
     actix_web::HttpResponse::PermanentRedirect()
-        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .insert_header((actix_web::http::header::LOCATION, "docs/"))
         .finish()
 }
 
 /// A service bound to its port and ready to serve; each service's `Application::build`
 /// returns one.
-#[cfg(feature = "db")]
 pub struct Running {
     port: u16,
     server: actix_web::dev::Server,
@@ -113,7 +153,6 @@ pub struct Running {
     drain: std::time::Duration,
 }
 
-#[cfg(feature = "db")]
 impl Platform {
     /// Binds `http.host:http.port` and builds the server every service runs: CORS, request
     /// context and audit capture around the shared routes, then the service's own app data
@@ -155,7 +194,6 @@ impl Platform {
     }
 }
 
-#[cfg(feature = "db")]
 impl Running {
     pub fn port(&self) -> u16 {
         self.port

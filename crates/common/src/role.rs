@@ -5,9 +5,20 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[cfg_attr(feature = "db", derive(diesel::AsExpression, diesel::FromSqlRow))]
-#[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Text))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Patient,
@@ -47,7 +58,6 @@ impl FromStr for Role {
     }
 }
 
-#[cfg(feature = "db")]
 mod sql {
     use super::Role;
     use diesel::deserialize::{self, FromSql};

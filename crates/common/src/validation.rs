@@ -33,10 +33,11 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
     }
 }
 
-impl<T> Field<T> {
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Field::Missing | Field::Null)
-    }
+/// A JSON body (taken whole, e.g. for an idempotency fingerprint) read as the form `T`;
+/// a body of another shape is a 422.
+pub fn parse_body<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(body)
+        .map_err(|e| ApiError::validation("body", format!("unexpected shape: {e}")))
 }
 
 #[derive(Debug, Default)]

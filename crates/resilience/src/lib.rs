@@ -2,9 +2,6 @@
 //! processes on fresh databases, which tests then race, kill, pause, cut off from
 //! PostgreSQL and feed bad input, observing only what a client or an operator could.
 
-// The harness fails a test by panicking with what went wrong, as assertions do.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
-
 pub mod api;
 pub mod process;
 pub mod system;

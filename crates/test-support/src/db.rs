@@ -68,6 +68,24 @@ impl TestDatabase {
         PgConnection::establish(&self.url).expect("connect to test database")
     }
 
+    /// The `n` of a `SELECT count(*) AS n ...`, straight from the database.
+    pub fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(sql)
+            .get_result::<Count>(&mut self.connect())
+            .expect("count query")
+            .n
+    }
+
+    /// Rows of `table`.
+    pub fn count_rows(&self, table: &str) -> i64 {
+        self.count(&format!("SELECT count(*) AS n FROM {table}"))
+    }
+
     /// Edits the newest audit event behind the append-only triggers, as a superuser could
     /// (every service's `audit_log` has the same shape).
     pub fn tamper_with_audit(&self) {

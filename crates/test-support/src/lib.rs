@@ -2,8 +2,13 @@
 //! key that test services trust, tokens minted with it, and opt-in test logging.
 
 // A failed setup step should fail the test loudly, which is what a panic does here.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::expect_used,
+    reason = "a failed step should fail the test loudly, which is what a panic does"
+)]
 
+pub mod api;
+pub mod dates;
 pub mod db;
 pub mod jwt;
 pub mod openapi;

@@ -3,7 +3,8 @@
 //! - `up`: make PostgreSQL answer, create the service databases, build and run every
 //!   service with development settings, logs prefixed per service; Ctrl-C stops them all.
 //! - `test [args]`: make PostgreSQL answer, build the service binaries (the black-box
-//!   suite runs them as processes), install schemathesis (PyPI, into `.data/`), then run
+//!   suite runs them as processes), install the Python test tools (schemathesis,
+//!   openapi-spec-validator, openapi-python-client: PyPI, into `.data/`), then run
 //!   every test (cargo-nextest when installed,
 //!   else `cargo test`); extra args go to the test runner.
 //! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
@@ -15,7 +16,7 @@
 //! binaries (trust auth, user `postgres`).
 
 mod postgres;
-mod schemathesis;
+mod python_tools;
 mod services;
 
 use std::process::{Command, ExitCode};
@@ -83,7 +84,9 @@ const SERVICE_PACKAGES: [&str; 3] = [
 fn run_tests(extra: &[String]) -> Result<(), String> {
     let admin_url = postgres::ensure()?;
     build_services()?;
-    let fuzzer = schemathesis::ensure()?;
+    python_tools::ensure()?;
+    let tools = std::path::Path::new(python_tools::VENV).join("bin");
+    let tools = tools.canonicalize().unwrap_or(tools);
     let mut command = Command::new("cargo");
     if has_nextest() {
         command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
@@ -93,7 +96,7 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
     command
         .args(extra)
         .env("TEST_DATABASE_ADMIN_URL", admin_url)
-        .env("SCHEMATHESIS", fuzzer);
+        .env("PYTHON_TOOLS", tools);
     run(&mut command, "the tests")
 }
 

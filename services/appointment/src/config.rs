@@ -9,11 +9,9 @@
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::auth::VerifierSettings;
-use common::config::{
-    ConfigError, Environment, HttpSettings, LogFormat, environment, required, var_or,
-};
+use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
 use common::db::DbSettings;
-use std::time::Duration;
+use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,29 +23,31 @@ pub struct Settings {
     pub log_format: LogFormat,
 }
 
-#[derive(Debug, Clone)]
-pub struct UpstreamSettings {
-    pub url: String,
-    pub timeout: Duration,
-}
-
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = environment()?;
-        if environment == Environment::Production {
-            required::<String>("DATABASE_URL")?;
-        }
-        let auth_url = var_or("AUTH_SERVICE_URL", "http://127.0.0.1:8001".to_owned())?;
+        let auth_service = UpstreamSettings::from_env("AUTH_SERVICE_URL", "http://127.0.0.1:8001")?;
         Ok(Self {
             environment,
             http: HttpSettings::from_env(8002)?,
-            database: DbSettings::from_env("healthcare_appointment")?,
-            tokens: VerifierSettings::from_env(&auth_url)?,
-            auth_service: UpstreamSettings {
-                url: auth_url,
-                timeout: Duration::from_millis(var_or("UPSTREAM_TIMEOUT_MS", 2000)?),
-            },
+            database: DbSettings::from_env("healthcare_appointment", environment)?,
+            tokens: VerifierSettings::from_env(&auth_service.url)?,
+            auth_service,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
+    }
+
+    /// The settings of a service started in-process by a test, read from nowhere: a free
+    /// port, a small pool on `database_url`, no trusted signing key and auth-service down
+    /// (nothing listens on port 9). Tests override what they are about.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            environment: Environment::Development,
+            http: HttpSettings::ephemeral(),
+            database: DbSettings::for_tests(database_url),
+            tokens: VerifierSettings::trusting(Vec::new()),
+            auth_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
+            log_format: LogFormat::Text,
+        }
     }
 }

@@ -13,10 +13,10 @@
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::config::{
-    ConfigError, Environment, HttpSettings, LogFormat, Secret, environment, list, required,
-    var_opt, var_or,
+    ConfigError, Environment, HttpSettings, LogFormat, Secret, environment, list, var_opt, var_or,
 };
 use common::db::DbSettings;
+use common::upstream::UpstreamSettings;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -71,9 +71,6 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = environment()?;
         let production = environment == Environment::Production;
-        if production {
-            required::<String>("DATABASE_URL")?;
-        }
         let signing_key = match var_opt::<PathBuf>("JWT_PRIVATE_KEY_FILE")? {
             Some(path) => SigningKeySource::File(path),
             None if production => {
@@ -105,7 +102,7 @@ impl Settings {
         Ok(Self {
             environment,
             http: HttpSettings::from_env(8001)?,
-            database: DbSettings::from_env("healthcare_auth")?,
+            database: DbSettings::from_env("healthcare_auth", environment)?,
             tokens: TokenSettings {
                 issuer: var_or("JWT_ISSUER", common::auth::DEFAULT_ISSUER.to_owned())?,
                 access_ttl: Duration::from_secs(var_or("ACCESS_TOKEN_TTL_SECONDS", 900)?),
@@ -129,9 +126,38 @@ impl Settings {
                     "PRESCRIPTION_SERVICE_URL",
                     "http://127.0.0.1:8003".to_owned(),
                 )?,
-                timeout: Duration::from_millis(var_or("UPSTREAM_TIMEOUT_MS", 2000)?),
+                timeout: UpstreamSettings::timeout_from_env()?,
             },
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
+    }
+
+    /// The settings of a service started in-process by a test, read from nowhere: a free
+    /// port, a small pool on `database_url`, a signing key generated under the temp dir,
+    /// no rate limit and both peers down (nothing listens on port 9). Tests override what
+    /// they are about.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            environment: Environment::Development,
+            http: HttpSettings::ephemeral(),
+            database: DbSettings::for_tests(database_url),
+            tokens: TokenSettings {
+                issuer: common::auth::DEFAULT_ISSUER.into(),
+                access_ttl: Duration::from_secs(900),
+                refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+                signing_key: SigningKeySource::Generated {
+                    dir: std::env::temp_dir().join("auth-service-test-key"),
+                },
+                additional_public_keys: Vec::new(),
+            },
+            bootstrap_admin: None,
+            login_rate_limit_per_minute: 0,
+            peers: PeerSettings {
+                appointment_url: "http://127.0.0.1:9".into(),
+                prescription_url: "http://127.0.0.1:9".into(),
+                timeout: Duration::from_millis(500),
+            },
+            log_format: LogFormat::Text,
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! auth-service as a library, so integration tests run the real service in-process.
-//! A request travels `routes/` (HTTP) -> `domain/` (rules) -> `db/` (SQL) or `clients/`.
+//! A request travels `routes/` (HTTP) -> `usecases/` (transaction, audit) -> `domain/`
+//! (rules) and `db/` (SQL) or `clients/`.
 
 pub mod clients;
 pub mod config;
@@ -7,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod routes;
 pub mod startup;
+pub mod usecases;
 
 pub use config::Settings;
 pub use startup::Application;

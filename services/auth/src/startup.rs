@@ -1,4 +1,5 @@
-//! Builds the running service: keys, migrations, pool, bootstrap admin, HTTP server.
+//! Builds the running service: keys, the shared platform (migrations, pool, audit), the
+//! bootstrap admin, the HTTP server.
 
 use crate::clients::stats::StatsClient;
 use crate::config::{BootstrapAdmin, Settings};
@@ -8,20 +9,18 @@ use crate::domain::account::{Email, check_password};
 use crate::domain::passwords::Passwords;
 use crate::domain::signing_key;
 use crate::domain::tokens::TokenIssuer;
-use crate::routes::{self, SessionPolicy};
+use crate::routes;
+use crate::usecases::SessionPolicy;
 use crate::{MIGRATIONS, SERVICE_NAME};
 use actix_web::web;
-use anyhow::Context;
 use common::auth::TokenVerifier;
-use common::db::{DbPool, build_pool, run_migrations, with_conn};
+use common::db::{DbPool, with_conn};
 use common::lifecycle::{self, Lifecycle};
-use common::platform::{Platform, Running};
-use common::{ApiError, Role, UserId, idempotency};
+use common::platform::{Platform, Running, Service};
+use common::upstream::{Upstream, http_client};
+use common::{ApiError, Role, UserId};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Serializes migrations of replicas starting together (any constant unique to the service).
-const MIGRATION_LOCK_KEY: i64 = 0x6865_616c_0001;
 
 pub struct Application;
 
@@ -42,37 +41,35 @@ impl Application {
         )?;
         let verifier = TokenVerifier::from_keys(issuer.issuer(), issuer.published_keys());
 
-        let url = settings.database.url.clone();
-        tokio::task::spawn_blocking(move || {
-            run_migrations(
-                &url,
-                MIGRATIONS,
-                MIGRATION_LOCK_KEY,
-                Duration::from_secs(30),
-            )
-        })
-        .await??;
-        let pool = build_pool(&settings.database);
+        let service = Service {
+            name: SERVICE_NAME,
+            migrations: MIGRATIONS,
+            migration_lock_key: 0x6865_616c_0001,
+            audited: routes::AUDITED,
+            openapi: <routes::ApiDoc as utoipa::OpenApi>::openapi(),
+        };
+        let (platform, pool) = Platform::bootstrap(service, &settings.database).await?;
         let passwords = tokio::task::spawn_blocking(Passwords::new).await??;
         if let Some(admin) = &settings.bootstrap_admin {
             ensure_bootstrap_admin(&pool, &passwords, admin).await?;
         }
-        let platform = Platform::new(SERVICE_NAME)
-            .with_audit(pool.clone(), routes::AUDITED)
-            .with_openapi(<routes::ApiDoc as utoipa::OpenApi>::openapi());
         spawn_rate_limit_purge(pool.clone(), platform.lifecycle.clone());
-        idempotency::spawn_purge(pool.clone(), platform.lifecycle.clone());
 
-        let http = reqwest::Client::builder()
-            .timeout(settings.peers.timeout)
-            .build()
-            .context("building the HTTP client")?;
-        let stats = StatsClient::new(
-            http,
-            platform.metrics.clone(),
-            settings.peers.appointment_url.clone(),
-            settings.peers.prescription_url.clone(),
-        );
+        let http = http_client(settings.peers.timeout)?;
+        let stats = StatsClient {
+            appointments: Upstream::new(
+                "appointment-service",
+                http.clone(),
+                platform.metrics.clone(),
+                &settings.peers.appointment_url,
+            ),
+            prescriptions: Upstream::new(
+                "prescription-service",
+                http,
+                platform.metrics.clone(),
+                &settings.peers.prescription_url,
+            ),
+        };
         let policy = SessionPolicy {
             refresh_ttl: settings.tokens.refresh_ttl,
             login_rate_limit_per_minute: settings.login_rate_limit_per_minute,

@@ -9,11 +9,9 @@
 //! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::auth::VerifierSettings;
-use common::config::{
-    ConfigError, Environment, HttpSettings, LogFormat, environment, required, var_or,
-};
+use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
 use common::db::DbSettings;
-use std::time::Duration;
+use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,33 +23,34 @@ pub struct Settings {
     pub log_format: LogFormat,
 }
 
-#[derive(Debug, Clone)]
-pub struct UpstreamSettings {
-    pub url: String,
-    /// A slower answer is treated as no answer: 503, nothing written.
-    pub timeout: Duration,
-}
-
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = environment()?;
-        if environment == Environment::Production {
-            required::<String>("DATABASE_URL")?;
-        }
         let auth_url = var_or("AUTH_SERVICE_URL", "http://127.0.0.1:8001".to_owned())?;
         Ok(Self {
             environment,
             http: HttpSettings::from_env(8003)?,
-            database: DbSettings::from_env("healthcare_prescription")?,
+            database: DbSettings::from_env("healthcare_prescription", environment)?,
             tokens: VerifierSettings::from_env(&auth_url)?,
-            appointment_service: UpstreamSettings {
-                url: var_or(
-                    "APPOINTMENT_SERVICE_URL",
-                    "http://127.0.0.1:8002".to_owned(),
-                )?,
-                timeout: Duration::from_millis(var_or("UPSTREAM_TIMEOUT_MS", 2000)?),
-            },
+            appointment_service: UpstreamSettings::from_env(
+                "APPOINTMENT_SERVICE_URL",
+                "http://127.0.0.1:8002",
+            )?,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
+    }
+
+    /// The settings of a service started in-process by a test, read from nowhere: a free
+    /// port, a small pool on `database_url`, no trusted signing key and appointment-service
+    /// down (nothing listens on port 9). Tests override what they are about.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            environment: Environment::Development,
+            http: HttpSettings::ephemeral(),
+            database: DbSettings::for_tests(database_url),
+            tokens: VerifierSettings::trusting(Vec::new()),
+            appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
+            log_format: LogFormat::Text,
+        }
     }
 }

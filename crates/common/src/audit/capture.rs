@@ -3,9 +3,9 @@
 //! inside their transactions, so they are not recorded here.
 
 use super::buffer::AuditLog;
-use super::event::{AuditContext, Outcome};
+use super::event::{Action, AuditContext, Outcome, Resource, RouteVerb};
+use crate::UserId;
 use crate::auth::AuthenticatedUser;
-use crate::{Role, UserId};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -16,7 +16,7 @@ use actix_web::{HttpMessage, web};
 #[derive(Debug, Clone, Copy)]
 pub struct AuditedRoute {
     pub route: &'static str,
-    pub resource_type: &'static str,
+    pub resource: Resource,
 }
 
 /// Set by a handler that knows whose data it served (the middleware cannot).
@@ -29,13 +29,13 @@ impl PatientOfRequest {
     }
 }
 
-fn verb(method: &Method) -> &'static str {
+fn verb(method: &Method) -> RouteVerb {
     match *method {
-        Method::GET => "read",
-        Method::POST => "create",
-        Method::PUT => "update",
-        Method::DELETE => "delete",
-        _ => "access",
+        Method::GET => RouteVerb::Read,
+        Method::POST => RouteVerb::Create,
+        Method::PUT => RouteVerb::Update,
+        Method::DELETE => RouteVerb::Delete,
+        _ => RouteVerb::Access,
     }
 }
 
@@ -66,21 +66,19 @@ pub async fn capture(
         .extensions()
         .get::<PatientOfRequest>()
         .map(|p| p.0)
-        .or_else(|| actor.filter(|a| a.role == Role::Patient).map(|a| a.id));
+        .or_else(|| actor.and_then(|a| a.as_patient()));
     let resource_id = request
         .match_info()
         .iter()
         .next()
         .map(|(_, value)| value.to_owned());
-    let mut event = AuditContext::of(request).event(
-        actor.as_ref(),
-        &format!("{}.{}", audited.resource_type, verb(request.method())),
-        audited.resource_type,
-        resource_id,
-        patient,
-        outcome,
-    );
-    event.status = Some(status.as_u16());
+    let event = AuditContext::of(request)
+        .event(Action::Route(audited.resource, verb(request.method())))
+        .by(actor.as_ref())
+        .on_maybe(resource_id)
+        .patient(patient)
+        .status(status.as_u16())
+        .outcome(outcome);
     log.submit(event);
     Ok(response)
 }

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 const SEAL_LOCK_KEY: i64 = 0x6175_6469_7400;
 /// Held shared by every statement appending audit events (a trigger, see the
 /// `audit_seal_barrier` migrations), exclusively by the sealer for an instant.
-const SEAL_BARRIER_KEY: i64 = 0x6175_6469_7401;
+pub const SEAL_BARRIER_KEY: i64 = 0x6175_6469_7401;
 /// Events are read and sealed this many at a time (4 passes a second: 8,000 events/s,
 /// twice what one instance writes at full load).
 const SEAL_BATCH: i64 = 2000;

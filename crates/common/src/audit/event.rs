@@ -23,6 +23,121 @@ impl Outcome {
     }
 }
 
+/// What kind of record an event is about (stored as `resource_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    User,
+    UserProfile,
+    Session,
+    DoctorProfile,
+    Appointment,
+    Prescription,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::UserProfile => "user_profile",
+            Self::Session => "session",
+            Self::DoctorProfile => "doctor_profile",
+            Self::Appointment => "appointment",
+            Self::Prescription => "prescription",
+        }
+    }
+}
+
+/// What an audited route's request did, named by its method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteVerb {
+    Read,
+    Create,
+    Update,
+    Delete,
+    Access,
+}
+
+impl RouteVerb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Access => "access",
+        }
+    }
+}
+
+/// Every action the services record; stored as `<resource>.<verb>` (`appointment.read`,
+/// `prescription.amend`), sessions as `auth.<verb>` (`auth.login`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A read or a denial on an audited route (the capture middleware's events).
+    Route(Resource, RouteVerb),
+    Login,
+    Refresh,
+    RefreshReuse,
+    Logout,
+    UserCreate,
+    ProfileUpdate,
+    PasswordChange,
+    DoctorProfileCreate,
+    DoctorProfileUpdate,
+    AppointmentCreate,
+    AppointmentReschedule,
+    AppointmentStatusChange,
+    AppointmentUpdate,
+    AppointmentCancel,
+    PrescriptionCreate,
+    PrescriptionAmend,
+}
+
+impl Action {
+    pub fn resource(self) -> Resource {
+        match self {
+            Self::Route(resource, _) => resource,
+            Self::Login | Self::Refresh | Self::RefreshReuse | Self::Logout => Resource::Session,
+            Self::UserCreate => Resource::User,
+            Self::ProfileUpdate | Self::PasswordChange => Resource::UserProfile,
+            Self::DoctorProfileCreate | Self::DoctorProfileUpdate => Resource::DoctorProfile,
+            Self::AppointmentCreate
+            | Self::AppointmentReschedule
+            | Self::AppointmentStatusChange
+            | Self::AppointmentUpdate
+            | Self::AppointmentCancel => Resource::Appointment,
+            Self::PrescriptionCreate | Self::PrescriptionAmend => Resource::Prescription,
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Self::Route(_, verb) => verb.as_str(),
+            Self::Login => "login",
+            Self::Refresh => "refresh",
+            Self::RefreshReuse => "refresh_reuse",
+            Self::Logout => "logout",
+            Self::UserCreate | Self::DoctorProfileCreate => "create",
+            Self::AppointmentCreate | Self::PrescriptionCreate => "create",
+            Self::ProfileUpdate | Self::DoctorProfileUpdate | Self::AppointmentUpdate => "update",
+            Self::PasswordChange => "password_change",
+            Self::AppointmentReschedule => "reschedule",
+            Self::AppointmentStatusChange => "status_change",
+            Self::AppointmentCancel => "cancel",
+            Self::PrescriptionAmend => "amend",
+        }
+    }
+
+    /// The stored name.
+    pub fn name(self) -> String {
+        let prefix = match self.resource() {
+            Resource::Session => "auth",
+            other => other.as_str(),
+        };
+        format!("{prefix}.{}", self.verb())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
     pub occurred_at: DateTime<Utc>,
@@ -57,30 +172,79 @@ impl AuditContext {
         }
     }
 
-    /// An event by `actor` (none for anonymous callers).
-    pub fn event(
-        &self,
-        actor: Option<&AuthenticatedUser>,
-        action: &str,
-        resource_type: &str,
-        resource_id: Option<String>,
-        patient_id: Option<UserId>,
-        outcome: Outcome,
-    ) -> AuditEvent {
-        AuditEvent {
+    /// An event of `action`, anonymous until `by` names the actor; finished by its outcome:
+    /// `audit.event(Action::AppointmentCancel).by(&caller).on(id).patient(p).succeeded()`.
+    pub fn event(&self, action: Action) -> EventBuilder {
+        EventBuilder(AuditEvent {
             // Microseconds: what PostgreSQL keeps, so the hashed content round-trips.
             occurred_at: Utc::now().trunc_subsecs(6),
-            actor_id: actor.map(|a| a.id),
-            actor_role: actor.map(|a| a.role),
-            action: action.to_owned(),
-            resource_type: resource_type.to_owned(),
-            resource_id,
-            patient_id,
-            outcome,
+            actor_id: None,
+            actor_role: None,
+            action: action.name(),
+            resource_type: action.resource().as_str().to_owned(),
+            resource_id: None,
+            patient_id: None,
+            outcome: Outcome::Success,
             status: None,
             request_id: self.request_id.clone(),
             client_address: self.client_address.clone(),
-        }
+        })
+    }
+}
+
+/// An event being described; `succeeded`, `denied` or `failed` finishes it.
+#[derive(Debug, Clone)]
+#[must_use = "an event is recorded only once finished by its outcome and appended or submitted"]
+pub struct EventBuilder(AuditEvent);
+
+impl EventBuilder {
+    /// The actor (none for anonymous callers).
+    pub fn by<'a>(mut self, actor: impl Into<Option<&'a AuthenticatedUser>>) -> Self {
+        let actor = actor.into();
+        self.0.actor_id = actor.map(|a| a.id);
+        self.0.actor_role = actor.map(|a| a.role);
+        self
+    }
+
+    /// The resource's id.
+    pub fn on(mut self, resource_id: impl std::fmt::Display) -> Self {
+        self.0.resource_id = Some(resource_id.to_string());
+        self
+    }
+
+    /// Whose patient data it concerns, where known.
+    pub fn patient(mut self, patient_id: impl Into<Option<UserId>>) -> Self {
+        self.0.patient_id = patient_id.into();
+        self
+    }
+
+    /// The HTTP status the request was answered with.
+    pub fn status(mut self, status: u16) -> Self {
+        self.0.status = Some(status);
+        self
+    }
+
+    pub fn succeeded(self) -> AuditEvent {
+        self.outcome(Outcome::Success)
+    }
+
+    pub fn denied(self) -> AuditEvent {
+        self.outcome(Outcome::Denied)
+    }
+
+    pub fn failed(self) -> AuditEvent {
+        self.outcome(Outcome::Failure)
+    }
+
+    pub fn outcome(mut self, outcome: Outcome) -> AuditEvent {
+        self.0.outcome = outcome;
+        self.0
+    }
+
+    /// Sets the resource id only when there is one (the middleware's path parameter).
+    pub(crate) fn on_maybe(mut self, resource_id: Option<String>) -> Self {
+        self.0.resource_id = resource_id;
+        self
     }
 }
 

@@ -21,6 +21,6 @@ pub mod store;
 
 pub use buffer::AuditLog;
 pub use capture::{AuditedRoute, PatientOfRequest, capture};
-pub use chain::{Verification, seal_pending, verify};
-pub use event::{AuditContext, AuditEvent, Outcome};
+pub use chain::{SEAL_BARRIER_KEY, Verification, seal_pending, verify};
+pub use event::{Action, AuditContext, AuditEvent, EventBuilder, Outcome, Resource, RouteVerb};
 pub use routes::routes;

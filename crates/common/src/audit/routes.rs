@@ -5,6 +5,7 @@ use super::store::{self, Filter, StoredEvent};
 use crate::auth::AuthenticatedUser;
 use crate::db::{DbPool, with_conn};
 use crate::http::paged;
+use crate::problem_responses::{Forbidden, Invalid, Unauthenticated};
 use crate::validation::{Paging, Validator, text, timestamp};
 use crate::{ApiError, Role, UserId};
 use actix_web::{HttpResponse, web};
@@ -22,12 +23,11 @@ pub struct AuditQuery {
 }
 
 /// Audit events, newest first; `from` inclusive, `to` exclusive.
-#[utoipa::path(get, path = "/admin/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/admin/audit", operation_id = "list_audit_events", tag = "audit", params(AuditQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Events; the total before paging in X-Total-Count", body = Vec<StoredEvent>),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+        Unauthenticated, Forbidden, Invalid))]
 pub(crate) async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -65,9 +65,9 @@ pub(crate) async fn list(
 }
 
 /// Seals pending events and recomputes the whole hash chain.
-#[utoipa::path(get, path = "/admin/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, body = Verification),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/admin/audit/verify", operation_id = "verify_audit_chain", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, description = "Whether the chain holds, and how many events it covers", body = Verification),
+        Unauthenticated, Forbidden))]
 pub(crate) async fn check(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,

@@ -23,8 +23,10 @@ impl AuthenticatedUser {
         }
     }
 
-    pub fn is(&self, role: Role) -> bool {
-        self.role == role
+    /// The caller's id when the caller is a patient: whose data an event about the
+    /// caller's own account or session concerns.
+    pub fn as_patient(&self) -> Option<UserId> {
+        (self.role == Role::Patient).then_some(self.id)
     }
 }
 
@@ -46,17 +48,22 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
+impl BearerToken {
+    /// The request's bearer token; none is a 401.
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        bearer_token(req)
+            .map(BearerToken)
+            .ok_or(ApiError::Unauthenticated(
+                "a bearer access token is required",
+            ))
+    }
+}
+
 impl FromRequest for BearerToken {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(
-            bearer_token(req)
-                .map(BearerToken)
-                .ok_or(ApiError::Unauthenticated(
-                    "a bearer access token is required",
-                )),
-        )
+        std::future::ready(Self::of(req))
     }
 }
 

@@ -28,6 +28,14 @@ pub struct VerifierSettings {
 }
 
 impl VerifierSettings {
+    /// Trusts exactly `keys`, signed by the default issuer (tests, fixed deployments).
+    pub fn trusting(keys: Vec<Jwk>) -> Self {
+        Self {
+            issuer: DEFAULT_ISSUER.to_owned(),
+            keys: KeySource::Static(keys),
+        }
+    }
+
     pub fn from_env(auth_service_url: &str) -> Result<Self, ConfigError> {
         let issuer = var_or("JWT_ISSUER", DEFAULT_ISSUER.to_owned())?;
         let keys = match var_opt::<std::path::PathBuf>("JWT_PUBLIC_KEY_FILE")? {

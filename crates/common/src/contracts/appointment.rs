@@ -2,19 +2,63 @@ use crate::UserId;
 use crate::ids::AppointmentId;
 use serde::{Deserialize, Serialize};
 
+/// An appointment's status as appointment-service sends it. A status this reader does not
+/// know yet (the sender grew) is `Unknown`, which every rule refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    Completed,
+    Cancelled,
+    NoShow,
+    #[serde(other)]
+    Unknown,
+}
+
+impl AppointmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::NoShow => "no_show",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// `GET /appointments/{id}` of appointment-service, as prescription-service reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentSummary {
     pub id: AppointmentId,
     pub patient_id: UserId,
     pub doctor_id: UserId,
-    /// `booked`, `completed`, `cancelled` or `no_show`.
-    pub status: String,
+    pub status: AppointmentStatus,
 }
 
 impl AppointmentSummary {
-    /// Cancelled and missed visits cannot be prescribed for.
+    /// Only a visit that is booked or took place can be prescribed for; cancelled, missed
+    /// and statuses this reader does not know are refused.
     pub fn took_place_or_will(&self) -> bool {
-        !matches!(self.status.as_str(), "cancelled" | "no_show")
+        matches!(
+            self.status,
+            AppointmentStatus::Booked | AppointmentStatus::Completed
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_the_reader_does_not_know_is_refused() {
+        let summary: AppointmentSummary = serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::new_v4(), "patient_id": uuid::Uuid::new_v4(),
+            "doctor_id": uuid::Uuid::new_v4(), "status": "held",
+        }))
+        .unwrap();
+        assert_eq!(summary.status, AppointmentStatus::Unknown);
+        assert!(!summary.took_place_or_will());
     }
 }

@@ -1,4 +1,5 @@
-//! What one service reads from another, as the reader needs it. Only the fields a caller
-//! relies on; unknown fields are ignored so the sender can grow.
+//! What one service reads from another, as the reader needs it. Unknown fields are ignored
+//! so the sender can grow; unknown enum values become an `Unknown` the reader refuses.
 
 pub mod appointment;
+pub mod stats;

@@ -10,15 +10,15 @@ const CHECKS: &str = "not_a_server_error,response_schema_conformance,content_typ
 status_code_conformance,response_headers_conformance";
 
 fn executable() -> PathBuf {
-    std::env::var_os("SCHEMATHESIS")
+    let tools = std::env::var_os("PYTHON_TOOLS")
         .map(PathBuf::from)
-        .or_else(|| {
-            let venv = resilience::workspace_dir().join(".data/schemathesis-venv/bin/schemathesis");
-            venv.exists().then_some(venv)
-        })
-        .unwrap_or_else(|| {
-            panic!("schemathesis is not installed: `cargo xtask test` installs it (PyPI)")
-        })
+        .unwrap_or_else(|| resilience::workspace_dir().join(".data/python-tools/bin"));
+    let schemathesis = tools.join("schemathesis");
+    assert!(
+        schemathesis.exists(),
+        "schemathesis is not installed: `cargo xtask test` installs it (PyPI)"
+    );
+    schemathesis
 }
 
 struct Callers {

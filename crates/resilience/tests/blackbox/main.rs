@@ -2,7 +2,10 @@
 //! through HTTP, their logs and their databases. `cargo xtask test` builds the binaries first.
 
 // A failed expectation should fail the test loudly, which is what a panic does here.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a failed step should fail the test loudly, which is what a panic does"
+)]
 
 mod bad_input;
 mod faults;

@@ -102,15 +102,14 @@ pub struct Appointment {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = appointments)]
+/// A booking to insert (always `booked`: see `appointments::insert_audited`).
+#[derive(Debug)]
 pub struct NewAppointment {
     pub id: AppointmentId,
     pub patient_id: UserId,
     pub doctor_id: UserId,
     pub appointment_time: DateTime<Utc>,
     pub end_time: DateTime<Utc>,
-    pub status: StatusColumn,
     pub notes: Option<String>,
 }
 

@@ -36,7 +36,8 @@ impl Status {
     }
 }
 
-/// The status an appointment moves to, or why it may not.
+/// The status an appointment moves to when a doctor or an admin sets `target`, or why it
+/// may not.
 pub fn transition(
     current: Status,
     target: Status,
@@ -49,6 +50,16 @@ pub fn transition(
             "patients may not set the status; cancel with DELETE",
         ));
     }
+    step(current, target, start, now)
+}
+
+/// The state machine's edges, whoever asks.
+fn step(
+    current: Status,
+    target: Status,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Status, ApiError> {
     match (current, target) {
         (Status::Booked, Status::Booked) => Ok(Status::Booked),
         (Status::Booked, Status::Cancelled) => Ok(Status::Cancelled),
@@ -62,6 +73,49 @@ pub fn transition(
             current.as_str(),
             target.as_str()
         ))),
+    }
+}
+
+/// Cancelling (`DELETE`, any party who may see it): the `booked -> cancelled` edge.
+pub fn cancel(
+    current: Status,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Status, ApiError> {
+    step(current, Status::Cancelled, start, now).map_err(|_| {
+        ApiError::Conflict(format!(
+            "a {} appointment cannot be cancelled",
+            current.as_str()
+        ))
+    })
+}
+
+/// A new time is possible only while the appointment is booked and has not started.
+pub fn ensure_reschedulable(
+    current: Status,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if current != Status::Booked {
+        return Err(ApiError::Conflict(
+            "only a booked appointment can be rescheduled".into(),
+        ));
+    }
+    if start <= now {
+        return Err(ApiError::Conflict(
+            "an appointment that has started cannot be rescheduled".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What a change records in the audit trail: a new time wins over a status change.
+pub fn change_action(rescheduled: bool, status_changed: bool) -> common::audit::Action {
+    use common::audit::Action;
+    match (rescheduled, status_changed) {
+        (true, _) => Action::AppointmentReschedule,
+        (false, true) => Action::AppointmentStatusChange,
+        (false, false) => Action::AppointmentUpdate,
     }
 }
 

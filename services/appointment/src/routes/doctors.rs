@@ -2,8 +2,9 @@
 //! `GET /doctors/{doctor_id}/slots?date=`. Callers: anyone, no token needed.
 
 use super::views::{ProfileView, SlotView};
-use crate::db::{appointments, profiles};
-use crate::domain::schedule::{BOOKING_HORIZON_DAYS, beyond_horizon, day_bounds, day_slots};
+use crate::db::profiles;
+use crate::domain::schedule::{BOOKING_HORIZON_DAYS, beyond_horizon};
+use crate::usecases::availability;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use common::ApiError;
@@ -37,7 +38,7 @@ fn search_term(v: &mut Validator, field: &str, raw: Option<String>) -> Option<St
 }
 
 /// `GET /doctors/`: case-insensitive substring filters; `q` matches the doctor's name.
-#[utoipa::path(get, path = "/doctors/", tag = "doctors",
+#[utoipa::path(get, path = "/doctors/", operation_id = "list_doctors", tag = "doctors",
     params(DirectoryQuery),
     responses(
         (status = 200, description = "Profiles by name; the total before paging in X-Total-Count", body = Vec<ProfileView>),
@@ -67,10 +68,10 @@ pub async fn directory(
 }
 
 /// `GET /doctors/{doctor_id}`: by the doctor's user id (or the profile id).
-#[utoipa::path(get, path = "/doctors/{doctor_id}", tag = "doctors",
+#[utoipa::path(get, path = "/doctors/{doctor_id}", operation_id = "get_doctor", tag = "doctors",
     params(("doctor_id" = uuid::Uuid, Path, description = "The doctor's user id or profile id")),
     responses(
-        (status = 200, body = ProfileView),
+        (status = 200, description = "The doctor's public profile", body = ProfileView),
         (status = 404, description = "No such doctor", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_doctor(
     pool: web::Data<DbPool>,
@@ -94,7 +95,7 @@ pub struct SlotsQuery {
 
 /// `GET /doctors/{doctor_id}/slots?date=YYYY-MM-DD` (the doctor's local date): the free,
 /// still-future slots of that day in order, in UTC; `[]` on a day off.
-#[utoipa::path(get, path = "/doctors/{doctor_id}/slots", tag = "doctors",
+#[utoipa::path(get, path = "/doctors/{doctor_id}/slots", operation_id = "list_free_slots", tag = "doctors",
     params(("doctor_id" = uuid::Uuid, Path, description = "The doctor's user id or profile id"), SlotsQuery),
     responses(
         (status = 200, description = "Free future slots in order, in UTC; [] on a day off", body = Vec<SlotView>),
@@ -116,27 +117,7 @@ pub async fn free_slots(
         ));
     }
     let id = doctor_id.into_inner();
-    let slots = with_conn(&pool, move |conn| {
-        let profile = profiles::find_by_any_id(conn, id)?.ok_or(ApiError::NotFound("doctor"))?;
-        let availability = profile.availability();
-        let slots = day_slots(&availability, day);
-        if slots.is_empty() {
-            return Ok(slots);
-        }
-        let (from, to) = day_bounds(&availability, day);
-        let booked = appointments::booked_between(conn, profile.user_id, from, to)?;
-        let now = Utc::now();
-        Ok(slots
-            .into_iter()
-            .filter(|slot| slot.start > now)
-            .filter(|slot| {
-                !booked
-                    .iter()
-                    .any(|(start, end)| slot.overlaps(*start, *end))
-            })
-            .collect())
-    })
-    .await?;
+    let slots = with_conn(&pool, move |conn| availability::free_slots(conn, id, day)).await?;
     Ok(web::Json(
         slots
             .into_iter()

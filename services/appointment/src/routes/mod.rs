@@ -7,26 +7,26 @@ mod doctors;
 mod stats;
 pub mod views;
 
-use common::audit::AuditedRoute;
+use common::audit::{AuditedRoute, Resource};
 
 /// Routes holding patient data: their reads and denials are audited by middleware. The
 /// public directory is not: it holds what doctors publish, and anyone may read it.
 pub const AUDITED: &[AuditedRoute] = &[
     AuditedRoute {
         route: "/doctors/profile",
-        resource_type: "doctor_profile",
+        resource: Resource::DoctorProfile,
     },
     AuditedRoute {
         route: "/appointments",
-        resource_type: "appointment",
+        resource: Resource::Appointment,
     },
     AuditedRoute {
         route: "/appointments/",
-        resource_type: "appointment",
+        resource: Resource::Appointment,
     },
     AuditedRoute {
         route: "/appointments/{id}",
-        resource_type: "appointment",
+        resource: Resource::Appointment,
     },
 ];
 

@@ -39,7 +39,7 @@ async fn a_booking_a_read_and_a_denied_read_are_audited_and_the_chain_holds() {
 
     let verified = app.audit_verification().await;
     assert_eq!(verified["valid"], true);
-    app.tamper_with_audit();
+    app.db.tamper_with_audit();
     assert_eq!(app.audit_verification().await["valid"], false);
 }
 

@@ -1,17 +1,16 @@
 use actix_web::dev::ServerHandle;
-use appointment_service::config::UpstreamSettings;
 use appointment_service::{Application, Settings};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
-use common::auth::{DEFAULT_ISSUER, KeySource, VerifierSettings};
-use common::config::{Environment, HttpSettings, LogFormat, Secret};
-use common::db::DbSettings;
+use chrono::{DateTime, NaiveDate, Utc};
+use common::auth::VerifierSettings;
+use common::config::Secret;
 use common::{Role, UserId};
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use reqwest::Response;
 use serde_json::{Value, json};
+pub use test_support::api::{Api, Caller, assert_problem, caller, error_fields};
+pub use test_support::dates::{at, next, rfc3339};
 use test_support::db::TestDatabase;
-use test_support::jwt::token_for;
 
 pub struct TestApp {
     pub address: String,
@@ -20,29 +19,24 @@ pub struct TestApp {
     pub platform: common::platform::Platform,
 }
 
-/// Nothing listens on port 9 (discard): an auth-service that is down.
-pub const AUTH_DOWN: &str = "http://127.0.0.1:9";
-
-pub fn test_settings(db: &TestDatabase) -> Settings {
-    Settings {
-        environment: Environment::Development,
-        http: HttpSettings::ephemeral(),
-        database: DbSettings {
-            url: Secret::new(db.url.clone()),
-            max_connections: 8,
-            acquire_timeout: std::time::Duration::from_secs(5),
-            statement_timeout: std::time::Duration::from_secs(5),
-        },
-        tokens: VerifierSettings {
-            issuer: DEFAULT_ISSUER.into(),
-            keys: KeySource::Static(test_support::jwt::jwks()),
-        },
-        auth_service: UpstreamSettings {
-            url: AUTH_DOWN.into(),
-            timeout: std::time::Duration::from_millis(1000),
-        },
-        log_format: LogFormat::Text,
+impl Api for TestApp {
+    fn address(&self) -> &str {
+        &self.address
     }
+    fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+    fn platform(&self) -> &common::platform::Platform {
+        &self.platform
+    }
+}
+
+/// The real configuration for tests, trusting the test key; auth-service is down.
+pub fn test_settings(db: &TestDatabase) -> Settings {
+    let mut settings = Settings::for_tests(&db.url);
+    settings.tokens = VerifierSettings::trusting(test_support::jwt::jwks());
+    settings.auth_service.timeout = std::time::Duration::from_millis(1000);
+    settings
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -70,21 +64,6 @@ pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     }
 }
 
-/// A caller known only by a token the service trusts.
-#[derive(Clone)]
-pub struct Caller {
-    pub id: UserId,
-    pub token: String,
-}
-
-pub fn caller(role: Role) -> Caller {
-    let id = UserId::new();
-    Caller {
-        id,
-        token: token_for(id, role),
-    }
-}
-
 /// A doctor's hours for seeding; the default is the profile defaults (09-17 UTC, Mon-Fri, 30 min).
 pub struct Hours {
     pub from: &'static str,
@@ -106,29 +85,7 @@ impl Default for Hours {
     }
 }
 
-/// The first `weekday` at least a week from now, so tests never race the clock.
-pub fn next(weekday: Weekday) -> NaiveDate {
-    let mut day = Utc::now().date_naive() + Duration::days(7);
-    while day.weekday() != weekday {
-        day += Duration::days(1);
-    }
-    day
-}
-
-pub fn at(day: NaiveDate, hh_mm: &str) -> DateTime<Utc> {
-    let time = chrono::NaiveTime::parse_from_str(hh_mm, "%H:%M").unwrap();
-    day.and_time(time).and_utc()
-}
-
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
     /// A doctor with a profile written straight into the database.
     pub fn seed_doctor(&self, hours: Hours) -> Caller {
         self.seed_doctor_named(hours, "Gregory", "House", "Diagnostics", Some("Princeton"))
@@ -189,16 +146,7 @@ impl TestApp {
     }
 
     pub fn count_appointments(&self) -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.db.connect();
-        diesel::sql_query("SELECT count(*) AS n FROM appointments")
-            .get_result::<Count>(&mut conn)
-            .expect("count")
-            .n
+        self.db.count_rows("appointments")
     }
 
     pub async fn book(&self, patient: &Caller, doctor: UserId, start: DateTime<Utc>) -> Response {
@@ -210,13 +158,7 @@ impl TestApp {
     }
 
     pub async fn book_body(&self, patient: &Caller, body: &Value) -> Response {
-        self.client
-            .post(self.url("/appointments"))
-            .bearer_auth(&patient.token)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.post("/appointments", patient, body).await
     }
 
     /// Books and returns the appointment's id, asserting 201.
@@ -234,34 +176,6 @@ impl TestApp {
             .to_owned()
     }
 
-    pub async fn get(&self, path: &str, who: &Caller) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(&who.token)
-            .send()
-            .await
-            .expect("request")
-    }
-
-    pub async fn put(&self, path: &str, who: &Caller, body: &Value) -> Response {
-        self.client
-            .put(self.url(path))
-            .bearer_auth(&who.token)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
-    }
-
-    pub async fn delete(&self, path: &str, who: &Caller) -> Response {
-        self.client
-            .delete(self.url(path))
-            .bearer_auth(&who.token)
-            .send()
-            .await
-            .expect("request")
-    }
-
     pub async fn slots(&self, doctor: UserId, day: NaiveDate) -> Vec<Value> {
         let res = self
             .client
@@ -274,28 +188,6 @@ impl TestApp {
     }
 }
 
-pub async fn assert_problem(res: Response, status: u16) -> Value {
-    assert_eq!(res.status(), status);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let body: Value = res.json().await.expect("problem body");
-    assert_eq!(body["status"], status);
-    body
-}
-
-pub fn error_fields(problem: &Value) -> Vec<String> {
-    let mut fields: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    fields.sort();
-    fields
-}
-
 /// auth-service for real, on its own fresh database, signing with the test key.
 pub struct Auth {
     pub address: String,
@@ -305,35 +197,12 @@ pub struct Auth {
 }
 
 pub async fn spawn_auth() -> Auth {
-    use auth_service::config::{PeerSettings, SigningKeySource, TokenSettings};
+    use auth_service::config::SigningKeySource;
     let db = TestDatabase::create(auth_service::MIGRATIONS);
-    let settings = auth_service::Settings {
-        environment: Environment::Development,
-        http: HttpSettings::ephemeral(),
-        database: DbSettings {
-            url: Secret::new(db.url.clone()),
-            max_connections: 4,
-            acquire_timeout: std::time::Duration::from_secs(2),
-            statement_timeout: std::time::Duration::from_secs(5),
-        },
-        tokens: TokenSettings {
-            issuer: DEFAULT_ISSUER.into(),
-            access_ttl: std::time::Duration::from_secs(900),
-            refresh_ttl: std::time::Duration::from_secs(3600),
-            signing_key: SigningKeySource::Pem(Secret::new(
-                test_support::jwt::test_key().pem.clone(),
-            )),
-            additional_public_keys: Vec::new(),
-        },
-        bootstrap_admin: None,
-        login_rate_limit_per_minute: 0,
-        peers: PeerSettings {
-            appointment_url: AUTH_DOWN.into(),
-            prescription_url: AUTH_DOWN.into(),
-            timeout: std::time::Duration::from_millis(500),
-        },
-        log_format: LogFormat::Text,
-    };
+    let mut settings = auth_service::Settings::for_tests(&db.url);
+    settings.tokens.refresh_ttl = std::time::Duration::from_secs(3600);
+    settings.tokens.signing_key =
+        SigningKeySource::Pem(Secret::new(test_support::jwt::test_key().pem.clone()));
     let app = auth_service::Application::build(settings)
         .await
         .expect("build auth-service");
@@ -379,32 +248,8 @@ impl Auth {
 }
 
 impl TestApp {
-    /// The audit events matching `query`, after writing the buffered ones.
+    /// The audit events matching `query`, as an admin sees them.
     pub async fn audit_events(&self, query: &str) -> Vec<Value> {
-        self.platform
-            .audit
-            .as_ref()
-            .expect("audit enabled")
-            .log
-            .flush()
-            .await;
-        let res = self
-            .get(&format!("/admin/audit{query}"), &caller(Role::Admin))
-            .await;
-        assert_eq!(res.status(), 200);
-        res.json().await.expect("audit events")
-    }
-
-    pub async fn audit_verification(&self) -> Value {
-        self.get("/admin/audit/verify", &caller(Role::Admin))
-            .await
-            .json()
-            .await
-            .expect("verification")
-    }
-
-    /// Changes one audit row behind the append-only trigger, as a superuser could.
-    pub fn tamper_with_audit(&self) {
-        self.db.tamper_with_audit();
+        self.audit_events_as(&caller(Role::Admin), query).await
     }
 }

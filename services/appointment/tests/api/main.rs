@@ -2,7 +2,11 @@
 //! database; auth-service runs for real where a test is about the call to it.
 
 // Test helpers fail the test by panicking; that is their job.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a failed step should fail the test loudly, which is what a panic does"
+)]
 
 mod audit;
 mod auth_calls;

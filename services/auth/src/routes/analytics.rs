@@ -3,13 +3,15 @@
 //! admin's token. A service that does not answer in time is listed in `degraded` and its
 //! figures are null: the answer is still 200.
 
-use crate::clients::stats::{AppointmentStats, PrescriptionStats, StatsClient};
+use crate::clients::stats::StatsClient;
 use crate::db::users;
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use common::auth::{AuthenticatedUser, BearerToken};
+use common::auth::AuthenticatedUser;
+use common::contracts::stats::{AppointmentStats, PrescriptionStats};
 use common::db::{DbPool, with_conn};
-use common::middleware::RequestId;
+use common::problem_responses::{Forbidden, Unauthenticated};
+use common::upstream::Relay;
 use common::{ApiError, Role};
 use serde::Serialize;
 
@@ -68,19 +70,18 @@ pub struct Analytics {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Figures; services that did not answer are in degraded with null figures", body = Analytics),
-        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json")))]
+        Unauthenticated,
+        Forbidden))]
 pub async fn analytics(
     pool: web::Data<DbPool>,
     stats: web::Data<StatsClient>,
     caller: AuthenticatedUser,
-    token: BearerToken,
-    request_id: RequestId,
+    relay: Relay,
 ) -> Result<web::Json<Analytics>, ApiError> {
     caller.require(&[Role::Admin])?;
     let (counts, (appointments, prescriptions)) = tokio::join!(
         with_conn(&pool, |conn| Ok(users::count_by_role(conn)?)),
-        stats.fetch_all(&token, &request_id),
+        stats.fetch_all(&relay),
     );
     let counts = counts?;
     let of = |role: Role| {

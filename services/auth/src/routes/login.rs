@@ -1,78 +1,19 @@
 //! `POST /auth/login` (JSON) and `POST /auth/token` (OAuth2 form: password and
 //! refresh_token grants). Callers: anyone.
 
-use super::SessionPolicy;
-use super::sessions::{rotate, start_session};
 use super::views::{LoginResponse, TokenPair, UserView};
-use crate::db::models::User;
-use crate::db::{login_attempts, users};
 use crate::domain::passwords::Passwords;
-use crate::domain::rate_limit;
 use crate::domain::tokens::TokenIssuer;
+use crate::usecases::SessionPolicy;
+use crate::usecases::sessions::{self, authenticate};
 use actix_web::web;
-use chrono::Utc;
 use common::ApiError;
-use common::audit::{AuditContext, AuditLog, Outcome};
+use common::audit::{AuditContext, AuditLog};
 use common::config::Secret;
-use common::db::{DbPool, with_conn};
+use common::db::DbPool;
+use common::problem_responses::{Invalid, Malformed, RateLimited};
 use common::validation::{Field, Validator};
 use serde::Deserialize;
-
-const BAD_CREDENTIALS: ApiError = ApiError::Unauthenticated("invalid email or password");
-
-/// Checks the rate limit, then the password. An unknown email and a wrong password take
-/// the same path (one argon2 verification) and give the same answer.
-async fn authenticate(
-    pool: &DbPool,
-    passwords: &Passwords,
-    policy: &SessionPolicy,
-    email: &str,
-    password: Secret,
-    audit: &AuditContext,
-    log: &AuditLog,
-) -> Result<User, ApiError> {
-    let client = audit.client_address.clone().unwrap_or_default();
-    let normalized = email.trim().to_lowercase();
-    let limit = policy.login_rate_limit_per_minute;
-    let found = with_conn(pool, move |conn| {
-        if limit > 0 {
-            let buckets = rate_limit::buckets(&normalized, &client);
-            let counts = login_attempts::record(conn, &buckets)?;
-            rate_limit::decide(limit, &counts, Utc::now())?;
-        }
-        Ok(users::find_by_email(conn, &normalized)?)
-    })
-    .await;
-    if let Err(ApiError::RateLimited { .. }) = &found {
-        log.submit(audit.event(None, "auth.login", "session", None, None, Outcome::Denied));
-    }
-    let user = found?;
-    // Longer than any password we accept: refuse without spending a hash on it.
-    if password.expose().chars().count() > 128 {
-        return Err(BAD_CREDENTIALS);
-    }
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    match (passwords.verify(password, hash).await?, user) {
-        (true, Some(user)) => Ok(user),
-        (_, user) => {
-            tracing::info!("login refused");
-            // The account, when there is one, is named by id: never the email typed.
-            let account = user.as_ref().map(|u| u.id.to_string());
-            let patient = user
-                .filter(|u| u.role == common::Role::Patient)
-                .map(|u| u.id);
-            log.submit(audit.event(
-                None,
-                "auth.login",
-                "session",
-                account,
-                patient,
-                Outcome::Failure,
-            ));
-            Err(BAD_CREDENTIALS)
-        }
-    }
-}
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
@@ -97,10 +38,10 @@ fn non_empty(raw: String) -> Result<String, String> {
     request_body = LoginForm,
     responses(
         (status = 200, description = "Tokens and the user", body = LoginResponse),
-        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        Malformed,
         (status = 401, description = "Wrong email or password (one answer for both)", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts; see Retry-After", body = common::error::Problem, content_type = "application/problem+json")))]
+        Invalid,
+        RateLimited))]
 pub async fn login(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
@@ -127,9 +68,9 @@ pub async fn login(
         &log,
     )
     .await?;
-    let tokens = start_session(&pool, &issuer, &policy, &user, &audit).await?;
+    let session = sessions::start(&pool, &issuer, &policy, &user, &audit).await?;
     Ok(web::Json(LoginResponse {
-        tokens,
+        tokens: session.into(),
         user: UserView::from(&user),
     }))
 }
@@ -143,15 +84,50 @@ pub struct TokenForm {
     refresh_token: Option<String>,
 }
 
+/// What a token request asks for.
+enum Grant {
+    Password { username: String, password: Secret },
+    RefreshToken(String),
+}
+
+impl TokenForm {
+    /// The grant, or a 422 naming every missing field.
+    fn grant(self) -> Result<Grant, ApiError> {
+        let mut v = Validator::new();
+        let present = |value: Option<String>| value.filter(|s| !s.is_empty());
+        match self.grant_type.as_deref().unwrap_or("password") {
+            "password" => {
+                let required = || "is required".to_owned();
+                let username = v.check("username", present(self.username).ok_or_else(required));
+                let password = v.check("password", present(self.password).ok_or_else(required));
+                match (username, password) {
+                    (Some(username), Some(password)) => Ok(Grant::Password {
+                        username,
+                        password: Secret::new(password),
+                    }),
+                    _ => Err(v.into_error()),
+                }
+            }
+            "refresh_token" => present(self.refresh_token)
+                .map(Grant::RefreshToken)
+                .ok_or_else(|| ApiError::validation("refresh_token", "is required")),
+            _ => Err(ApiError::validation(
+                "grant_type",
+                "must be password or refresh_token",
+            )),
+        }
+    }
+}
+
 /// `POST /auth/token`. Callers: anyone (OAuth2 clients).
 #[utoipa::path(post, path = "/auth/token", tag = "auth",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "A token pair", body = TokenPair),
-        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
+        Malformed,
         (status = 401, description = "Wrong credentials or refresh token", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts; see Retry-After", body = common::error::Problem, content_type = "application/problem+json")))]
+        Invalid,
+        RateLimited))]
 pub async fn token(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
@@ -161,50 +137,17 @@ pub async fn token(
     log: web::Data<AuditLog>,
     form: web::Form<TokenForm>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let form = form.into_inner();
-    let mut v = Validator::new();
-    match form.grant_type.as_deref().unwrap_or("password") {
-        "password" => {
-            let username = v.check(
-                "username",
-                form.username
-                    .filter(|u| !u.is_empty())
-                    .ok_or_else(|| "is required".to_owned()),
-            );
-            let password = v.check(
-                "password",
-                form.password
-                    .filter(|p| !p.is_empty())
-                    .ok_or_else(|| "is required".to_owned()),
-            );
-            let (Some(username), Some(password)) = (username, password) else {
-                return Err(v.into_error());
-            };
+    let session = match form.into_inner().grant()? {
+        Grant::Password { username, password } => {
             let user = authenticate(
-                &pool,
-                &passwords,
-                &policy,
-                &username,
-                Secret::new(password),
-                &audit,
-                &log,
+                &pool, &passwords, &policy, &username, password, &audit, &log,
             )
             .await?;
-            Ok(web::Json(
-                start_session(&pool, &issuer, &policy, &user, &audit).await?,
-            ))
+            sessions::start(&pool, &issuer, &policy, &user, &audit).await?
         }
-        "refresh_token" => {
-            let Some(presented) = form.refresh_token.filter(|t| !t.is_empty()) else {
-                return Err(ApiError::validation("refresh_token", "is required"));
-            };
-            Ok(web::Json(
-                rotate(&pool, &issuer, &presented, &audit, &log).await?,
-            ))
+        Grant::RefreshToken(presented) => {
+            sessions::rotate(&pool, &issuer, &presented, &audit, &log).await?
         }
-        _ => Err(ApiError::validation(
-            "grant_type",
-            "must be password or refresh_token",
-        )),
-    }
+    };
+    Ok(web::Json(session.into()))
 }

@@ -9,25 +9,25 @@ mod sessions;
 mod users;
 pub mod views;
 
-use common::audit::AuditedRoute;
+use common::audit::{AuditedRoute, Resource};
 
 /// Routes holding patient data: their reads and denials are audited by middleware.
 pub const AUDITED: &[AuditedRoute] = &[
     AuditedRoute {
         route: "/users/profile",
-        resource_type: "user_profile",
+        resource: Resource::UserProfile,
     },
     AuditedRoute {
         route: "/users/profile/password",
-        resource_type: "user_profile",
+        resource: Resource::UserProfile,
     },
     AuditedRoute {
         route: "/users",
-        resource_type: "user",
+        resource: Resource::User,
     },
     AuditedRoute {
         route: "/users/",
-        resource_type: "user",
+        resource: Resource::User,
     },
 ];
 
@@ -61,11 +61,3 @@ common::route_table! {
     )
 )]
 pub struct ApiDoc;
-
-/// What the handlers share beyond the pool: policy knobs fixed at startup.
-pub struct SessionPolicy {
-    pub refresh_ttl: std::time::Duration,
-    pub login_rate_limit_per_minute: u32,
-    /// Key for idempotency fingerprints (register bodies carry passwords).
-    pub idempotency_secret: Vec<u8>,
-}

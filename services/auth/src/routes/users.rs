@@ -1,18 +1,18 @@
 //! `GET /users/` and `POST /users/`. Callers: admins only.
 
-use super::SessionPolicy;
-use super::register::{Requester, create_account};
 use super::views::UserView;
 use crate::db::users;
-use crate::domain::account::Registrar;
+use crate::domain::account::{Registrar, RegistrationForm};
 use crate::domain::passwords::Passwords;
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::usecases::{SessionPolicy, accounts};
+use actix_web::{HttpResponse, web};
 use common::audit::AuditContext;
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
-use common::idempotency::{self, Scope};
-use common::validation::{Paging, Validator};
+use common::idempotency::{IdempotencyKey, Scope, create_once};
+use common::problem_responses::{Forbidden, Invalid, Malformed, Unauthenticated};
+use common::validation::{Paging, Validator, parse_body};
 use common::{ApiError, Role};
 use serde::Deserialize;
 
@@ -35,9 +35,9 @@ pub struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "Users; the total before paging in X-Total-Count", body = Vec<UserView>),
-        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
+        Unauthenticated,
+        Forbidden,
+        Invalid))]
 pub async fn list_users(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
@@ -67,34 +67,29 @@ pub async fn list_users(
     security(("bearer" = [])),
     request_body = crate::domain::account::RegistrationForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
     responses(
-        (status = 201, body = UserView),
-        (status = 400, description = "Malformed JSON or wrong content type", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The new user", body = UserView),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
         (status = 409, description = "Email already registered", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors", body = common::error::Problem, content_type = "application/problem+json")))]
+        Invalid))]
 pub async fn create_user(
-    req: HttpRequest,
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
     policy: web::Data<SessionPolicy>,
     caller: AuthenticatedUser,
     audit: AuditContext,
+    key: IdempotencyKey,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let idempotency = idempotency::key_from(&req)?.map(|key| (Scope(caller.id.to_string()), key));
-    create_account(
-        &pool,
-        &passwords,
-        &policy,
-        body.into_inner(),
-        Registrar::Admin,
-        Requester {
-            idempotency,
-            audit,
-            actor: Some(caller),
-        },
-    )
+    let body = body.into_inner();
+    let idempotency = key.bind(Scope::user(caller.id), &policy.idempotency_secret, &body)?;
+    let account = parse_body::<RegistrationForm>(body)?.validate(Registrar::Admin)?;
+    let password_hash = passwords.hash(account.password.clone()).await?;
+    create_once(&pool, idempotency, move |conn| {
+        let user = accounts::create(conn, Some(&caller), &audit, &account, &password_hash)?;
+        Ok(UserView::from(&user))
+    })
     .await
 }

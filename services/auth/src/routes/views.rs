@@ -45,3 +45,14 @@ pub struct LoginResponse {
     pub tokens: TokenPair,
     pub user: UserView,
 }
+
+impl From<crate::usecases::sessions::Session> for TokenPair {
+    fn from(session: crate::usecases::sessions::Session) -> Self {
+        Self {
+            access_token: session.access_token,
+            token_type: "bearer",
+            expires_in: session.expires_in,
+            refresh_token: session.refresh_token,
+        }
+    }
+}

@@ -1,10 +1,9 @@
-use auth_service::config::{BootstrapAdmin, PeerSettings, SigningKeySource, TokenSettings};
+use auth_service::config::{BootstrapAdmin, SigningKeySource};
 use auth_service::{Application, Settings};
-use common::config::{Environment, HttpSettings, LogFormat, Secret};
-use common::db::DbSettings;
+use common::config::Secret;
 use reqwest::Response;
 use serde_json::{Value, json};
-use std::time::Duration;
+pub use test_support::api::{Api, Bearer, assert_problem, error_fields};
 use test_support::db::TestDatabase;
 
 pub const PASSWORD: &str = "Str0ngPassword";
@@ -17,36 +16,24 @@ pub struct TestApp {
     pub platform: common::platform::Platform,
 }
 
-/// Settings a test can adjust before the app starts; nothing is read from the environment.
-pub fn test_settings(db: &TestDatabase) -> Settings {
-    Settings {
-        environment: Environment::Development,
-        http: HttpSettings::ephemeral(),
-        database: DbSettings {
-            url: Secret::new(db.url.clone()),
-            max_connections: 4,
-            acquire_timeout: Duration::from_secs(2),
-            statement_timeout: Duration::from_secs(5),
-        },
-        tokens: TokenSettings {
-            issuer: common::auth::DEFAULT_ISSUER.into(),
-            access_ttl: Duration::from_secs(900),
-            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
-            signing_key: SigningKeySource::Pem(Secret::new(
-                test_support::jwt::test_key().pem.clone(),
-            )),
-            additional_public_keys: Vec::new(),
-        },
-        bootstrap_admin: None,
-        login_rate_limit_per_minute: 0,
-        peers: PeerSettings {
-            // Nothing listens on port 9 (discard): a peer that is down.
-            appointment_url: "http://127.0.0.1:9".into(),
-            prescription_url: "http://127.0.0.1:9".into(),
-            timeout: Duration::from_millis(500),
-        },
-        log_format: LogFormat::Text,
+impl Api for TestApp {
+    fn address(&self) -> &str {
+        &self.address
     }
+    fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+    fn platform(&self) -> &common::platform::Platform {
+        &self.platform
+    }
+}
+
+/// The real configuration for tests, signing with the test key; both peers are down.
+pub fn test_settings(db: &TestDatabase) -> Settings {
+    let mut settings = Settings::for_tests(&db.url);
+    settings.tokens.signing_key =
+        SigningKeySource::Pem(Secret::new(test_support::jwt::test_key().pem.clone()));
+    settings
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -105,11 +92,13 @@ pub struct Session {
     pub refresh_token: String,
 }
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+impl Bearer for Session {
+    fn token(&self) -> &str {
+        &self.access_token
     }
+}
 
+impl TestApp {
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))
@@ -120,12 +109,7 @@ impl TestApp {
     }
 
     pub async fn get_as(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request")
+        self.get(path, token).await
     }
 
     pub async fn register(&self, body: &Value) -> Response {
@@ -202,67 +186,14 @@ fn argon2_hash(password: &str) -> String {
         .to_string()
 }
 
-pub async fn assert_problem(res: Response, status: u16) -> Value {
-    assert_eq!(res.status(), status);
-    assert_eq!(
-        res.headers()["content-type"],
-        "application/problem+json",
-        "errors are problem+json"
-    );
-    let body: Value = res.json().await.expect("problem body");
-    assert_eq!(body["status"], status);
-    assert!(body["title"].is_string());
-    body
-}
-
-/// The fields a 422 names.
-pub fn error_fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 impl TestApp {
     /// Runs a `SELECT count(*) AS n ...` straight against the service's database.
     pub fn db_count(&self, sql: &str) -> i64 {
-        let mut conn = self.db.connect();
-        diesel::RunQueryDsl::get_result::<Count>(diesel::sql_query(sql), &mut conn)
-            .expect("count query")
-            .n
-    }
-}
-
-impl TestApp {
-    /// Writes buffered audit events (reads, denials) now instead of within a second.
-    pub async fn flush_audit(&self) {
-        self.platform
-            .audit
-            .as_ref()
-            .expect("audit enabled")
-            .log
-            .flush()
-            .await;
+        self.db.count(sql)
     }
 
     /// The audit events matching `query` (for example `?actor_id=...`), as an admin sees them.
     pub async fn audit_events(&self, admin: &Session, query: &str) -> Vec<Value> {
-        self.flush_audit().await;
-        let res = self
-            .get_as(&format!("/admin/audit{query}"), &admin.access_token)
-            .await;
-        assert_eq!(res.status(), 200);
-        res.json().await.expect("audit events")
+        self.audit_events_as(admin, query).await
     }
 }

@@ -1,6 +1,10 @@
 //! auth-service, black-box: the real service in-process on port 0, a fresh database each.
 // Test helpers fail the test by panicking; that is their job.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a failed step should fail the test loudly, which is what a panic does"
+)]
 
 mod analytics;
 mod audit;

@@ -58,4 +58,42 @@ async fn the_docs_page_and_its_assets_come_from_the_service_itself() {
         .await
         .unwrap();
     assert!(initializer.contains("/openapi.json"));
+    assert!(
+        initializer.contains(r#"url: "../openapi.json""#),
+        "relative, so it works under a path prefix: {initializer}"
+    );
+    assert!(initializer.contains("validatorUrl: null"));
+    assert!(!initializer.contains("validator.swagger.io"));
+}
+
+#[tokio::test]
+async fn the_bare_docs_path_redirects_relatively_so_a_path_prefix_survives() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let res = client.get(app.url("/docs")).send().await.unwrap();
+
+    assert_eq!(res.status(), 308);
+    assert_eq!(res.headers()["location"], "docs/");
+}
+
+#[tokio::test]
+async fn client_generators_accept_the_openapi_document() {
+    let app = spawn_app().await;
+
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    test_support::openapi::assert_operation_ids_are_unique(&doc);
+    test_support::openapi::assert_client_generators_accept(&doc, "auth-service");
 }

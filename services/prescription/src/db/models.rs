@@ -1,8 +1,14 @@
 use super::schema::{prescription_versions, prescriptions};
+use crate::domain::prescription::{Medicine, PrescriptionStatus};
 use chrono::{DateTime, Utc};
 use common::UserId;
 use common::ids::{AppointmentId, PrescriptionId};
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::{Jsonb, Text};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = prescriptions, check_for_backend(diesel::pg::Pg))]
@@ -11,7 +17,7 @@ pub struct Prescription {
     pub appointment_id: AppointmentId,
     pub doctor_id: UserId,
     pub patient_id: UserId,
-    pub status: String,
+    pub status: StatusColumn,
     pub current_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -23,6 +29,43 @@ pub struct Version {
     pub prescription_id: PrescriptionId,
     pub version: i32,
     pub notes: Option<String>,
-    pub medicines: serde_json::Value,
+    pub medicines: MedicinesColumn,
     pub created_at: DateTime<Utc>,
+}
+
+/// `PrescriptionStatus` as stored: text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct StatusColumn(pub PrescriptionStatus);
+
+impl ToSql<Text, Pg> for StatusColumn {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<Text, Pg>>::to_sql(self.0.as_str(), out)
+    }
+}
+
+impl FromSql<Text, Pg> for StatusColumn {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+        Ok(StatusColumn(PrescriptionStatus::parse(&text)?))
+    }
+}
+
+/// A version's medicines as stored: a JSON array of `Medicine`, typed on both sides.
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Jsonb)]
+pub struct MedicinesColumn(pub Vec<Medicine>);
+
+impl ToSql<Jsonb, Pg> for MedicinesColumn {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        let value = serde_json::to_value(&self.0)?;
+        <serde_json::Value as ToSql<Jsonb, Pg>>::to_sql(&value, &mut out.reborrow())
+    }
+}
+
+impl FromSql<Jsonb, Pg> for MedicinesColumn {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        let value = <serde_json::Value as FromSql<Jsonb, Pg>>::from_sql(bytes)?;
+        Ok(MedicinesColumn(serde_json::from_value(value)?))
+    }
 }

@@ -44,7 +44,7 @@ pub fn insert_audited(
     .bind::<SqlUuid, _>(head.appointment_id.as_uuid())
     .bind::<SqlUuid, _>(head.doctor_id.as_uuid())
     .bind::<SqlUuid, _>(head.patient_id.as_uuid())
-    .bind::<Text, _>(&head.status)
+    .bind::<Text, _>(head.status.0.as_str())
     .bind::<Int4, _>(first.version)
     .bind::<Timestamptz, _>(head.created_at)
     .bind::<Nullable<Text>, _>(first.notes.as_deref())

@@ -2,12 +2,36 @@
 //! (non-empty, at most 200 characters) and optionally a frequency and instructions.
 //! Every bad field is reported, by its path (`medicines[2].dosage`).
 
+use common::auth::AuthenticatedUser;
+use common::contracts::appointment::AppointmentSummary;
 use common::ids::AppointmentId;
 use common::validation::{Field, Validator, multiline_text, text};
 use common::{ApiError, Role};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_MEDICINES: usize = 50;
+
+/// A prescription's status. Every prescription is `active` today; the lifecycle grows here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PrescriptionStatus {
+    Active,
+}
+
+impl PrescriptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "active" => Ok(Self::Active),
+            other => Err(format!("unknown prescription status {other:?}")),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Medicine {
@@ -173,6 +197,34 @@ impl AmendmentForm {
             _ => Err(v.into_error()),
         }
     }
+}
+
+/// Only doctors prescribe (403 for other roles).
+pub fn ensure_may_prescribe(role: Role) -> Result<(), ApiError> {
+    match role {
+        Role::Doctor => Ok(()),
+        Role::Patient | Role::Admin => {
+            Err(ApiError::Forbidden("your role may not perform this action"))
+        }
+    }
+}
+
+/// A doctor prescribes only for their own appointment (another's answers 404, as a missing
+/// one does) and only for a visit that is booked or took place (409).
+pub fn ensure_may_prescribe_for(
+    doctor: &AuthenticatedUser,
+    appointment: &AppointmentSummary,
+) -> Result<(), ApiError> {
+    if appointment.doctor_id != doctor.id {
+        return Err(ApiError::NotFound("appointment"));
+    }
+    if !appointment.took_place_or_will() {
+        return Err(ApiError::Conflict(format!(
+            "a {} appointment cannot be prescribed for",
+            appointment.status.as_str()
+        )));
+    }
+    Ok(())
 }
 
 /// Only the prescribing doctor amends. Other roles are refused outright (403); another

@@ -5,25 +5,25 @@ mod prescriptions;
 mod stats;
 pub mod views;
 
-use common::audit::AuditedRoute;
+use common::audit::{AuditedRoute, Resource};
 
 /// Routes holding patient data: their reads and denials are audited by middleware.
 pub const AUDITED: &[AuditedRoute] = &[
     AuditedRoute {
         route: "/prescriptions",
-        resource_type: "prescription",
+        resource: Resource::Prescription,
     },
     AuditedRoute {
         route: "/prescriptions/",
-        resource_type: "prescription",
+        resource: Resource::Prescription,
     },
     AuditedRoute {
         route: "/prescriptions/{id}",
-        resource_type: "prescription",
+        resource: Resource::Prescription,
     },
     AuditedRoute {
         route: "/prescriptions/{id}/versions",
-        resource_type: "prescription",
+        resource: Resource::Prescription,
     },
 ];
 

@@ -3,28 +3,24 @@
 use crate::db::prescriptions;
 use actix_web::web;
 use common::auth::AuthenticatedUser;
+use common::contracts::stats::PrescriptionStats;
 use common::db::{DbPool, with_conn};
+use common::problem_responses::{Forbidden, Unauthenticated};
 use common::{ApiError, Role};
-use serde::Serialize;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Stats {
-    total_prescriptions: i64,
-}
-
-#[utoipa::path(get, path = "/admin/stats", tag = "admin",
+#[utoipa::path(get, path = "/admin/stats", operation_id = "prescription_stats", tag = "admin",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Stats),
-        (status = 401, description = "Missing, invalid or expired access token", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role may not do this", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 200, description = "Figures over all prescriptions", body = PrescriptionStats),
+        Unauthenticated,
+        Forbidden))]
 pub async fn stats(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
-) -> Result<web::Json<Stats>, ApiError> {
+) -> Result<web::Json<PrescriptionStats>, ApiError> {
     caller.require(&[Role::Admin])?;
     let total_prescriptions = with_conn(&pool, |conn| Ok(prescriptions::count(conn)?)).await?;
-    Ok(web::Json(Stats {
+    Ok(web::Json(PrescriptionStats {
         total_prescriptions,
     }))
 }

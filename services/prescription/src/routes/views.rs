@@ -1,6 +1,7 @@
 //! What prescription-service sends: a prescription as of one of its versions.
 
 use crate::db::models::{Prescription, Version};
+use crate::domain::prescription::{Medicine, PrescriptionStatus};
 use chrono::{DateTime, Utc};
 use common::UserId;
 use common::ids::{AppointmentId, PrescriptionId};
@@ -13,10 +14,9 @@ pub struct PrescriptionView {
     pub doctor_id: UserId,
     pub patient_id: UserId,
     pub notes: Option<String>,
-    #[schema(value_type = Vec<crate::domain::prescription::Medicine>)]
-    pub medicines: serde_json::Value,
+    pub medicines: Vec<Medicine>,
     /// Always `active`
-    pub status: String,
+    pub status: PrescriptionStatus,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     /// When this version was written.
@@ -31,8 +31,8 @@ impl PrescriptionView {
             doctor_id: head.doctor_id,
             patient_id: head.patient_id,
             notes: version.notes,
-            medicines: version.medicines,
-            status: head.status.clone(),
+            medicines: version.medicines.0,
+            status: head.status.0,
             version: version.version,
             created_at: head.created_at,
             updated_at: version.created_at,

@@ -3,43 +3,20 @@
 
 use crate::helpers::*;
 use common::Role;
-use common::auth::DEFAULT_ISSUER;
-use common::config::{Environment, HttpSettings, LogFormat, Secret};
-use common::db::DbSettings;
+use common::config::Secret;
 use serde_json::Value;
 use test_support::db::TestDatabase;
 
 /// auth-service for real, signing with the test key, with its analytics peers set.
 async fn spawn_auth(appointments: &str, prescriptions: &str) -> (String, TestDatabase) {
-    use auth_service::config::{PeerSettings, SigningKeySource, TokenSettings};
+    use auth_service::config::SigningKeySource;
     let db = TestDatabase::create(auth_service::MIGRATIONS);
-    let settings = auth_service::Settings {
-        environment: Environment::Development,
-        http: HttpSettings::ephemeral(),
-        database: DbSettings {
-            url: Secret::new(db.url.clone()),
-            max_connections: 4,
-            acquire_timeout: std::time::Duration::from_secs(2),
-            statement_timeout: std::time::Duration::from_secs(5),
-        },
-        tokens: TokenSettings {
-            issuer: DEFAULT_ISSUER.into(),
-            access_ttl: std::time::Duration::from_secs(900),
-            refresh_ttl: std::time::Duration::from_secs(3600),
-            signing_key: SigningKeySource::Pem(Secret::new(
-                test_support::jwt::test_key().pem.clone(),
-            )),
-            additional_public_keys: Vec::new(),
-        },
-        bootstrap_admin: None,
-        login_rate_limit_per_minute: 0,
-        peers: PeerSettings {
-            appointment_url: appointments.into(),
-            prescription_url: prescriptions.into(),
-            timeout: std::time::Duration::from_millis(1000),
-        },
-        log_format: LogFormat::Text,
-    };
+    let mut settings = auth_service::Settings::for_tests(&db.url);
+    settings.tokens.signing_key =
+        SigningKeySource::Pem(Secret::new(test_support::jwt::test_key().pem.clone()));
+    settings.peers.appointment_url = appointments.into();
+    settings.peers.prescription_url = prescriptions.into();
+    settings.peers.timeout = std::time::Duration::from_millis(1000);
     let app = auth_service::Application::build(settings)
         .await
         .expect("build auth-service");

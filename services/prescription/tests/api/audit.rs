@@ -38,6 +38,6 @@ async fn prescribing_reading_and_a_denied_read_are_audited_without_contents() {
     }
 
     assert_eq!(app.audit_verification().await["valid"], true);
-    app.tamper_with_audit();
+    app.db.tamper_with_audit();
     assert_eq!(app.audit_verification().await["valid"], false);
 }

@@ -1,63 +1,22 @@
 use actix_web::dev::ServerHandle;
-use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
-use common::auth::{DEFAULT_ISSUER, KeySource, VerifierSettings};
-use common::config::{Environment, HttpSettings, LogFormat, Secret};
-use common::db::DbSettings;
-use common::{Role, UserId};
+use common::Role;
+use common::auth::VerifierSettings;
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use prescription_service::config::UpstreamSettings;
 use reqwest::Response;
 use serde_json::{Value, json};
+pub use test_support::api::{Api, Caller, assert_problem, caller, error_fields};
 use test_support::db::TestDatabase;
-use test_support::jwt::token_for;
 
-#[derive(Clone)]
-pub struct Caller {
-    pub id: UserId,
-    pub token: String,
-}
-
-pub fn caller(role: Role) -> Caller {
-    let id = UserId::new();
-    Caller {
-        id,
-        token: token_for(id, role),
-    }
-}
-
-fn db_settings(db: &TestDatabase) -> DbSettings {
-    DbSettings {
-        url: Secret::new(db.url.clone()),
-        max_connections: 4,
-        acquire_timeout: std::time::Duration::from_secs(5),
-        statement_timeout: std::time::Duration::from_secs(5),
-    }
-}
-
-fn static_keys() -> VerifierSettings {
-    VerifierSettings {
-        issuer: DEFAULT_ISSUER.into(),
-        keys: KeySource::Static(test_support::jwt::jwks()),
-    }
+fn trusting_the_test_key() -> VerifierSettings {
+    VerifierSettings::trusting(test_support::jwt::jwks())
 }
 
 /// A real appointment-service on `port` (0: any), over `db`.
 pub async fn start_appointments(db: &TestDatabase, port: u16) -> (String, ServerHandle) {
-    let settings = appointment_service::Settings {
-        environment: Environment::Development,
-        http: HttpSettings {
-            port,
-            ..HttpSettings::ephemeral()
-        },
-        database: db_settings(db),
-        tokens: static_keys(),
-        auth_service: appointment_service::config::UpstreamSettings {
-            url: "http://127.0.0.1:9".into(),
-            timeout: std::time::Duration::from_millis(500),
-        },
-        log_format: LogFormat::Text,
-    };
+    let mut settings = appointment_service::Settings::for_tests(&db.url);
+    settings.http.port = port;
+    settings.tokens = trusting_the_test_key();
     let app = appointment_service::Application::build(settings)
         .await
         .expect("build appointment-service");
@@ -121,17 +80,10 @@ pub async fn start_prescriptions_with_platform(
     appointments_url: &str,
     timeout: std::time::Duration,
 ) -> (String, common::platform::Platform) {
-    let settings = prescription_service::Settings {
-        environment: Environment::Development,
-        http: HttpSettings::ephemeral(),
-        database: db_settings(db),
-        tokens: static_keys(),
-        appointment_service: UpstreamSettings {
-            url: appointments_url.into(),
-            timeout,
-        },
-        log_format: LogFormat::Text,
-    };
+    let mut settings = prescription_service::Settings::for_tests(&db.url);
+    settings.tokens = trusting_the_test_key();
+    settings.appointment_service.url = appointments_url.into();
+    settings.appointment_service.timeout = timeout;
     let app = prescription_service::Application::build(settings)
         .await
         .expect("build prescription-service");
@@ -148,19 +100,19 @@ pub struct Visit {
     pub appointment_id: String,
 }
 
-fn next_monday() -> NaiveDate {
-    let mut day = Utc::now().date_naive() + Duration::days(7);
-    while day.weekday() != Weekday::Mon {
-        day += Duration::days(1);
+impl Api for TestApp {
+    fn address(&self) -> &str {
+        &self.address
     }
-    day
+    fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+    fn platform(&self) -> &common::platform::Platform {
+        &self.platform
+    }
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
     /// A booked visit made through appointment-service's API.
     pub async fn visit(&self) -> Visit {
         let doctor = caller(Role::Doctor);
@@ -177,7 +129,8 @@ impl TestApp {
         // A random free slot of a day a week ahead: patients in one test never collide.
         let minute = 30 * (uuid::Uuid::new_v4().as_u128() % 46) as i64;
         let start =
-            next_monday().and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::minutes(minute);
+            test_support::dates::at(test_support::dates::next(chrono::Weekday::Mon), "00:00")
+                + chrono::Duration::minutes(minute);
         let res = self
             .client
             .post(format!("{}/appointments", self.appointments_address))
@@ -213,32 +166,7 @@ impl TestApp {
     }
 
     pub async fn prescribe(&self, who: &Caller, body: &Value) -> Response {
-        self.client
-            .post(self.url("/prescriptions"))
-            .bearer_auth(&who.token)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
-    }
-
-    pub async fn get(&self, path: &str, who: &Caller) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(&who.token)
-            .send()
-            .await
-            .expect("request")
-    }
-
-    pub async fn put(&self, path: &str, who: &Caller, body: &Value) -> Response {
-        self.client
-            .put(self.url(path))
-            .bearer_auth(&who.token)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.post("/prescriptions", who, body).await
     }
 
     /// Prescribes for `visit` and returns the prescription's path.
@@ -259,16 +187,7 @@ impl TestApp {
     }
 
     pub fn count(&self, table: &str) -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.db.connect();
-        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-            .get_result::<Count>(&mut conn)
-            .expect("count")
-            .n
+        self.db.count_rows(table)
     }
 }
 
@@ -280,55 +199,9 @@ pub fn prescription_for(appointment_id: &str) -> Value {
     json!({ "appointment_id": appointment_id, "notes": "take with food", "medicines": [medicine("Amoxicillin")] })
 }
 
-pub async fn assert_problem(res: Response, status: u16) -> Value {
-    assert_eq!(res.status(), status);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let body: Value = res.json().await.expect("problem body");
-    assert_eq!(body["status"], status);
-    body
-}
-
-pub fn error_fields(problem: &Value) -> Vec<String> {
-    let mut fields: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    fields.sort();
-    fields
-}
-
 impl TestApp {
-    /// The audit events matching `query`, after writing the buffered ones.
+    /// The audit events matching `query`, as an admin sees them.
     pub async fn audit_events(&self, query: &str) -> Vec<Value> {
-        self.platform
-            .audit
-            .as_ref()
-            .expect("audit enabled")
-            .log
-            .flush()
-            .await;
-        let res = self
-            .get(&format!("/admin/audit{query}"), &caller(Role::Admin))
-            .await;
-        assert_eq!(res.status(), 200);
-        res.json().await.expect("audit events")
-    }
-
-    pub async fn audit_verification(&self) -> Value {
-        self.get("/admin/audit/verify", &caller(Role::Admin))
-            .await
-            .json()
-            .await
-            .expect("verification")
-    }
-
-    /// Changes one audit row behind the append-only trigger, as a superuser could.
-    pub fn tamper_with_audit(&self) {
-        self.db.tamper_with_audit();
+        self.audit_events_as(&caller(Role::Admin), query).await
     }
 }

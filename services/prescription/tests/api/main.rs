@@ -2,7 +2,11 @@
 //! database, with a real appointment-service beside it (stopped or stalled for fault tests).
 
 // Test helpers fail the test by panicking; that is their job.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a failed step should fail the test loudly, which is what a panic does"
+)]
 
 mod across_services;
 mod amendments;

@@ -34,3 +34,21 @@ async fn the_docs_page_is_served_without_a_cdn() {
         .unwrap();
     assert_eq!(bundle.status(), 200);
 }
+
+#[tokio::test]
+async fn client_generators_accept_the_openapi_document() {
+    let app = spawn_app().await;
+
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    test_support::openapi::assert_operation_ids_are_unique(&doc);
+    test_support::openapi::assert_client_generators_accept(&doc, "prescription-service");
+}

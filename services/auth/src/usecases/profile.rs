@@ -1,0 +1,78 @@
+//! A user's own account: changing the profile and the password.
+
+use crate::db::models::User;
+use crate::db::{refresh_tokens, users};
+use crate::domain::account::{PasswordChange, ProfileChanges};
+use crate::domain::passwords::Passwords;
+use common::ApiError;
+use common::audit::{Action, AuditContext, AuditEvent, store as audit_store};
+use common::auth::AuthenticatedUser;
+use common::db::{ConflictOnUnique, DbPool, with_conn};
+use diesel::{Connection, PgConnection};
+
+fn own_profile_event(
+    audit: &AuditContext,
+    caller: &AuthenticatedUser,
+    action: Action,
+) -> AuditEvent {
+    audit
+        .event(action)
+        .by(caller)
+        .on(caller.id)
+        .patient(caller.as_patient())
+        .succeeded()
+}
+
+/// Another account's email is a 409; an account deleted meanwhile a 404.
+pub fn update(
+    conn: &mut PgConnection,
+    caller: &AuthenticatedUser,
+    audit: &AuditContext,
+    changes: &ProfileChanges,
+) -> Result<User, ApiError> {
+    conn.transaction(|conn| {
+        audit_store::append(
+            conn,
+            &[own_profile_event(audit, caller, Action::ProfileUpdate)],
+        )?;
+        let update = users::ProfileUpdate {
+            first_name: changes.first_name.as_deref(),
+            last_name: changes.last_name.as_deref(),
+            email: changes.email.as_ref().map(|e| e.as_str()),
+        };
+        users::update_profile(conn, caller.id, update)
+            .conflict_on_unique("an account with this email already exists")?
+            .ok_or(ApiError::NotFound("user"))
+    })
+}
+
+/// A wrong current password is 403, not 401: the session itself is valid. Success ends
+/// every login of the account (its refresh tokens are revoked with the change).
+pub async fn change_password(
+    pool: &DbPool,
+    passwords: &Passwords,
+    caller: AuthenticatedUser,
+    audit: AuditContext,
+    change: PasswordChange,
+) -> Result<(), ApiError> {
+    let current_hash = with_conn(pool, move |conn| {
+        users::find(conn, caller.id)?
+            .map(|u| u.password_hash)
+            .ok_or(ApiError::NotFound("user"))
+    })
+    .await?;
+    if !passwords.verify(change.current, Some(current_hash)).await? {
+        return Err(ApiError::Forbidden("the current password is incorrect"));
+    }
+    let new_hash = passwords.hash(change.new).await?;
+    with_conn(pool, move |conn| {
+        conn.transaction(|conn| {
+            users::set_password_hash(conn, caller.id, &new_hash)?;
+            refresh_tokens::revoke_all_for_user(conn, caller.id)?;
+            let event = own_profile_event(&audit, &caller, Action::PasswordChange);
+            audit_store::append(conn, &[event])?;
+            Ok(())
+        })
+    })
+    .await
+}

@@ -1,0 +1,244 @@
+//! Logins and their sessions: checking a password under the rate limit, starting a
+//! session, rotating its refresh token, ending it.
+
+use super::SessionPolicy;
+use crate::db::models::{NewRefreshToken, User};
+use crate::db::{login_attempts, refresh_tokens, users};
+use crate::domain::passwords::Passwords;
+use crate::domain::rate_limit;
+use crate::domain::refresh::{Presented, classify};
+use crate::domain::tokens::{TokenIssuer, hash_refresh_token, new_refresh_token};
+use chrono::Utc;
+use common::audit::{Action, AuditContext, AuditEvent, AuditLog, Outcome, store as audit_store};
+use common::auth::AuthenticatedUser;
+use common::config::Secret;
+use common::db::{DbPool, with_conn};
+use common::{ApiError, Role};
+use diesel::Connection;
+
+const BAD_CREDENTIALS: ApiError = ApiError::Unauthenticated("invalid email or password");
+const INVALID_REFRESH: ApiError =
+    ApiError::Unauthenticated("the refresh token is invalid or expired");
+
+/// An access token and the refresh token that renews it.
+#[derive(Debug)]
+pub struct Session {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub refresh_token: String,
+}
+
+/// Checks the rate limit, then the password. An unknown email and a wrong password take
+/// the same path (one argon2 verification) and give the same answer.
+pub async fn authenticate(
+    pool: &DbPool,
+    passwords: &Passwords,
+    policy: &SessionPolicy,
+    email: &str,
+    password: Secret,
+    audit: &AuditContext,
+    log: &AuditLog,
+) -> Result<User, ApiError> {
+    let client = audit.client_address.clone().unwrap_or_default();
+    let normalized = email.trim().to_lowercase();
+    let limit = policy.login_rate_limit_per_minute;
+    let found = with_conn(pool, move |conn| {
+        if limit > 0 {
+            let buckets = rate_limit::buckets(&normalized, &client);
+            let counts = login_attempts::record(conn, &buckets)?;
+            rate_limit::decide(limit, &counts, Utc::now())?;
+        }
+        Ok(users::find_by_email(conn, &normalized)?)
+    })
+    .await;
+    if let Err(ApiError::RateLimited { .. }) = &found {
+        log.submit(audit.event(Action::Login).denied());
+    }
+    let user = found?;
+    // Longer than any password we accept: refuse without spending a hash on it.
+    if password.expose().chars().count() > 128 {
+        return Err(BAD_CREDENTIALS);
+    }
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    match (passwords.verify(password, hash).await?, user) {
+        (true, Some(user)) => Ok(user),
+        (_, user) => {
+            tracing::info!("login refused");
+            // The account, when there is one, is named by id: never the email typed.
+            let mut event = audit.event(Action::Login);
+            if let Some(user) = &user {
+                event = event.on(user.id).patient(patient_of(user));
+            }
+            log.submit(event.failed());
+            Err(BAD_CREDENTIALS)
+        }
+    }
+}
+
+/// Issues an access token and the first refresh token of a new login (a new family).
+pub async fn start(
+    pool: &DbPool,
+    issuer: &TokenIssuer,
+    policy: &SessionPolicy,
+    user: &User,
+    audit: &AuditContext,
+) -> Result<Session, ApiError> {
+    let access = issuer.access_token(user.id, user.role)?;
+    let refresh = new_refresh_token()?;
+    let lifetime =
+        chrono::Duration::from_std(policy.refresh_ttl).map_err(|e| ApiError::Internal(e.into()))?;
+    let user_id = user.id;
+    let hash = refresh.hash.clone();
+    let event = session_event(audit, user, Action::Login, Outcome::Success);
+    with_conn(pool, move |conn| {
+        audit_store::append(conn, &[event])?;
+        refresh_tokens::insert(
+            conn,
+            &NewRefreshToken {
+                id: uuid::Uuid::now_v7(),
+                family_id: uuid::Uuid::now_v7(),
+                user_id,
+                token_hash: &hash,
+                expires_at: Utc::now() + lifetime,
+            },
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(Session {
+        access_token: access.token,
+        expires_in: access.expires_in,
+        refresh_token: refresh.token,
+    })
+}
+
+fn patient_of(user: &User) -> Option<common::UserId> {
+    (user.role == Role::Patient).then_some(user.id)
+}
+
+/// An event about `user`'s own session; patients' events carry their id as patient id.
+fn session_event(
+    audit: &AuditContext,
+    user: &User,
+    action: Action,
+    outcome: Outcome,
+) -> AuditEvent {
+    let actor = AuthenticatedUser {
+        id: user.id,
+        role: user.role,
+    };
+    audit
+        .event(action)
+        .by(&actor)
+        .on(user.id)
+        .patient(patient_of(user))
+        .outcome(outcome)
+}
+
+enum Rotation {
+    Rotated(User),
+    ReuseDetected { family_id: uuid::Uuid },
+    Refused,
+}
+
+/// Exchanges a refresh token for a new pair. The row is locked while deciding, so of two
+/// requests presenting one token only the first rotates it; the second is a reuse, which
+/// ends the whole login.
+pub async fn rotate(
+    pool: &DbPool,
+    issuer: &TokenIssuer,
+    presented: &str,
+    audit: &AuditContext,
+    log: &AuditLog,
+) -> Result<Session, ApiError> {
+    let context = audit.clone();
+    let presented_hash = hash_refresh_token(presented);
+    let next = new_refresh_token()?;
+    let next_hash = next.hash.clone();
+    let outcome = with_conn(pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let Some(row) = refresh_tokens::find_for_update(conn, &presented_hash)? else {
+                return Ok(Rotation::Refused);
+            };
+            match classify(row.rotated_at, row.revoked_at, row.expires_at, Utc::now()) {
+                Presented::Dead => Ok(Rotation::Refused),
+                Presented::Reused => {
+                    refresh_tokens::revoke_family(conn, row.family_id)?;
+                    if let Some(user) = users::find(conn, row.user_id)? {
+                        let event =
+                            session_event(&context, &user, Action::RefreshReuse, Outcome::Failure);
+                        audit_store::append(conn, &[event])?;
+                    }
+                    Ok(Rotation::ReuseDetected {
+                        family_id: row.family_id,
+                    })
+                }
+                Presented::Usable => {
+                    let Some(user) = users::find(conn, row.user_id)? else {
+                        return Ok(Rotation::Refused);
+                    };
+                    refresh_tokens::mark_rotated(conn, row.id)?;
+                    let event = session_event(&context, &user, Action::Refresh, Outcome::Success);
+                    audit_store::append(conn, &[event])?;
+                    refresh_tokens::insert(
+                        conn,
+                        &NewRefreshToken {
+                            id: uuid::Uuid::now_v7(),
+                            family_id: row.family_id,
+                            user_id: row.user_id,
+                            token_hash: &next_hash,
+                            expires_at: row.expires_at,
+                        },
+                    )?;
+                    Ok(Rotation::Rotated(user))
+                }
+            }
+        })
+    })
+    .await?;
+    match outcome {
+        Rotation::Rotated(user) => {
+            let access = issuer.access_token(user.id, user.role)?;
+            Ok(Session {
+                access_token: access.token,
+                expires_in: access.expires_in,
+                refresh_token: next.token,
+            })
+        }
+        Rotation::ReuseDetected { family_id } => {
+            tracing::warn!(%family_id, "rotated refresh token presented again; login revoked");
+            Err(INVALID_REFRESH)
+        }
+        Rotation::Refused => {
+            log.submit(audit.event(Action::Refresh).failed());
+            Err(INVALID_REFRESH)
+        }
+    }
+}
+
+/// Ends the login `presented` belongs to (its whole family), if it is the caller's;
+/// unknown or another user's tokens change nothing.
+pub async fn end(
+    pool: &DbPool,
+    caller: AuthenticatedUser,
+    audit: &AuditContext,
+    presented: &str,
+) -> Result<(), ApiError> {
+    let hash = hash_refresh_token(presented);
+    let event = audit
+        .event(Action::Logout)
+        .by(&caller)
+        .on(caller.id)
+        .patient(caller.as_patient())
+        .succeeded();
+    with_conn(pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            if let Some(family_id) = refresh_tokens::family_of(conn, &hash, caller.id)? {
+                refresh_tokens::revoke_family(conn, family_id)?;
+                audit_store::append(conn, &[event])?;
+            }
+            Ok(())
+        })
+    })
+    .await
+}
