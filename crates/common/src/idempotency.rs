@@ -10,10 +10,11 @@
 //! A creating handler needs two lines: `key.bind(scope, secret, &body)?` and
 //! `create_once(&pool, idempotency, |conn| ...)`.
 //!
-//! Each service's migrations create the `idempotency_keys` table with the columns below.
+//! Each service's migrations create the `idempotency_keys` table (`crate::schema`).
 
 use crate::ApiError;
 use crate::db::{DbPool, with_conn};
+use crate::schema::idempotency_keys;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload};
 use diesel::prelude::*;
@@ -27,17 +28,6 @@ pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 
 /// Keys are honoured for this long; afterwards the same key starts afresh.
 const RETENTION: &str = "24 hours";
-
-diesel::table! {
-    idempotency_keys (scope, key) {
-        scope -> Text,
-        key -> Text,
-        fingerprint -> Bytea,
-        status -> Int2,
-        body -> Jsonb,
-        created_at -> Timestamptz,
-    }
-}
 
 /// Who a key belongs to, so one client's keys never answer another's requests.
 #[derive(Debug, Clone)]

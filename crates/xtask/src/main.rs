@@ -9,12 +9,16 @@
 //!   else `cargo test`); extra args go to the test runner.
 //! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
 //! - `bench`: the benchmark (release builds, wrk, pgbench); writes `docs/benchmarks.md`.
+//! - `schema-check`: every `schema.rs` is what `diesel print-schema` prints, and every
+//!   migration can be undone and redone (diesel_cli, installed once under `.data/tools`).
+//! - `deny`: `cargo deny check` against `deny.toml` (cargo-deny, installed likewise).
 //!
 //! PostgreSQL: the server at `PGHOST`/`PGPORT` (127.0.0.1:5432) is used when it answers.
 //! Otherwise the machine's installed cluster is started (`pg_ctlcluster`), or, failing
 //! that, a private cluster is created under `.data/postgres` with the installed server
 //! binaries (trust auth, user `postgres`).
 
+mod checks;
 mod postgres;
 mod python_tools;
 mod services;
@@ -30,8 +34,12 @@ fn main() -> ExitCode {
         "test" => run_tests(&rest),
         "postgres" => postgres::ensure().map(|_| ()),
         "bench" => bench(),
+        "schema-check" => checks::schema_check(),
+        "deny" => checks::deny(),
         _ => {
-            eprintln!("usage: cargo xtask <up | test [runner args] | postgres | bench>");
+            eprintln!(
+                "usage: cargo xtask <up | test [runner args] | postgres | bench | schema-check | deny>"
+            );
             return ExitCode::from(2);
         }
     };

@@ -1,37 +1,12 @@
-//! The `audit_log` and `audit_chain` tables (same shape in every service's migrations).
+//! Writing and reading the `audit_log` and `audit_chain` tables (created by the same
+//! migration in every service; their schema is `crate::schema`).
 
-use super::event::{AuditEvent, Outcome};
+use super::event::AuditEvent;
 use crate::{Role, UserId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-diesel::table! {
-    audit_log (id) {
-        id -> Int8,
-        occurred_at -> Timestamptz,
-        actor_id -> Nullable<Uuid>,
-        actor_role -> Nullable<Text>,
-        action -> Text,
-        resource_type -> Text,
-        resource_id -> Nullable<Text>,
-        patient_id -> Nullable<Uuid>,
-        outcome -> Text,
-        status -> Nullable<Int2>,
-        request_id -> Nullable<Text>,
-        client_address -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    audit_chain (seq) {
-        seq -> Int8,
-        event_id -> Int8,
-        hash -> Bytea,
-    }
-}
-
-diesel::joinable!(audit_chain -> audit_log (event_id));
-diesel::allow_tables_to_appear_in_same_query!(audit_log, audit_chain);
+pub(crate) use crate::schema::{audit_chain, audit_log};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_log)]
@@ -132,12 +107,4 @@ pub fn list(
         .select(StoredEvent::as_select())
         .load(conn)?;
     Ok((items, total))
-}
-
-impl Outcome {
-    pub fn parse(raw: &str) -> Option<Outcome> {
-        [Outcome::Success, Outcome::Denied, Outcome::Failure]
-            .into_iter()
-            .find(|o| o.as_str() == raw)
-    }
 }

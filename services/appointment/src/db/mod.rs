@@ -3,4 +3,6 @@
 pub mod appointments;
 pub mod models;
 pub mod profiles;
+// `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).
+#[rustfmt::skip]
 pub mod schema;

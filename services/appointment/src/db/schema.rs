@@ -1,4 +1,18 @@
-// Mirrors migrations/appointment; `diesel print-schema` output, kept in step by hand.
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    appointments (id) {
+        id -> Uuid,
+        patient_id -> Uuid,
+        doctor_id -> Uuid,
+        appointment_time -> Timestamptz,
+        end_time -> Timestamptz,
+        status -> Text,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
 
 diesel::table! {
     doctor_profiles (id) {
@@ -18,16 +32,4 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    appointments (id) {
-        id -> Uuid,
-        patient_id -> Uuid,
-        doctor_id -> Uuid,
-        appointment_time -> Timestamptz,
-        end_time -> Timestamptz,
-        status -> Text,
-        notes -> Nullable<Text>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
+diesel::allow_tables_to_appear_in_same_query!(appointments, doctor_profiles,);

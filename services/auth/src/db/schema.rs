@@ -1,15 +1,10 @@
-// Mirrors migrations/auth; `diesel print-schema` output, kept in step by hand.
+// @generated automatically by Diesel CLI.
 
 diesel::table! {
-    users (id) {
-        id -> Uuid,
-        email -> Text,
-        password_hash -> Text,
-        role -> Text,
-        first_name -> Text,
-        last_name -> Text,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
+    login_attempts (bucket, window_start) {
+        bucket -> Text,
+        window_start -> Timestamptz,
+        attempts -> Int4,
     }
 }
 
@@ -27,12 +22,18 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_attempts (bucket, window_start) {
-        bucket -> Text,
-        window_start -> Timestamptz,
-        attempts -> Int4,
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens);
+
+diesel::allow_tables_to_appear_in_same_query!(login_attempts, refresh_tokens, users,);

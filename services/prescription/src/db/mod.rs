@@ -2,4 +2,6 @@
 
 pub mod models;
 pub mod prescriptions;
+// `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).
+#[rustfmt::skip]
 pub mod schema;

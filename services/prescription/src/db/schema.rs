@@ -1,4 +1,14 @@
-// Mirrors migrations/prescription; `diesel print-schema` output, kept in step by hand.
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    prescription_versions (prescription_id, version) {
+        prescription_id -> Uuid,
+        version -> Int4,
+        notes -> Nullable<Text>,
+        medicines -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
 
 diesel::table! {
     prescriptions (id) {
@@ -13,15 +23,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    prescription_versions (prescription_id, version) {
-        prescription_id -> Uuid,
-        version -> Int4,
-        notes -> Nullable<Text>,
-        medicines -> Jsonb,
-        created_at -> Timestamptz,
-    }
-}
-
 diesel::joinable!(prescription_versions -> prescriptions (prescription_id));
-diesel::allow_tables_to_appear_in_same_query!(prescriptions, prescription_versions);
+
+diesel::allow_tables_to_appear_in_same_query!(prescription_versions, prescriptions,);
