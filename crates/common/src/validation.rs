@@ -6,6 +6,7 @@
 //! all of them together.
 
 use crate::error::{ApiError, FieldError};
+use chrono::Datelike;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
@@ -217,7 +218,20 @@ impl Paging {
 
 /// An RFC 3339 timestamp; one without an offset is read as UTC.
 pub fn timestamp(raw: String) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    let raw = raw.trim();
+    let parsed = parse_timestamp(raw.trim())?;
+    if !YEARS.contains(&parsed.year()) {
+        return Err(OUT_OF_RANGE.to_owned());
+    }
+    Ok(parsed)
+}
+
+/// Years a date or time may fall in. chrono reads years from -262143 to 262142, PostgreSQL
+/// stores 4713 BC to 294276 AD and date arithmetic near either end overflows: a bound
+/// well inside all three keeps such input a 422 instead of a 500 or a panic.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+const OUT_OF_RANGE: &str = "must lie between the years 0001 and 9999";
+
+fn parse_timestamp(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(with_offset.with_timezone(&chrono::Utc));
     }
@@ -243,13 +257,29 @@ pub fn time_of_day(raw: String) -> Result<chrono::NaiveTime, String> {
 
 /// A calendar date, `YYYY-MM-DD`.
 pub fn date(raw: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| "must be a date, YYYY-MM-DD".to_owned())
+    let parsed = chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| "must be a date, YYYY-MM-DD".to_owned())?;
+    if !YEARS.contains(&parsed.year()) {
+        return Err(OUT_OF_RANGE.to_owned());
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_times_outside_years_1_to_9999_are_refused_not_overflowed() {
+        assert!(date("-262143-01-01").is_err());
+        assert!(date("+262142-12-31").is_err());
+        assert!(date("0000-12-31").is_err());
+        assert!(date("0001-01-01").is_ok());
+        assert!(date("9999-12-31").is_ok());
+        assert!(timestamp("-4714-01-01T00:00:00".into()).is_err());
+        assert!(timestamp("10000-01-01T00:00:00Z".into()).is_err());
+        assert!(timestamp("9999-12-31T23:59:59Z".into()).is_ok());
+    }
 
     #[test]
     fn a_timestamp_without_offset_is_utc_and_offsets_are_converted() {

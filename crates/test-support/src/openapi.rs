@@ -100,3 +100,98 @@ pub fn assert_client_generators_accept(doc: &Value, service: &str) {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Values at and past the ends of what a parameter of each kind can hold.
+fn extremes(schema: &Value) -> &'static [&'static str] {
+    match (schema["type"].as_str(), schema["format"].as_str()) {
+        (_, Some("date")) => &["-262143-01-01", "+262142-12-31", "0000-01-01", "9999-12-31"],
+        (_, Some("date-time")) => &[
+            "-4714-01-01T00:00:00",
+            "-262143-01-01T00:00:00Z",
+            "+262142-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ],
+        (Some("integer" | "number"), _) => &[
+            "-9223372036854775809",
+            "-9223372036854775808",
+            "-1",
+            "0",
+            "2147483648",
+            "9223372036854775807",
+            "99999999999999999999999",
+        ],
+        _ => &[],
+    }
+}
+
+/// The schema of a parameter, looking through `oneOf`/`anyOf` with null (optional ones).
+fn parameter_schema(parameter: &Value) -> Value {
+    let schema = &parameter["schema"];
+    for key in ["oneOf", "anyOf"] {
+        if let Some(real) = schema[key]
+            .as_array()
+            .and_then(|options| options.iter().find(|s| s["type"] != "null"))
+        {
+            return real.clone();
+        }
+    }
+    if let Some(types) = schema["type"].as_array() {
+        let mut real = schema.clone();
+        real["type"] = types
+            .iter()
+            .find(|t| *t != "null")
+            .cloned()
+            .unwrap_or_default();
+        return real;
+    }
+    schema.clone()
+}
+
+/// Every GET route's date, time and number query parameter, fed each extreme value in
+/// turn (path ids are a fresh UUID), as `who`: no answer may be a 5xx.
+pub async fn assert_extreme_parameters_are_client_errors(
+    api: &impl crate::api::Api,
+    doc: &Value,
+    who: &(impl crate::api::Bearer + ?Sized),
+) {
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let Some(operation) = item.get("get") else {
+            continue;
+        };
+        let concrete = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    uuid::Uuid::new_v4().to_string()
+                } else {
+                    segment.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let parameters = operation["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for parameter in parameters.iter().filter(|p| p["in"] == "query") {
+            let name = parameter["name"].as_str().expect("parameter name");
+            for value in extremes(&parameter_schema(parameter)) {
+                let url = format!("{concrete}?{name}={}", value.replace('+', "%2B"));
+                let res = api.get(&url, who).await;
+                assert!(
+                    res.status().as_u16() < 500,
+                    "GET {url} answered {}: {}",
+                    res.status(),
+                    res.text().await.unwrap_or_default()
+                );
+                tried += 1;
+            }
+        }
+    }
+    assert!(
+        tried > 0,
+        "the document has no date, time or number parameter"
+    );
+}

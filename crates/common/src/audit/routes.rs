@@ -14,11 +14,22 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Events by this user
+    #[param(value_type = Option<uuid::Uuid>)]
     actor_id: Option<String>,
+    /// Events about this resource (its id as recorded)
     resource_id: Option<String>,
+    /// Occurred at or after, RFC 3339
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     from: Option<String>,
+    /// Occurred before, RFC 3339
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     to: Option<String>,
+    /// 1 to 200 (default 50)
+    #[param(value_type = Option<i64>)]
     limit: Option<String>,
+    /// 0 or more (default 0)
+    #[param(value_type = Option<i64>)]
     offset: Option<String>,
 }
 

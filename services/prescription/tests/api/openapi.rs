@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use common::Role;
 use serde_json::Value;
 
 #[tokio::test]
@@ -51,4 +52,23 @@ async fn client_generators_accept_the_openapi_document() {
 
     test_support::openapi::assert_operation_ids_are_unique(&doc);
     test_support::openapi::assert_client_generators_accept(&doc, "prescription-service");
+}
+
+#[tokio::test]
+async fn extreme_dates_times_and_numbers_in_any_query_are_client_errors() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    for role in [Role::Admin, Role::Doctor, Role::Patient] {
+        let who = test_support::api::caller(role);
+        test_support::openapi::assert_extreme_parameters_are_client_errors(&app, &doc, &who).await;
+    }
 }
