@@ -15,6 +15,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     upstream_latency: HistogramVec,
     upstream_failures: IntCounterVec,
+    audit_events_lost: prometheus::IntCounter,
 }
 
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -57,8 +58,25 @@ impl Metrics {
             ),
             &["upstream"],
         );
-        let (Ok(requests), Ok(latency), Ok(pool), Ok(upstream_latency), Ok(upstream_failures)) =
-            (requests, latency, pool, upstream_latency, upstream_failures)
+        let audit_events_lost = prometheus::IntCounter::new(
+            "audit_events_lost_total",
+            "Audit events that could not be stored even one by one (each also logged as an error)",
+        );
+        let (
+            Ok(requests),
+            Ok(latency),
+            Ok(pool),
+            Ok(upstream_latency),
+            Ok(upstream_failures),
+            Ok(audit_events_lost),
+        ) = (
+            requests,
+            latency,
+            pool,
+            upstream_latency,
+            upstream_failures,
+            audit_events_lost,
+        )
         else {
             unreachable_metrics()
         };
@@ -68,6 +86,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(upstream_latency.clone()),
             Box::new(upstream_failures.clone()),
+            Box::new(audit_events_lost.clone()),
         ] {
             if let Err(e) = registry.register(collector) {
                 tracing::error!(error = %e, "metric registration failed");
@@ -80,7 +99,13 @@ impl Metrics {
             pool,
             upstream_latency,
             upstream_failures,
+            audit_events_lost,
         }
+    }
+
+    /// An audit event the database refused even on its own.
+    pub fn audit_event_lost(&self) {
+        self.audit_events_lost.inc();
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {

@@ -50,7 +50,11 @@ impl Platform {
         routes: &[crate::audit::AuditedRoute],
     ) -> Self {
         self.audit = Some(Audit {
-            log: web::Data::new(crate::audit::AuditLog::start(pool, self.lifecycle.clone())),
+            log: web::Data::new(crate::audit::AuditLog::start(
+                pool,
+                self.metrics.clone(),
+                self.lifecycle.clone(),
+            )),
             routes: web::Data::new(routes.to_vec()),
         });
         self

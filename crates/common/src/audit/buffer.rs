@@ -4,6 +4,7 @@ use super::event::AuditEvent;
 use super::{chain, store};
 use crate::db::{DbPool, with_conn};
 use crate::lifecycle::Lifecycle;
+use crate::metrics::Metrics;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -28,12 +29,27 @@ pub struct AuditLog {
     pool: DbPool,
 }
 
+/// Where the writer stores events, and what it counts when one cannot be stored.
+#[derive(Clone)]
+struct Writer {
+    pool: DbPool,
+    metrics: actix_web::web::Data<Metrics>,
+}
+
 impl AuditLog {
     /// Starts the batch writer and the sealer; both stop after a final flush and seal
     /// when `lifecycle` says the service is stopping.
-    pub fn start(pool: DbPool, lifecycle: Arc<Lifecycle>) -> Self {
+    pub fn start(
+        pool: DbPool,
+        metrics: actix_web::web::Data<Metrics>,
+        lifecycle: Arc<Lifecycle>,
+    ) -> Self {
         let (sender, receiver) = mpsc::channel(CAPACITY);
-        tokio::spawn(write_batches(pool.clone(), receiver));
+        let writer = Writer {
+            pool: pool.clone(),
+            metrics,
+        };
+        tokio::spawn(write_batches(writer, receiver));
         tokio::spawn(seal_periodically(pool.clone(), lifecycle));
         Self { sender, pool }
     }
@@ -66,19 +82,54 @@ impl AuditLog {
     }
 }
 
-async fn write(pool: &DbPool, batch: &mut Vec<AuditEvent>) {
+/// Writes a batch in one statement; should the database refuse it, each event is tried on
+/// its own, so one bad event never takes the others with it. An event refused even then
+/// is counted and logged (what it was about, never its content).
+async fn write(writer: &Writer, batch: &mut Vec<AuditEvent>) {
     if batch.is_empty() {
         return;
     }
     let events = std::mem::take(batch);
     let count = events.len();
-    let written = with_conn(pool, move |conn| Ok(store::append(conn, &events)?)).await;
-    if let Err(e) = written {
-        tracing::error!(error = %e, count, "audit events could not be written");
+    let lost = with_conn(&writer.pool, move |conn| {
+        if store::append(conn, &events).is_ok() {
+            return Ok(Vec::new());
+        }
+        Ok(events
+            .into_iter()
+            .filter_map(
+                |event| match store::append(conn, std::slice::from_ref(&event)) {
+                    Ok(_) => None,
+                    Err(e) => Some((event, e)),
+                },
+            )
+            .collect::<Vec<_>>())
+    })
+    .await;
+    match lost {
+        Ok(lost) => {
+            for (event, error) in lost {
+                writer.metrics.audit_event_lost();
+                tracing::error!(
+                    action = %event.action,
+                    outcome = event.outcome.as_str(),
+                    request_id = event.request_id.as_deref().unwrap_or_default(),
+                    error = %error,
+                    "an audit event could not be stored"
+                );
+            }
+        }
+        // The database is away: none of the batch could be written.
+        Err(e) => {
+            for _ in 0..count {
+                writer.metrics.audit_event_lost();
+            }
+            tracing::error!(error = %e, count, "audit events could not be written");
+        }
     }
 }
 
-async fn write_batches(pool: DbPool, mut receiver: mpsc::Receiver<Message>) {
+async fn write_batches(writer: Writer, mut receiver: mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     loop {
@@ -87,19 +138,19 @@ async fn write_batches(pool: DbPool, mut receiver: mpsc::Receiver<Message>) {
                 Some(Message::Event(event)) => {
                     batch.push(*event);
                     if batch.len() >= BATCH {
-                        write(&pool, &mut batch).await;
+                        write(&writer, &mut batch).await;
                     }
                 }
                 Some(Message::Flush(done)) => {
-                    write(&pool, &mut batch).await;
+                    write(&writer, &mut batch).await;
                     let _ = done.send(());
                 }
                 None => {
-                    write(&pool, &mut batch).await;
+                    write(&writer, &mut batch).await;
                     return;
                 }
             },
-            _ = tick.tick() => write(&pool, &mut batch).await,
+            _ = tick.tick() => write(&writer, &mut batch).await,
         }
     }
 }

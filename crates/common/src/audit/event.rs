@@ -154,6 +154,33 @@ pub struct AuditEvent {
     pub client_address: Option<String>,
 }
 
+/// Longest text kept of a resource id, a request id or an address; a real one is far
+/// shorter (a UUID is 36), so only attacker input is ever cut.
+const MAX_FIELD_CHARS: usize = 128;
+
+/// Text as it is stored in an event: characters PostgreSQL cannot store (NUL), control
+/// characters, bidirectional overrides and other invisible formatting, line and paragraph
+/// separators, and `<` `>` are written as `\u{..}` escapes, so the trail can always be
+/// stored and nobody reading it sees anything but what was sent; then it is cut to
+/// `MAX_FIELD_CHARS` characters, marked as cut.
+fn storable(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len().min(MAX_FIELD_CHARS));
+    for (count, c) in raw.chars().enumerate() {
+        if count == MAX_FIELD_CHARS {
+            out.push_str("...[cut]");
+            break;
+        }
+        let hidden = c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{061C}' | '\u{FEFF}' | '<' | '>');
+        if hidden {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Who is acting and from where, taken from the request; handlers turn it into events.
 #[derive(Debug, Clone)]
 pub struct AuditContext {
@@ -186,8 +213,8 @@ impl AuditContext {
             patient_id: None,
             outcome: Outcome::Success,
             status: None,
-            request_id: self.request_id.clone(),
-            client_address: self.client_address.clone(),
+            request_id: self.request_id.as_deref().map(storable),
+            client_address: self.client_address.as_deref().map(storable),
         })
     }
 }
@@ -206,9 +233,9 @@ impl EventBuilder {
         self
     }
 
-    /// The resource's id.
+    /// The resource's id (stored bounded and escaped: it may come from a hostile path).
     pub fn on(mut self, resource_id: impl std::fmt::Display) -> Self {
-        self.0.resource_id = Some(resource_id.to_string());
+        self.0.resource_id = Some(storable(&resource_id.to_string()));
         self
     }
 
@@ -243,7 +270,7 @@ impl EventBuilder {
 
     /// Sets the resource id only when there is one (the middleware's path parameter).
     pub(crate) fn on_maybe(mut self, resource_id: Option<String>) -> Self {
-        self.0.resource_id = resource_id;
+        self.0.resource_id = resource_id.as_deref().map(storable);
         self
     }
 }
@@ -253,5 +280,26 @@ impl FromRequest for AuditContext {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(Ok(Self::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_escaped_and_bounded_and_ids_pass_unchanged() {
+        let id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        assert_eq!(storable(id), id);
+        assert_eq!(storable("a\0b"), "a\\u{0}b");
+        assert_eq!(storable("\u{202E}gpj.exe"), "\\u{202e}gpj.exe");
+        assert_eq!(storable("<script>"), "\\u{3c}script\\u{3e}");
+        assert_eq!(
+            storable("line\u{2028}break\r\n"),
+            "line\\u{2028}break\\u{d}\\u{a}"
+        );
+        let long = storable(&"x".repeat(12_000));
+        assert!(long.chars().count() <= MAX_FIELD_CHARS + 8);
+        assert!(long.ends_with("...[cut]"));
     }
 }

@@ -87,3 +87,82 @@ async fn many_concurrent_reads_complete_and_each_is_audited() {
         .count();
     assert_eq!(reads, 50);
 }
+
+#[tokio::test]
+async fn hostile_paths_are_stored_escaped_and_bounded_and_erase_no_other_event() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let id = app
+        .booked(&patient, doctor.id, at(next(Weekday::Wed), "10:00"))
+        .await;
+    let huge = "A".repeat(12_000);
+
+    // In one audit batch: two hostile anonymous reads around a patient's real one.
+    let nul = app
+        .client
+        .get(app.url("/appointments/%00"))
+        .send()
+        .await
+        .unwrap();
+    app.get(&format!("/appointments/{id}"), &patient).await;
+    let long = app
+        .client
+        .get(app.url(&format!("/appointments/{huge}%E2%80%AE<script>")))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(nul.status(), 401);
+    assert!(long.status().is_client_error());
+    let events = app.audit_events("?limit=200").await;
+    let read = events
+        .iter()
+        .find(|e| e["action"] == "appointment.read" && e["actor_id"] == patient.id.to_string())
+        .expect("the patient's read survives the hostile events");
+    assert_eq!(read["resource_id"], id.as_str());
+    let ids: Vec<&str> = events
+        .iter()
+        .filter(|e| e["outcome"] == "denied")
+        .filter_map(|e| e["resource_id"].as_str())
+        .collect();
+    assert!(ids.contains(&"\\u{0}"), "NUL stored escaped: {ids:?}");
+    let cut = ids
+        .iter()
+        .find(|i| i.starts_with("AAAA"))
+        .expect("the long id, stored");
+    assert!(cut.len() <= 136 && cut.ends_with("...[cut]"), "{cut}");
+    assert_eq!(app.audit_verification().await["valid"], true);
+}
+
+#[tokio::test]
+async fn an_event_the_database_refuses_is_counted_and_logged_and_the_rest_of_its_batch_is_kept() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let id = app
+        .booked(&patient, doctor.id, at(next(Weekday::Thu), "10:00"))
+        .await;
+    let audit = app.platform.audit.as_ref().unwrap();
+    // Built around the builder, as a future bug might: a NUL PostgreSQL cannot store.
+    let context = common::audit::AuditContext {
+        request_id: None,
+        client_address: None,
+    };
+    let mut poisoned = context
+        .event(common::audit::Action::AppointmentUpdate)
+        .succeeded();
+    poisoned.resource_id = Some("\0".into());
+
+    audit.log.submit(poisoned);
+    app.get(&format!("/appointments/{id}"), &patient).await;
+
+    let events = app.audit_events(&format!("?resource_id={id}")).await;
+    assert!(
+        find(&events, "appointment.read", "success").is_some(),
+        "the read in the same batch is kept"
+    );
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains("audit_events_lost_total 1"), "{text}");
+}
