@@ -135,10 +135,26 @@ pub fn text(min: usize, max: usize) -> impl FnOnce(String) -> Result<String, Str
             raw,
             min,
             max,
-            char::is_control,
-            "must be a single line without control characters",
+            |c| c.is_control() || is_invisible_formatting(c),
+            "must be a single line without control characters, bidirectional overrides or \
+             invisible characters",
         )
     }
+}
+
+/// Characters that change how text around them is shown without being seen themselves:
+/// zero-width characters, bidirectional marks, embeddings, overrides and isolates, line
+/// and paragraph separators, word joiners and the byte-order mark. In a name they can
+/// make "Dr. House" display as someone else, or reorder what a log line appears to say.
+pub fn is_invisible_formatting(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Free text such as notes: like `text`, but line breaks and tabs are allowed.
@@ -287,6 +303,22 @@ mod tests {
         assert_eq!(timestamp("2030-01-15T14:00:00".into()).unwrap(), utc);
         assert_eq!(timestamp("2030-01-15T09:00:00-05:00".into()).unwrap(), utc);
         assert!(timestamp("yesterday".into()).is_err());
+    }
+
+    #[test]
+    fn one_line_texts_refuse_bidi_overrides_separators_and_zero_width_characters() {
+        for hidden in [
+            '\u{202E}', '\u{2066}', '\u{2028}', '\u{2029}', '\u{200B}', '\u{FEFF}',
+        ] {
+            assert!(
+                text(1, 100)(format!("Gregory{hidden}House")).is_err(),
+                "{hidden:?}"
+            );
+        }
+        assert_eq!(
+            text(1, 100)("Zoë Ångström".into()),
+            Ok("Zoë Ångström".to_owned())
+        );
     }
 
     #[test]

@@ -105,11 +105,8 @@ async fn ensure_bootstrap_admin(
         .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_EMAIL {e}"))?;
     let password = check_password(admin.password.expose().to_owned())
         .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_PASSWORD {e}"))?;
-    let normalized = email.normalized();
-    let existing = with_conn(pool, move |conn| {
-        Ok(users::find_by_email(conn, &normalized)?)
-    })
-    .await?;
+    let typed = email.as_str().to_owned();
+    let existing = with_conn(pool, move |conn| Ok(users::find_by_email(conn, &typed)?)).await?;
     if existing.is_some() {
         return Ok(());
     }

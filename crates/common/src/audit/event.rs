@@ -171,7 +171,8 @@ fn storable(raw: &str) -> String {
             break;
         }
         let hidden = c.is_control()
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{061C}' | '\u{FEFF}' | '<' | '>');
+            || crate::validation::is_invisible_formatting(c)
+            || matches!(c, '<' | '>');
         if hidden {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {

@@ -22,9 +22,11 @@ pub fn find(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<User>> {
         .optional()
 }
 
-pub fn find_by_email(conn: &mut PgConnection, normalized_email: &str) -> QueryResult<Option<User>> {
+/// The account with this email in any case. Both sides go through PostgreSQL's `lower()`,
+/// the function the unique index uses, so what registers can always log in as typed.
+pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {
     users::table
-        .filter(lower(users::email).eq(normalized_email))
+        .filter(lower(users::email).eq(lower(email.into_sql::<diesel::sql_types::Text>())))
         .select(User::as_select())
         .first(conn)
         .optional()

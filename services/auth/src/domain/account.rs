@@ -6,7 +6,8 @@ use common::{ApiError, Role};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// An email address, trimmed. Stored as typed; compared case-insensitively.
+/// An email address, trimmed. Stored as typed; compared case-insensitively, always by
+/// PostgreSQL's `lower()` (the unique index's function), never by a second one in Rust.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -31,11 +32,6 @@ impl Email {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// The form uniqueness and lookups use.
-    pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
     }
 }
 
@@ -217,10 +213,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emails_are_trimmed_and_normalised_to_lower_case() {
+    fn emails_are_trimmed_and_kept_as_typed() {
         let email = Email::parse("  Alice.Smith@Example.COM ".into()).unwrap();
         assert_eq!(email.as_str(), "Alice.Smith@Example.COM");
-        assert_eq!(email.normalized(), "alice.smith@example.com");
     }
 
     #[test]

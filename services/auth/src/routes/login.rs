@@ -33,6 +33,16 @@ fn non_empty(raw: String) -> Result<String, String> {
     }
 }
 
+/// No address is longer than 254 characters (RFC 5321): a longer one is refused before the
+/// rate limit or a hash spends anything on it.
+fn login_email(raw: String) -> Result<String, String> {
+    match raw.trim().chars().count() {
+        0 => Err("must not be empty".to_owned()),
+        1..=254 => Ok(raw),
+        _ => Err("must be at most 254 characters".to_owned()),
+    }
+}
+
 /// `POST /auth/login`. Callers: anyone.
 #[utoipa::path(post, path = "/auth/login", tag = "auth",
     request_body = LoginForm,
@@ -53,7 +63,7 @@ pub async fn login(
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let form = body.into_inner();
     let mut v = Validator::new();
-    let email = v.required("email", form.email, non_empty);
+    let email = v.required("email", form.email, login_email);
     let password = v.required("password", form.password, non_empty);
     let (Some(email), Some(password)) = (email, password) else {
         return Err(v.into_error());
@@ -98,7 +108,12 @@ impl TokenForm {
         match self.grant_type.as_deref().unwrap_or("password") {
             "password" => {
                 let required = || "is required".to_owned();
-                let username = v.check("username", present(self.username).ok_or_else(required));
+                let username = v.check(
+                    "username",
+                    present(self.username)
+                        .ok_or_else(required)
+                        .and_then(login_email),
+                );
                 let password = v.check("password", present(self.password).ok_or_else(required));
                 match (username, password) {
                     (Some(username), Some(password)) => Ok(Grant::Password {

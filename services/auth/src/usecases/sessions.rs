@@ -40,15 +40,15 @@ pub async fn authenticate(
     log: &AuditLog,
 ) -> Result<User, ApiError> {
     let client = audit.client_address.clone().unwrap_or_default();
-    let normalized = email.trim().to_lowercase();
+    let typed = email.trim().to_owned();
     let limit = policy.login_rate_limit_per_minute;
     let found = with_conn(pool, move |conn| {
         if limit > 0 {
-            let buckets = rate_limit::buckets(&normalized, &client);
+            let buckets = rate_limit::buckets(&typed.to_lowercase(), &client);
             let counts = login_attempts::record(conn, &buckets)?;
             rate_limit::decide(limit, &counts, Utc::now())?;
         }
-        Ok(users::find_by_email(conn, &normalized)?)
+        Ok(users::find_by_email(conn, &typed)?)
     })
     .await;
     if let Err(ApiError::RateLimited { .. }) = &found {

@@ -56,6 +56,42 @@ async fn the_email_is_matched_case_insensitively() {
 }
 
 #[tokio::test]
+async fn a_non_ascii_email_logs_in_as_typed_and_in_another_case() {
+    let app = spawn_app().await;
+    let email = format!("İvy.Åsa-{}@Exämple.com", uuid::Uuid::new_v4().simple());
+    let registered = app.register(&registration(&email, "patient")).await;
+    assert_eq!(registered.status(), 201);
+
+    let as_typed = app.login(&email, PASSWORD).await;
+    let shouted = app.login(&email.to_uppercase(), PASSWORD).await;
+
+    assert_eq!(as_typed.status(), 200, "{}", as_typed.text().await.unwrap());
+    assert_eq!(shouted.status(), 200);
+    let again = app
+        .register(&registration(&email.to_uppercase(), "patient"))
+        .await;
+    assert_eq!(again.status(), 409, "one account whatever the case");
+}
+
+#[tokio::test]
+async fn a_login_email_over_254_characters_is_422_not_500() {
+    let app = spawn_app().await;
+    let email = format!("{}@example.com", "a".repeat(3000));
+
+    let json = app.login(&email, PASSWORD).await;
+    let form = app
+        .client
+        .post(app.url("/auth/token"))
+        .form(&[("username", email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(error_fields(&assert_problem(json, 422).await), ["email"]);
+    assert_eq!(error_fields(&assert_problem(form, 422).await), ["username"]);
+}
+
+#[tokio::test]
 async fn an_unknown_email_and_a_wrong_password_get_the_same_401() {
     let app = spawn_app().await;
     let email = unique_email();

@@ -249,3 +249,19 @@ async fn the_same_idempotency_key_with_another_body_is_422() {
     assert_eq!(error_fields(&problem), ["Idempotency-Key"]);
     assert_eq!(app.db_count("SELECT count(*) AS n FROM users"), 1);
 }
+
+#[tokio::test]
+async fn names_with_bidi_overrides_separators_or_zero_width_characters_are_422() {
+    let app = spawn_app().await;
+
+    for hidden in ["\u{202E}", "\u{2066}", "\u{2028}", "\u{2029}", "\u{200B}"] {
+        let mut body = registration(&unique_email(), "doctor");
+        body["last_name"] = json!(format!("House{hidden}Dr"));
+        let res = app.register(&body).await;
+        assert_eq!(
+            error_fields(&assert_problem(res, 422).await),
+            ["last_name"],
+            "{hidden:?}"
+        );
+    }
+}
