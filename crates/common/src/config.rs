@@ -134,7 +134,8 @@ impl FromStr for LogFormat {
 }
 
 /// `HOST`, `PORT`, `HTTP_WORKERS`, `SHUTDOWN_TIMEOUT_SECONDS`, `SHUTDOWN_DRAIN_SECONDS`,
-/// `CORS_ALLOWED_ORIGINS`: how a service listens and stops.
+/// `CORS_ALLOWED_ORIGINS`, `TRUSTED_PROXIES`: how a service listens, whom it believes
+/// about the client's address, and how it stops.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub host: std::net::IpAddr,
@@ -148,6 +149,8 @@ pub struct HttpSettings {
     pub drain_period: std::time::Duration,
     /// Browser origins allowed to call the API (CORS); empty refuses every other origin.
     pub cors_allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 impl HttpSettings {
@@ -162,6 +165,11 @@ impl HttpSettings {
             )?),
             drain_period: std::time::Duration::from_secs(var_or("SHUTDOWN_DRAIN_SECONDS", 0)?),
             cors_allowed_origins: list("CORS_ALLOWED_ORIGINS"),
+            trusted_proxies: crate::client_address::TrustedProxies::parse(&list("TRUSTED_PROXIES"))
+                .map_err(|reason| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    reason,
+                })?,
         })
     }
 
@@ -174,6 +182,7 @@ impl HttpSettings {
             shutdown_timeout: std::time::Duration::from_secs(1),
             drain_period: std::time::Duration::ZERO,
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Default::default(),
         }
     }
 }

@@ -12,10 +12,4 @@ pub fn paged<T: Serialize>(items: &[T], total: i64) -> HttpResponse {
         .json(items)
 }
 
-/// The client's address as seen by this process (the peer of the TCP connection).
-/// Forwarded headers are not trusted: a client could set them to dodge rate limits.
-pub fn client_address(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
+pub use crate::client_address::client_address;

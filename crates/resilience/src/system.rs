@@ -38,7 +38,11 @@ fn common_env(ports: &[(Service, u16)], database_url: &str) -> Vec<(String, Stri
         ("PRESCRIPTION_SERVICE_URL", url(Service::Prescription)),
         ("RUST_LOG", "info".to_owned()),
         ("HTTP_WORKERS", "2".to_owned()),
+        // Many logins and sign-ups from one address are the suite's arrangement, not an attack.
         ("LOGIN_RATE_LIMIT_PER_MINUTE", "0".to_owned()),
+        ("LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE", "0".to_owned()),
+        ("LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "0".to_owned()),
+        ("REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "0".to_owned()),
         ("JWKS_REFETCH_INTERVAL_SECONDS", "1".to_owned()),
         ("DB_ACQUIRE_TIMEOUT_MS", "1000".to_owned()),
         ("SHUTDOWN_TIMEOUT_SECONDS", "15".to_owned()),

@@ -8,10 +8,14 @@
 //! `JWT_PRIVATE_KEY_FILE` (unset: a key generated once under `DATA_DIR`),
 //! `JWT_ADDITIONAL_PUBLIC_KEY_FILES` (comma-separated PEM public keys still accepted: rotation),
 //! `DATA_DIR` (.data/auth-service), `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD`,
-//! `LOGIN_RATE_LIMIT_PER_MINUTE` (10; 0 = off), `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002),
+//! `LOGIN_RATE_LIMIT_PER_MINUTE` (10 failures per account and address; 0 = off),
+//! `LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE` (50), `LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
+//! (100), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE` (10), `TRUSTED_PROXIES` (none),
+//! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002),
 //! `PRESCRIPTION_SERVICE_URL` (http://127.0.0.1:8003), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
+use crate::domain::rate_limit::LoginBudgets;
 use common::config::{
     ConfigError, Environment, HttpSettings, LogFormat, Secret, environment, list, var_opt, var_or,
 };
@@ -27,8 +31,10 @@ pub struct Settings {
     pub database: DbSettings,
     pub tokens: TokenSettings,
     pub bootstrap_admin: Option<BootstrapAdmin>,
-    /// Attempts per minute per account and per client address; 0 turns the limit off.
-    pub login_rate_limit_per_minute: u32,
+    /// Failed logins allowed per minute; 0 turns a budget off.
+    pub login_limits: LoginBudgets,
+    /// Sign-ups per client address per minute; 0 turns the limit off.
+    pub register_rate_limit_per_address_per_minute: u32,
     pub peers: PeerSettings,
     pub log_format: LogFormat,
 }
@@ -116,7 +122,15 @@ impl Settings {
                     .collect(),
             },
             bootstrap_admin,
-            login_rate_limit_per_minute: var_or("LOGIN_RATE_LIMIT_PER_MINUTE", 10)?,
+            login_limits: LoginBudgets {
+                per_account_and_address: var_or("LOGIN_RATE_LIMIT_PER_MINUTE", 10)?,
+                per_account: var_or("LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE", 50)?,
+                per_address: var_or("LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 100)?,
+            },
+            register_rate_limit_per_address_per_minute: var_or(
+                "REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE",
+                10,
+            )?,
             peers: PeerSettings {
                 appointment_url: var_or(
                     "APPOINTMENT_SERVICE_URL",
@@ -151,7 +165,8 @@ impl Settings {
                 additional_public_keys: Vec::new(),
             },
             bootstrap_admin: None,
-            login_rate_limit_per_minute: 0,
+            login_limits: LoginBudgets::OFF,
+            register_rate_limit_per_address_per_minute: 0,
             peers: PeerSettings {
                 appointment_url: "http://127.0.0.1:9".into(),
                 prescription_url: "http://127.0.0.1:9".into(),

@@ -72,7 +72,8 @@ impl Application {
         };
         let policy = SessionPolicy {
             refresh_ttl: settings.tokens.refresh_ttl,
-            login_rate_limit_per_minute: settings.login_rate_limit_per_minute,
+            login_budgets: settings.login_limits,
+            sign_ups_per_address_per_minute: settings.register_rate_limit_per_address_per_minute,
             idempotency_secret: material.derived_secret("idempotency-fingerprint"),
         };
 

@@ -1,6 +1,6 @@
 //! Settings, read once at startup. Variables (default):
 //! `APP_ENV` (development; `production` requires `DATABASE_URL`),
-//! `HOST` (127.0.0.1), `PORT` (8003), `HTTP_WORKERS` (one per core), `SHUTDOWN_TIMEOUT_SECONDS` (30),
+//! `HOST` (127.0.0.1), `PORT` (8003), `HTTP_WORKERS` (one per core), `SHUTDOWN_TIMEOUT_SECONDS` (30), `TRUSTED_PROXIES` (none),
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_prescription),
 //! `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
 //! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002), `UPSTREAM_TIMEOUT_MS` (2000),

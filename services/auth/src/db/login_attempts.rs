@@ -1,9 +1,12 @@
+use crate::domain::rate_limit::Count;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int4, Text, Timestamptz};
 
 #[derive(QueryableByName)]
-struct Count {
+struct Row {
+    #[diesel(sql_type = Text)]
+    bucket: String,
     #[diesel(sql_type = Int4)]
     attempts: i32,
     #[diesel(sql_type = Timestamptz)]
@@ -12,23 +15,40 @@ struct Count {
 
 /// Counts one attempt in each bucket's current minute and returns the counts after it,
 /// in one round trip.
-pub fn record(
-    conn: &mut PgConnection,
-    buckets: &[String],
-) -> QueryResult<Vec<(i32, DateTime<Utc>)>> {
-    let counts: Vec<Count> = diesel::sql_query(
+pub fn record(conn: &mut PgConnection, buckets: &[String]) -> QueryResult<Vec<Count>> {
+    let rows: Vec<Row> = diesel::sql_query(
         "INSERT INTO login_attempts (bucket, window_start, attempts) \
          SELECT bucket, date_trunc('minute', now()), 1 FROM unnest($1::text[]) AS bucket \
          ON CONFLICT (bucket, window_start) \
          DO UPDATE SET attempts = login_attempts.attempts + 1 \
-         RETURNING attempts, window_start",
+         RETURNING bucket, attempts, window_start",
     )
     .bind::<Array<Text>, _>(buckets)
     .load(conn)?;
-    Ok(counts
+    Ok(rows
         .into_iter()
-        .map(|c| (c.attempts, c.window_start))
+        .map(|r| Count {
+            bucket: r.bucket,
+            attempts: r.attempts,
+            window_start: r.window_start,
+        })
         .collect())
+}
+
+/// Hands back the attempts `record` counted (a login that succeeded or was refused by a
+/// limit is no failure).
+pub fn release(conn: &mut PgConnection, counted: &[Count]) -> QueryResult<usize> {
+    let buckets: Vec<&str> = counted.iter().map(|c| c.bucket.as_str()).collect();
+    let Some(window_start) = counted.first().map(|c| c.window_start) else {
+        return Ok(0);
+    };
+    diesel::sql_query(
+        "UPDATE login_attempts SET attempts = attempts - 1 \
+         WHERE bucket = ANY($1) AND window_start = $2 AND attempts > 0",
+    )
+    .bind::<Array<Text>, _>(buckets)
+    .bind::<Timestamptz, _>(window_start)
+    .execute(conn)
 }
 
 /// Windows that ended are no longer consulted.

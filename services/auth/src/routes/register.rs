@@ -19,7 +19,8 @@ use common::validation::parse_body;
         (status = 201, description = "The new user", body = UserView),
         Malformed,
         (status = 409, description = "Email already registered", body = common::error::Problem, content_type = "application/problem+json"),
-        Invalid))]
+        Invalid,
+        (status = 429, description = "Too many sign-ups from this address this minute; see Retry-After", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     req: HttpRequest,
     pool: web::Data<DbPool>,
@@ -32,6 +33,8 @@ pub async fn register(
     let body = body.into_inner();
     let idempotency = key.bind(Scope::anonymous(&req), &policy.idempotency_secret, &body)?;
     let account = parse_body::<RegistrationForm>(body)?.validate(Registrar::Public)?;
+    let address = audit.client_address.clone().unwrap_or_default();
+    accounts::admit_sign_up(&pool, &policy, &address).await?;
     let password_hash = passwords.hash(account.password.clone()).await?;
     create_once(&pool, idempotency, move |conn| {
         let user = accounts::create(conn, None, &audit, &account, &password_hash)?;

@@ -1,14 +1,41 @@
 //! Creating an account: self-registration (patients and doctors) and by an admin (any
 //! role). Both go through `create`, after the password was hashed off the async workers.
 
+use super::SessionPolicy;
 use crate::db::models::{NewUser, User};
-use crate::db::users;
+use crate::db::{login_attempts, users};
 use crate::domain::account::NewAccount;
+use crate::domain::rate_limit;
+use chrono::Utc;
 use common::audit::{Action, AuditContext, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::db::ConflictOnUnique;
+use common::db::{DbPool, with_conn};
 use common::{ApiError, Role, UserId};
 use diesel::{Connection, PgConnection};
+
+/// Counts a sign-up from `client_address` and refuses it (429) past
+/// `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`, before any hashing: sign-ups are an
+/// argon2 CPU sink and, by their 409, an account oracle.
+pub async fn admit_sign_up(
+    pool: &DbPool,
+    policy: &SessionPolicy,
+    client_address: &str,
+) -> Result<(), ApiError> {
+    let per_address = policy.sign_ups_per_address_per_minute;
+    if per_address == 0 {
+        return Ok(());
+    }
+    let bucket = rate_limit::sign_up_bucket(client_address);
+    with_conn(pool, move |conn| {
+        let counted = login_attempts::record(conn, std::slice::from_ref(&bucket))?;
+        match counted.first() {
+            Some(count) => rate_limit::decide_sign_up(per_address, count, Utc::now()),
+            None => Ok(()),
+        }
+    })
+    .await
+}
 
 /// Inserts the user and its audit event together; an email already registered (in any
 /// case) is a 409. `admin` is who created it, `None` for self-registration.

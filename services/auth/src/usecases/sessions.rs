@@ -5,7 +5,7 @@ use super::SessionPolicy;
 use crate::db::models::{NewRefreshToken, User};
 use crate::db::{login_attempts, refresh_tokens, users};
 use crate::domain::passwords::Passwords;
-use crate::domain::rate_limit;
+use crate::domain::rate_limit::{self, LoginBudgets};
 use crate::domain::refresh::{Presented, classify};
 use crate::domain::tokens::{TokenIssuer, hash_refresh_token, new_refresh_token};
 use chrono::Utc;
@@ -41,27 +41,42 @@ pub async fn authenticate(
 ) -> Result<User, ApiError> {
     let client = audit.client_address.clone().unwrap_or_default();
     let typed = email.trim().to_owned();
-    let limit = policy.login_rate_limit_per_minute;
+    let budgets = policy.login_budgets;
+    let buckets = rate_limit::login_buckets(&typed, &client);
     let found = with_conn(pool, move |conn| {
-        if limit > 0 {
-            let buckets = rate_limit::buckets(&typed.to_lowercase(), &client);
-            let counts = login_attempts::record(conn, &buckets)?;
-            rate_limit::decide(limit, &counts, Utc::now())?;
-        }
-        Ok(users::find_by_email(conn, &typed)?)
+        let counted = if budgets == LoginBudgets::OFF {
+            Vec::new()
+        } else {
+            let counted = login_attempts::record(conn, &buckets)?;
+            if let Err(limited) = rate_limit::decide_login(budgets, &counted, Utc::now()) {
+                login_attempts::release(conn, &counted)?;
+                return Err(limited);
+            }
+            counted
+        };
+        Ok((counted, users::find_by_email(conn, &typed)?))
     })
     .await;
     if let Err(ApiError::RateLimited { .. }) = &found {
         log.submit(audit.event(Action::Login).denied());
     }
-    let user = found?;
+    let (counted, user) = found?;
     // Longer than any password we accept: refuse without spending a hash on it.
     if password.expose().chars().count() > 128 {
         return Err(BAD_CREDENTIALS);
     }
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     match (passwords.verify(password, hash).await?, user) {
-        (true, Some(user)) => Ok(user),
+        (true, Some(user)) => {
+            // A success is no failure: hand its counted attempt back.
+            if !counted.is_empty() {
+                with_conn(pool, move |conn| {
+                    Ok(login_attempts::release(conn, &counted)?)
+                })
+                .await?;
+            }
+            Ok(user)
+        }
         (_, user) => {
             tracing::info!("login refused");
             // The account, when there is one, is named by id: never the email typed.

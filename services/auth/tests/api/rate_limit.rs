@@ -1,26 +1,64 @@
+//! The login and sign-up limits of the contract: failures only, three budgets, a sign-up
+//! budget, client addresses from `TRUSTED_PROXIES`. The tests reach the service through a
+//! "proxy" on 127.0.0.1 (trusted here), so `X-Forwarded-For` gives each request its address.
+
 use crate::helpers::*;
+use auth_service::Settings;
+use common::client_address::TrustedProxies;
+use reqwest::Response;
+use serde_json::json;
 
 /// Limits count per calendar minute: starting a test in a minute's last seconds would let
 /// its attempts straddle two windows. Wait for a fresh one instead.
 async fn start_of_a_window() {
     use chrono::Timelike;
     let second = chrono::Utc::now().second();
-    if second >= 50 {
+    if second >= 45 {
         tokio::time::sleep(std::time::Duration::from_secs(u64::from(61 - second))).await;
     }
 }
 
-#[tokio::test]
-async fn attempts_past_the_limit_for_an_account_get_429_with_retry_after() {
-    let app = spawn_app_with(|s| s.login_rate_limit_per_minute = 3).await;
-    start_of_a_window().await;
+fn behind_a_proxy(settings: &mut Settings) {
+    settings.http.trusted_proxies = TrustedProxies::parse(&["127.0.0.1/32".into()]).unwrap();
+}
+
+async fn login_from(app: &TestApp, address: &str, email: &str, password: &str) -> Response {
+    app.client
+        .post(app.url("/auth/login"))
+        .header("X-Forwarded-For", address)
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn patient(app: &TestApp) -> String {
     let email = unique_email();
-    app.register(&registration(&email, "patient")).await;
-    for _ in 0..3 {
-        assert_eq!(app.login(&email, "Wrong1Password").await.status(), 401);
+    assert_eq!(
+        app.register(&registration(&email, "patient"))
+            .await
+            .status(),
+        201
+    );
+    email
+}
+
+#[tokio::test]
+async fn after_ten_failures_from_one_address_even_the_right_password_waits() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_account_and_address = 10;
+    })
+    .await;
+    let email = patient(&app).await;
+    start_of_a_window().await;
+    for _ in 0..10 {
+        let res = login_from(&app, "203.0.113.9", &email, "Wrong1Password").await;
+        assert_eq!(res.status(), 401);
     }
 
-    let limited = app.login(&email, PASSWORD).await;
+    let limited = login_from(&app, "203.0.113.9", &email, PASSWORD).await;
+    let elsewhere = login_from(&app, "198.51.100.2", &email, PASSWORD).await;
 
     let retry_after: u64 = limited.headers()["retry-after"]
         .to_str()
@@ -29,26 +67,150 @@ async fn attempts_past_the_limit_for_an_account_get_429_with_retry_after() {
         .unwrap();
     assert!((1..=60).contains(&retry_after));
     assert_problem(limited, 429).await;
+    assert_eq!(elsewhere.status(), 200, "another address is not limited");
 }
 
 #[tokio::test]
-async fn one_client_address_is_limited_across_accounts() {
-    let app = spawn_app_with(|s| s.login_rate_limit_per_minute = 3).await;
+async fn guessing_from_many_addresses_never_locks_out_an_address_that_has_not_failed() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_account_and_address = 10;
+        s.login_limits.per_account = 3;
+    })
+    .await;
+    let email = patient(&app).await;
     start_of_a_window().await;
-    for _ in 0..3 {
-        app.login(&unique_email(), PASSWORD).await;
+    for attacker in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let res = login_from(&app, attacker, &email, "Wrong1Password").await;
+        assert_eq!(res.status(), 401);
     }
 
-    let res = app.login(&unique_email(), PASSWORD).await;
+    let attacker_again = login_from(&app, "203.0.113.1", &email, "Wrong1Password").await;
+    let owner = login_from(&app, "198.51.100.7", &email, PASSWORD).await;
+
+    assert_problem(attacker_again, 429).await;
+    assert_eq!(
+        owner.status(),
+        200,
+        "the account's budget spares a fresh address"
+    );
+}
+
+#[tokio::test]
+async fn one_address_is_limited_across_accounts() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_address = 3;
+    })
+    .await;
+    let email = patient(&app).await;
+    start_of_a_window().await;
+    for _ in 0..3 {
+        login_from(&app, "203.0.113.9", &unique_email(), PASSWORD).await;
+    }
+
+    let res = login_from(&app, "203.0.113.9", &email, PASSWORD).await;
+    let elsewhere = login_from(&app, "198.51.100.2", &email, PASSWORD).await;
+
+    assert_problem(res, 429).await;
+    assert_eq!(elsewhere.status(), 200);
+}
+
+#[tokio::test]
+async fn successful_logins_are_not_counted_so_a_whole_clinic_behind_one_address_logs_in() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_account_and_address = 2;
+        s.login_limits.per_address = 2;
+    })
+    .await;
+    let staff = [
+        patient(&app).await,
+        patient(&app).await,
+        patient(&app).await,
+    ];
+    start_of_a_window().await;
+
+    for _ in 0..3 {
+        for email in &staff {
+            let res = login_from(&app, "192.0.2.50", email, PASSWORD).await;
+            assert_eq!(res.status(), 200);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_untrusted_peer_cannot_pick_its_address_with_x_forwarded_for() {
+    let app = spawn_app_with(|s| s.login_limits.per_address = 3).await;
+    start_of_a_window().await;
+    for n in 0..3 {
+        let forged = format!("203.0.113.{n}");
+        login_from(&app, &forged, &unique_email(), PASSWORD).await;
+    }
+
+    let res = login_from(&app, "198.51.100.200", &unique_email(), PASSWORD).await;
 
     assert_problem(res, 429).await;
 }
 
 #[tokio::test]
+async fn a_malformed_forwarded_header_falls_back_to_the_peer() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_address = 2;
+    })
+    .await;
+    start_of_a_window().await;
+    for garbage in ["not-an-address", "1.2.3.4, ,"] {
+        let res = login_from(&app, garbage, &unique_email(), PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            401,
+            "a malformed header is never a 4xx of its own"
+        );
+    }
+
+    let res = login_from(&app, "", &unique_email(), PASSWORD).await;
+
+    assert_problem(res, 429).await;
+}
+
+#[tokio::test]
+async fn sign_ups_are_limited_per_address_before_any_hashing() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.register_rate_limit_per_address_per_minute = 2;
+    })
+    .await;
+    start_of_a_window().await;
+    let sign_up = |address: &'static str| {
+        let client = app.client.clone();
+        let url = app.url("/auth/register");
+        async move {
+            client
+                .post(url)
+                .header("X-Forwarded-For", address)
+                .json(&registration(&unique_email(), "patient"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(sign_up("203.0.113.9").await.status(), 201);
+    assert_eq!(sign_up("203.0.113.9").await.status(), 201);
+
+    let third = sign_up("203.0.113.9").await;
+    let elsewhere = sign_up("198.51.100.2").await;
+
+    assert_problem(third, 429).await;
+    assert_eq!(elsewhere.status(), 201);
+}
+
+#[tokio::test]
 async fn the_limit_is_shared_by_replicas_on_one_database() {
-    let first = spawn_app_with(|s| s.login_rate_limit_per_minute = 2).await;
+    let first = spawn_app_with(|s| s.login_limits.per_account_and_address = 2).await;
     let mut settings = test_settings(&first.db);
-    settings.login_rate_limit_per_minute = 2;
+    settings.login_limits.per_account_and_address = 2;
     let replica = auth_service::Application::build(settings).await.unwrap();
     let replica_url = format!("http://127.0.0.1:{}", replica.port());
     tokio::spawn(replica.run_until_stopped());
@@ -69,10 +231,9 @@ async fn the_limit_is_shared_by_replicas_on_one_database() {
 }
 
 #[tokio::test]
-async fn zero_turns_the_limit_off() {
-    let app = spawn_app_with(|s| s.login_rate_limit_per_minute = 0).await;
-    let email = unique_email();
-    app.register(&registration(&email, "patient")).await;
+async fn zero_turns_the_limits_off() {
+    let app = spawn_app().await;
+    let email = patient(&app).await;
     for _ in 0..12 {
         assert_eq!(app.login(&email, "Wrong1Password").await.status(), 401);
     }
