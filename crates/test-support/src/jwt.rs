@@ -39,6 +39,12 @@ impl TestKey {
         jsonwebtoken::encode(header, claims, &key).expect("sign test token")
     }
 
+    /// An Ed25519 signature over `input`, for tokens whose header jsonwebtoken cannot write.
+    pub fn sign_raw(&self, input: &[u8]) -> Vec<u8> {
+        use ed25519_dalek::Signer;
+        self.signing_key.sign(input).to_bytes().to_vec()
+    }
+
     /// The public half as SPKI PEM (what `openssl pkey -pubout` writes).
     pub fn public_pem(&self) -> String {
         self.signing_key
@@ -50,6 +56,7 @@ impl TestKey {
     pub fn header(&self) -> Header {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.jwk.kid.clone());
+        header.typ = Some("at+jwt".to_owned());
         header
     }
 }
@@ -77,6 +84,9 @@ pub fn claims_for(user: UserId, role: Role) -> serde_json::Value {
         exp: now() + 900,
         jti: uuid::Uuid::new_v4().to_string(),
         iss: DEFAULT_ISSUER.to_owned(),
+        aud: common::auth::DEFAULT_AUDIENCE.to_owned(),
+        given_name: None,
+        family_name: None,
     })
     .expect("claims")
 }

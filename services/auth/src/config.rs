@@ -4,7 +4,7 @@
 //! `SHUTDOWN_TIMEOUT_SECONDS` (30),
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_auth), `DB_MAX_CONNECTIONS` (8),
 //! `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
-//! `JWT_ISSUER` (healthcare-auth), `ACCESS_TOKEN_TTL_SECONDS` (900), `REFRESH_TOKEN_TTL_DAYS` (30),
+//! `JWT_ISSUER` (healthcare-auth), `JWT_AUDIENCE` (healthcare), `ACCESS_TOKEN_TTL_SECONDS` (900), `REFRESH_TOKEN_TTL_DAYS` (30),
 //! `JWT_PRIVATE_KEY_FILE` (unset: a key generated once under `DATA_DIR`),
 //! `JWT_ADDITIONAL_PUBLIC_KEY_FILES` (comma-separated PEM public keys still accepted: rotation),
 //! `DATA_DIR` (.data/auth-service), `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD`,
@@ -52,6 +52,8 @@ pub enum SigningKeySource {
 #[derive(Debug, Clone)]
 pub struct TokenSettings {
     pub issuer: String,
+    /// `aud` of issued tokens; every service requires it.
+    pub audience: String,
     pub access_ttl: Duration,
     /// A login's absolute lifetime: refreshing never extends it.
     pub refresh_ttl: Duration,
@@ -111,6 +113,7 @@ impl Settings {
             database: DbSettings::from_env("healthcare_auth", environment)?,
             tokens: TokenSettings {
                 issuer: var_or("JWT_ISSUER", common::auth::DEFAULT_ISSUER.to_owned())?,
+                audience: var_or("JWT_AUDIENCE", common::auth::DEFAULT_AUDIENCE.to_owned())?,
                 access_ttl: Duration::from_secs(var_or("ACCESS_TOKEN_TTL_SECONDS", 900)?),
                 refresh_ttl: Duration::from_secs(
                     var_or::<u64>("REFRESH_TOKEN_TTL_DAYS", 30)? * 24 * 3600,
@@ -157,6 +160,7 @@ impl Settings {
             database: DbSettings::for_tests(database_url),
             tokens: TokenSettings {
                 issuer: common::auth::DEFAULT_ISSUER.into(),
+                audience: common::auth::DEFAULT_AUDIENCE.into(),
                 access_ttl: Duration::from_secs(900),
                 refresh_ttl: Duration::from_secs(30 * 24 * 3600),
                 signing_key: SigningKeySource::Generated {

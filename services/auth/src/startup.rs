@@ -37,9 +37,11 @@ impl Application {
             &material,
             retired,
             settings.tokens.issuer.clone(),
+            settings.tokens.audience.clone(),
             settings.tokens.access_ttl,
         )?;
-        let verifier = TokenVerifier::from_keys(issuer.issuer(), issuer.published_keys());
+        let verifier = TokenVerifier::from_keys(issuer.issuer(), issuer.published_keys())
+            .with_audience(issuer.audience());
 
         let service = Service {
             name: SERVICE_NAME,

@@ -11,4 +11,12 @@ pub struct AccessClaims {
     pub exp: i64,
     pub jti: String,
     pub iss: String,
+    /// The services the token is for (`JWT_AUDIENCE`); every verifier requires it.
+    pub aud: String,
+    /// OIDC names, so a service can show who acted without a call; absent in tokens
+    /// issued before they were added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
 }

@@ -18,3 +18,7 @@ pub use visibility::Visibility;
 
 /// The issuer every service expects unless `JWT_ISSUER` says otherwise.
 pub const DEFAULT_ISSUER: &str = "healthcare-auth";
+
+/// The audience auth-service writes and every service requires unless `JWT_AUDIENCE` says
+/// otherwise: a token minted for another system by the same issuer is refused.
+pub const DEFAULT_AUDIENCE: &str = "healthcare";

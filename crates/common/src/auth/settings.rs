@@ -1,4 +1,4 @@
-use super::{DEFAULT_ISSUER, Jwk, TokenVerifier};
+use super::{DEFAULT_AUDIENCE, DEFAULT_ISSUER, Jwk, TokenVerifier};
 use crate::config::{ConfigError, var_opt, var_or};
 use crate::lifecycle::{Lifecycle, every};
 use std::sync::Arc;
@@ -18,12 +18,14 @@ pub enum KeySource {
     Static(Vec<Jwk>),
 }
 
-/// `JWT_ISSUER`, `AUTH_JWKS_URL` (default `<AUTH_SERVICE_URL>/.well-known/jwks.json`),
+/// `JWT_ISSUER`, `JWT_AUDIENCE` (healthcare), `AUTH_JWKS_URL` (default `<AUTH_SERVICE_URL>/.well-known/jwks.json`),
 /// `JWT_PUBLIC_KEY_FILE` (a static SPKI PEM key instead of the JWKS) and
 /// `JWKS_REFETCH_INTERVAL_SECONDS` (5) and `JWKS_REFRESH_SECONDS` (60).
 #[derive(Debug, Clone)]
 pub struct VerifierSettings {
     pub issuer: String,
+    /// `JWT_AUDIENCE`: the `aud` a token must carry.
+    pub audience: String,
     pub keys: KeySource,
 }
 
@@ -32,12 +34,14 @@ impl VerifierSettings {
     pub fn trusting(keys: Vec<Jwk>) -> Self {
         Self {
             issuer: DEFAULT_ISSUER.to_owned(),
+            audience: DEFAULT_AUDIENCE.to_owned(),
             keys: KeySource::Static(keys),
         }
     }
 
     pub fn from_env(auth_service_url: &str) -> Result<Self, ConfigError> {
         let issuer = var_or("JWT_ISSUER", DEFAULT_ISSUER.to_owned())?;
+        let audience = var_or("JWT_AUDIENCE", DEFAULT_AUDIENCE.to_owned())?;
         let keys = match var_opt::<std::path::PathBuf>("JWT_PUBLIC_KEY_FILE")? {
             Some(path) => KeySource::Static(vec![jwk_from_public_pem_file(&path)?]),
             None => KeySource::Jwks {
@@ -54,7 +58,11 @@ impl VerifierSettings {
                 ),
             },
         };
-        Ok(Self { issuer, keys })
+        Ok(Self {
+            issuer,
+            audience,
+            keys,
+        })
     }
 
     /// The verifier, with its keys loaded; for a JWKS source, also the task that reloads
@@ -67,7 +75,9 @@ impl VerifierSettings {
         lifecycle: Arc<Lifecycle>,
     ) -> Arc<TokenVerifier> {
         match &self.keys {
-            KeySource::Static(keys) => Arc::new(TokenVerifier::from_keys(&self.issuer, keys)),
+            KeySource::Static(keys) => {
+                Arc::new(TokenVerifier::from_keys(&self.issuer, keys).with_audience(&self.audience))
+            }
             KeySource::Jwks {
                 url,
                 min_refetch,
@@ -75,7 +85,8 @@ impl VerifierSettings {
             } => {
                 let verifier = Arc::new(
                     TokenVerifier::from_jwks_url(&self.issuer, url.clone(), http, *min_refetch)
-                        .await,
+                        .await
+                        .with_audience(&self.audience),
                 );
                 let refreshed = verifier.clone();
                 every(*refresh_every, lifecycle, move || {

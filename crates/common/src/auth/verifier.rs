@@ -45,14 +45,27 @@ pub struct TokenVerifier {
     jwks: Option<JwksSource>,
 }
 
+/// Clocks of replicas drift a little; more would stretch a token's life.
+const LEEWAY_SECONDS: u64 = 5;
+
+/// The `typ` values of an access token (RFC 7519 and RFC 9068).
+const ACCESS_TOKEN_TYPES: [&str; 2] = ["jwt", "at+jwt"];
+
 impl TokenVerifier {
     fn validation(issuer: &str) -> Validation {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[issuer]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        // Clocks of replicas drift a little; more would stretch a token's life.
-        validation.leeway = 5;
+        validation.set_audience(&[super::DEFAULT_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
         validation
+    }
+
+    /// Requires `audience` instead of the default one (`JWT_AUDIENCE`).
+    pub fn with_audience(mut self, audience: &str) -> Self {
+        self.validation.set_audience(&[audience]);
+        self
     }
 
     fn key_map(keys: &[Jwk]) -> HashMap<String, DecodingKey> {
@@ -158,6 +171,15 @@ impl TokenVerifier {
         if header.alg != Algorithm::EdDSA {
             return Err(TokenRejection::WrongAlgorithm);
         }
+        let typed = header
+            .typ
+            .as_deref()
+            .is_some_and(|typ| ACCESS_TOKEN_TYPES.contains(&typ.to_ascii_lowercase().as_str()));
+        // `crit` names extensions a verifier must understand to accept the token; we
+        // understand none (RFC 7515 section 4.1.11).
+        if !typed || names_critical_extensions(token) {
+            return Err(TokenRejection::Invalid);
+        }
         let kid = header.kid.ok_or(TokenRejection::MissingKeyId)?;
         let key = match self.cached_key(&kid) {
             Some(key) => key,
@@ -166,11 +188,30 @@ impl TokenVerifier {
                 self.cached_key(&kid).ok_or(TokenRejection::UnknownKey)?
             }
         };
-        jsonwebtoken::decode::<AccessClaims>(token, &key, &self.validation)
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenRejection::Expired,
                 _ => TokenRejection::Invalid,
-            })
+            })?;
+        // Issued in the future: a skewed or forged clock would stretch the token's life.
+        let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
+        if claims.iat > chrono::Utc::now().timestamp() + leeway {
+            return Err(TokenRejection::Invalid);
+        }
+        Ok(claims)
     }
+}
+
+/// Whether the token's protected header has a `crit` member.
+fn names_critical_extensions(token: &str) -> bool {
+    use base64::Engine;
+    let Some(encoded) = token.split('.').next() else {
+        return true;
+    };
+    let Ok(json) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded) else {
+        return true;
+    };
+    serde_json::from_slice::<serde_json::Value>(&json)
+        .map_or(true, |header| header.get("crit").is_some())
 }

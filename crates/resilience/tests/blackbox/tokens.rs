@@ -102,6 +102,7 @@ fn token(system: &System, user_id: &str, issued_at: i64, expires_at: i64) -> Str
     let claims = json!({
         "sub": user_id, "role": "patient", "iat": issued_at, "exp": expires_at,
         "jti": uuid::Uuid::new_v4().to_string(), "iss": DEFAULT_ISSUER,
+        "aud": common::auth::DEFAULT_AUDIENCE,
     });
     system.key.sign(&system.key.header(), &claims)
 }

@@ -34,6 +34,7 @@ async fn booking_and_reading_keep_working_after_auth_service_stops() {
         s.auth_service.url = auth_url;
         s.tokens = VerifierSettings {
             issuer: DEFAULT_ISSUER.into(),
+            audience: common::auth::DEFAULT_AUDIENCE.into(),
             keys: KeySource::Jwks {
                 url: jwks_url,
                 min_refetch: Duration::from_secs(5),

@@ -14,6 +14,7 @@ pub struct TokenIssuer {
     key: EncodingKey,
     header: Header,
     issuer: String,
+    audience: String,
     access_ttl: Duration,
     /// The current key first, then retired keys whose tokens may still be alive.
     published: Vec<Jwk>,
@@ -30,17 +31,21 @@ impl TokenIssuer {
         material: &SigningMaterial,
         retired: Vec<Jwk>,
         issuer: String,
+        audience: String,
         access_ttl: Duration,
     ) -> anyhow::Result<Self> {
         let key = EncodingKey::from_ed_pem(material.private_pem.as_bytes())?;
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(material.jwk.kid.clone());
+        // RFC 9068: an access token says so, so it cannot pass for an ID token elsewhere.
+        header.typ = Some("at+jwt".to_owned());
         let mut published = vec![material.jwk.clone()];
         published.extend(retired.into_iter().filter(|k| k.kid != material.jwk.kid));
         Ok(Self {
             key,
             header,
             issuer,
+            audience,
             access_ttl,
             published,
         })
@@ -54,7 +59,18 @@ impl TokenIssuer {
         &self.issuer
     }
 
-    pub fn access_token(&self, user: UserId, role: Role) -> Result<AccessToken, ApiError> {
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// A token for `user`, naming them (`given_name`, `family_name`) for the services that
+    /// show who acted.
+    pub fn access_token(
+        &self,
+        user: UserId,
+        role: Role,
+        names: (&str, &str),
+    ) -> Result<AccessToken, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let ttl = self.access_ttl.as_secs();
         let claims = AccessClaims {
@@ -64,6 +80,9 @@ impl TokenIssuer {
             exp: now + i64::try_from(ttl).unwrap_or(i64::MAX / 2),
             jti: uuid::Uuid::new_v4().to_string(),
             iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            given_name: Some(names.0.to_owned()),
+            family_name: Some(names.1.to_owned()),
         };
         let token = jsonwebtoken::encode(&self.header, &claims, &self.key)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing failed: {e}")))?;

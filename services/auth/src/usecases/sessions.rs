@@ -98,7 +98,7 @@ pub async fn start(
     user: &User,
     audit: &AuditContext,
 ) -> Result<Session, ApiError> {
-    let access = issuer.access_token(user.id, user.role)?;
+    let access = issuer.access_token(user.id, user.role, (&user.first_name, &user.last_name))?;
     let refresh = new_refresh_token()?;
     let lifetime =
         chrono::Duration::from_std(policy.refresh_ttl).map_err(|e| ApiError::Internal(e.into()))?;
@@ -213,7 +213,8 @@ pub async fn rotate(
     .await?;
     match outcome {
         Rotation::Rotated(user) => {
-            let access = issuer.access_token(user.id, user.role)?;
+            let access =
+                issuer.access_token(user.id, user.role, (&user.first_name, &user.last_name))?;
             Ok(Session {
                 access_token: access.token,
                 expires_in: access.expires_in,

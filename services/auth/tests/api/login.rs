@@ -116,3 +116,24 @@ async fn a_login_without_fields_is_422_naming_them() {
     fields.sort();
     assert_eq!(fields, ["email", "password"]);
 }
+
+#[tokio::test]
+async fn an_access_token_is_typed_for_the_audience_and_names_its_user() {
+    let app = spawn_app().await;
+    let session = app.signed_in("doctor").await;
+
+    let header = jsonwebtoken::decode_header(&session.access_token).unwrap();
+    let payload = session.access_token.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+
+    assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+    assert_eq!(claims["aud"], "healthcare");
+    assert_eq!(claims["given_name"], "Ada");
+    assert_eq!(claims["family_name"], "Lovelace");
+}

@@ -209,3 +209,62 @@ async fn a_token_with_an_unknown_role_is_refused() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_token_not_yet_valid_issued_in_the_future_or_for_another_audience_is_refused() {
+    let app = spawn_app().await;
+    let (_, id) = victim(&app).await;
+    let key = test_key();
+    let now = test_support::jwt::now();
+    let with = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut claims = claims_for(id, Role::Patient);
+        change(&mut claims);
+        key.sign(&key.header(), &claims)
+    };
+
+    let cases = [
+        ("nbf in an hour", with(&|c| c["nbf"] = json!(now + 3600))),
+        ("iat a day ahead", with(&|c| c["iat"] = json!(now + 86_400))),
+        ("another audience", with(&|c| c["aud"] = json!("billing"))),
+        (
+            "no audience",
+            with(&|c| {
+                c.as_object_mut().unwrap().remove("aud");
+            }),
+        ),
+    ];
+    for (case, token) in &cases {
+        assert_refused(&app, token, case).await;
+    }
+    let within_leeway = with(&|c| c["nbf"] = json!(now + 2));
+    assert_eq!(
+        app.get_as("/users/profile", &within_leeway).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_token_without_typ_or_with_a_critical_header_extension_is_refused() {
+    let app = spawn_app().await;
+    let (_, id) = victim(&app).await;
+    let key = test_key();
+    let claims = claims_for(id, Role::Patient);
+    let mut untyped = key.header();
+    untyped.typ = None;
+    let mut id_token = key.header();
+    id_token.typ = Some("id+jwt".into());
+
+    assert_refused(&app, &key.sign(&untyped, &claims), "no typ").await;
+    assert_refused(&app, &key.sign(&id_token, &claims), "another typ").await;
+    // jsonwebtoken's Header has no `crit`, so the header is written by hand and signed.
+    let header =
+        json!({ "alg": "EdDSA", "typ": "JWT", "kid": key.jwk.kid, "crit": ["exp2"], "exp2": 1 });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = key.sign_raw(signing_input.as_bytes());
+    let critical = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature));
+    assert_refused(&app, &critical, "crit").await;
+}
