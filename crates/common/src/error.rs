@@ -261,7 +261,11 @@ pub fn register_extractor_configs(cfg: &mut web::ServiceConfig) {
 /// The answer for a known path called with a method it does not have; `methods` are
 /// the route table's (`"get put"`).
 pub async fn method_not_allowed(methods: &'static str) -> Result<HttpResponse, ApiError> {
-    let allowed: Vec<String> = methods.split_whitespace().map(str::to_uppercase).collect();
+    let mut allowed: Vec<String> = methods.split_whitespace().map(str::to_uppercase).collect();
+    // Every GET route also answers HEAD.
+    if let Some(get) = allowed.iter().position(|m| m == "GET") {
+        allowed.insert(get + 1, "HEAD".to_owned());
+    }
     Err(ApiError::MethodNotAllowed(allowed.join(", ")))
 }
 

@@ -41,7 +41,10 @@ pub async fn ready(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(live))
-        .route("/health/ready", web::get().to(ready))
-        .route("/metrics", web::get().to(crate::metrics::endpoint));
+    cfg.service(crate::http::get_resource("/health", live))
+        .service(crate::http::get_resource("/health/ready", ready))
+        .service(crate::http::get_resource(
+            "/metrics",
+            crate::metrics::endpoint,
+        ));
 }

@@ -13,3 +13,18 @@ pub fn paged<T: Serialize>(items: &[T], total: i64) -> HttpResponse {
 }
 
 pub use crate::client_address::client_address;
+
+/// A resource answering GET (and HEAD, with the same headers and no body) with `handler`,
+/// and any other method with a 405 problem listing those two.
+pub fn get_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    use actix_web::web;
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(web::to(|| crate::error::method_not_allowed("get")))
+}

@@ -135,7 +135,7 @@ pub async fn request_context(
         request_id = %request_id,
         trace_id = %trace_id,
         method = %req.method(),
-        path = %req.path(),
+        path = %bounded_path(req.path()),
     );
     // No clone of the request may be held across `next.call`: routing needs it unshared.
     let mut response = if declared_length(&req).is_some_and(|len| len > MAX_BODY_BYTES) {
@@ -162,6 +162,18 @@ pub async fn request_context(
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // Nothing we serve may be framed (clickjacking); only the docs page is a page at all,
+    // and it runs nothing but its own bundled scripts.
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let policy = if response.request().path().starts_with("/docs") {
+        DOCS_CONTENT_SECURITY_POLICY
+    } else {
+        API_CONTENT_SECURITY_POLICY
+    };
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
 
     let status = response.status().as_u16();
     let route = response.request().match_pattern().unwrap_or_default();
@@ -175,7 +187,8 @@ pub async fn request_context(
         } else {
             route.as_str()
         };
-        metrics.observe_request(response.request().method().as_str(), label, status, elapsed);
+        let method = known_method(response.request().method());
+        metrics.observe_request(method, label, status, elapsed);
     }
     tracing::info!(
         parent: &span,
@@ -187,9 +200,54 @@ pub async fn request_context(
     Ok(response)
 }
 
+/// JSON answers load nothing and may not be framed.
+const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Swagger UI: its own scripts, styles and images (icons are `data:` URIs), calls to this
+/// service only ("Try it out"), never framed.
+const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The method as a metrics label: any token is a valid HTTP method, so an unknown one is
+/// `other`, or each invented method would make a new series.
+fn known_method(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// A path as the access log records it: at most 256 characters, so a huge request line
+/// cannot make a huge log line.
+fn bounded_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 256;
+    match path.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}...[cut]", &path[..cut]).into(),
+        None => path.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label_and_long_paths_are_cut() {
+        let invented = actix_web::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(known_method(&invented), "other");
+        assert_eq!(known_method(&actix_web::http::Method::GET), "GET");
+        assert_eq!(bounded_path("/appointments"), "/appointments");
+        let long = bounded_path(&"/a".repeat(5000)).into_owned();
+        assert!(long.len() < 300 && long.ends_with("...[cut]"));
+    }
 
     #[test]
     fn a_valid_traceparent_keeps_its_trace_and_gets_our_span() {

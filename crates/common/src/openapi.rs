@@ -81,6 +81,19 @@ pub fn document(service: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     service.merge_from(PlatformDoc::openapi())
 }
 
+/// One method of a `route_table!` resource; GET also answers HEAD (same headers, no body).
+#[macro_export]
+macro_rules! route_for {
+    ($resource:expr, get, $handler:path) => {
+        $resource
+            .route(actix_web::web::get().to($handler))
+            .route(actix_web::web::head().to($handler))
+    };
+    ($resource:expr, $method:ident, $handler:path) => {
+        $resource.route(actix_web::web::$method().to($handler))
+    };
+}
+
 /// Declares a service's routes once: `config` registers them, `ROUTES` lists them as
 /// `(method, path)` for the test that checks the OpenAPI document covers every one.
 #[macro_export]
@@ -88,13 +101,11 @@ macro_rules! route_table {
     ($( $path:literal => { $( $method:ident : $handler:path ),+ $(,)? } ),* $(,)?) => {
         pub fn config(cfg: &mut actix_web::web::ServiceConfig) {
             $(
-                cfg.service(
-                    actix_web::web::resource($path)
-                        $( .route(actix_web::web::$method().to($handler)) )+
-                        .default_service(actix_web::web::to(|| {
-                            $crate::error::method_not_allowed(concat!($( stringify!($method), " " ),+))
-                        })),
-                );
+                let mut resource = actix_web::web::resource($path);
+                $( resource = $crate::route_for!(resource, $method, $handler); )+
+                cfg.service(resource.default_service(actix_web::web::to(|| {
+                    $crate::error::method_not_allowed(concat!($( stringify!($method), " " ),+))
+                })));
             )*
         }
 

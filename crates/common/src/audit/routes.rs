@@ -88,6 +88,6 @@ pub(crate) async fn check(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/audit", web::get().to(list))
-        .route("/admin/audit/verify", web::get().to(check));
+    cfg.service(crate::http::get_resource("/admin/audit", list))
+        .service(crate::http::get_resource("/admin/audit/verify", check));
 }

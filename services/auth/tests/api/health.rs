@@ -95,6 +95,6 @@ async fn a_known_path_with_the_wrong_method_is_a_405_problem_naming_the_allowed_
         .await
         .unwrap();
 
-    assert_eq!(res.headers()["allow"], "GET, PUT");
+    assert_eq!(res.headers()["allow"], "GET, HEAD, PUT");
     assert_problem(res, 405).await;
 }

@@ -216,3 +216,77 @@ async fn sigterm_lets_requests_in_flight_finish() {
         "then it stops"
     );
 }
+
+#[tokio::test]
+async fn every_get_route_answers_head_without_a_body_and_other_methods_405_with_allow() {
+    let app = spawn_app().await;
+    let admin = test_support::api::caller(common::Role::Admin);
+
+    for path in [
+        "/health",
+        "/.well-known/jwks.json",
+        "/admin/audit",
+        "/users/",
+    ] {
+        let head = app
+            .client
+            .head(app.url(path))
+            .bearer_auth(&admin.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    for path in ["/admin/audit", "/admin/audit/verify", "/health", "/metrics"] {
+        let res = app.client.delete(app.url(path)).send().await.unwrap();
+        assert_eq!(res.headers()["allow"], "GET, HEAD", "{path}");
+        assert_problem(res, 405).await;
+    }
+}
+
+#[tokio::test]
+async fn an_invented_method_does_not_make_a_new_metrics_series() {
+    let app = spawn_app().await;
+    for verb in ["BREW", "WHEN", "TEAPOT"] {
+        let method = reqwest::Method::from_bytes(verb.as_bytes()).unwrap();
+        app.client
+            .request(method, app.url("/health"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert!(!text.contains("BREW") && !text.contains("TEAPOT"));
+    assert!(text.contains("method=\"other\""), "{text}");
+}
+
+#[tokio::test]
+async fn nothing_may_be_framed_and_the_docs_run_only_their_own_scripts() {
+    let app = spawn_app().await;
+
+    let api = app.client.get(app.url("/health")).send().await.unwrap();
+    let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
+
+    assert_eq!(api.headers()["x-frame-options"], "DENY");
+    assert_eq!(
+        api.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(docs.headers()["x-frame-options"], "DENY");
+    let policy = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"));
+}
