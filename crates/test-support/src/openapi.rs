@@ -47,8 +47,9 @@ pub fn assert_operation_ids_are_unique(doc: &Value) {
     }
 }
 
-/// The directory of the Python test tools `cargo xtask test` installs.
-fn python_tool(name: &str) -> PathBuf {
+/// An executable of the Python test tools `cargo xtask test` installs (`python` is their
+/// interpreter, with authlib and requests).
+pub fn python_tool(name: &str) -> PathBuf {
     let tools = std::env::var_os("PYTHON_TOOLS").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.data/python-tools/bin"),
         PathBuf::from,

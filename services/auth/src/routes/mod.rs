@@ -3,6 +3,7 @@
 mod analytics;
 mod jwks;
 mod login;
+mod oauth;
 mod profile;
 mod register;
 mod sessions;
@@ -34,10 +35,11 @@ pub const AUDITED: &[AuditedRoute] = &[
 common::route_table! {
     "/auth/register" => { post: register::register },
     "/auth/login" => { post: login::login },
-    "/auth/token" => { post: login::token },
+    "/auth/token" => { post: oauth::token },
     "/auth/refresh" => { post: sessions::refresh },
     "/auth/logout" => { post: sessions::logout },
     "/.well-known/jwks.json" => { get: jwks::jwks },
+    "/.well-known/oauth-authorization-server" => { get: oauth::metadata },
     "/users/profile" => { get: profile::get_profile, put: profile::update_profile },
     "/users/profile/password" => { put: profile::change_password },
     "/users" => { get: users::list_users, post: users::create_user },
@@ -50,7 +52,7 @@ common::route_table! {
 #[openapi(
     info(title = "auth-service", description = "Users, login, tokens, profiles and admin. The login limit counts every attempt, successful or not, per account and per client address, before any hashing. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow. Names refuse control characters, CR and LF included (422)."),
     paths(
-        register::register, login::login, login::token, sessions::refresh, sessions::logout,
+        register::register, login::login, oauth::token, oauth::metadata, sessions::refresh, sessions::logout,
         jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,
         users::list_users, users::create_user, analytics::analytics,
     ),

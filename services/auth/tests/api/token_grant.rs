@@ -49,7 +49,7 @@ async fn a_form_without_grant_type_is_a_password_grant() {
         .unwrap();
 
     assert_eq!(ok.status(), 200);
-    assert_problem(wrong, 401).await;
+    assert_oauth_error(wrong, "invalid_grant").await;
 }
 
 #[tokio::test]
@@ -79,7 +79,7 @@ async fn the_refresh_token_grant_rotates_the_token() {
 }
 
 #[tokio::test]
-async fn an_unknown_grant_type_is_422() {
+async fn an_unknown_grant_type_is_unsupported_grant_type() {
     let app = spawn_app().await;
 
     let res = app
@@ -90,8 +90,118 @@ async fn an_unknown_grant_type_is_422() {
         .await
         .unwrap();
 
+    assert_oauth_error(res, "unsupported_grant_type").await;
+}
+
+/// An RFC 6749 section 5.2 error: 400, JSON, `error` and a description.
+async fn assert_oauth_error(res: reqwest::Response, error: &str) {
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], error, "{body}");
+    assert!(body["error_description"].is_string());
+}
+
+#[tokio::test]
+async fn missing_fields_a_used_refresh_token_and_a_wrong_content_type_are_oauth_errors() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+    app.refresh(&session.refresh_token).await;
+    let post = |form: Vec<(&'static str, String)>| {
+        app.client.post(app.url("/auth/token")).form(&form).send()
+    };
+
+    let missing = post(vec![("username", session.email.clone())])
+        .await
+        .unwrap();
+    let spent = post(vec![
+        ("grant_type", "refresh_token".into()),
+        ("refresh_token", session.refresh_token.clone()),
+    ])
+    .await
+    .unwrap();
+    let json = app
+        .client
+        .post(app.url("/auth/token"))
+        .json(&serde_json::json!({ "username": session.email }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_oauth_error(missing, "invalid_request").await;
+    assert_oauth_error(spent, "invalid_grant").await;
+    assert_oauth_error(json, "invalid_request").await;
+}
+
+#[tokio::test]
+async fn the_metadata_names_the_token_endpoint_and_its_grants() {
+    let app = spawn_app().await;
+
+    let res = app
+        .client
+        .get(app.url("/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["token_endpoint"], app.url("/auth/token"));
+    assert_eq!(body["jwks_uri"], app.url("/.well-known/jwks.json"));
     assert_eq!(
-        error_fields(&assert_problem(res, 422).await),
-        ["grant_type"]
+        body["grant_types_supported"],
+        serde_json::json!(["password", "refresh_token"])
+    );
+    assert_eq!(
+        body["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["none"])
+    );
+}
+
+/// authlib, an OAuth2 client library, as a client developer would use it: the password
+/// grant, the refresh grant, and a wrong password read as `invalid_grant`.
+const AUTHLIB_CLIENT: &str = r#"
+import sys
+from authlib.integrations.requests_client import OAuth2Session, OAuthError
+token_url, email, password = sys.argv[1:4]
+client = OAuth2Session(client_id="clinic-app", token_endpoint_auth_method="none")
+token = client.fetch_token(token_url, grant_type="password", username=email, password=password)
+assert token["token_type"].lower() == "bearer", token
+renewed = client.refresh_token(token_url, refresh_token=token["refresh_token"])
+assert renewed["refresh_token"] != token["refresh_token"]
+try:
+    client.fetch_token(token_url, grant_type="password", username=email, password="Wrong1Password")
+    sys.exit("a wrong password was accepted")
+except OAuthError as error:
+    assert error.error == "invalid_grant", error.error
+print("authlib: ok")
+"#;
+
+#[tokio::test]
+async fn an_oauth2_client_library_completes_both_grants_and_reads_invalid_grant() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&registration(&email, "patient")).await;
+    let python = test_support::openapi::python_tool("python");
+    let token_url = app.url("/auth/token");
+
+    let args = [token_url, email, PASSWORD.to_owned()];
+    // Off the runtime: the service under test answers on it meanwhile.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg("-c")
+            .arg(AUTHLIB_CLIENT)
+            .args(args)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
 }
