@@ -134,7 +134,7 @@ impl FromStr for LogFormat {
 }
 
 /// `HOST`, `PORT`, `HTTP_WORKERS`, `SHUTDOWN_TIMEOUT_SECONDS`, `SHUTDOWN_DRAIN_SECONDS`,
-/// `CORS_ALLOWED_ORIGINS`, `TRUSTED_PROXIES`: how a service listens, whom it believes
+/// `CORS_ALLOWED_ORIGINS`, `TRUSTED_PROXIES`, `REQUEST_BODY_TIMEOUT_SECONDS`: how a service listens, whom it believes
 /// about the client's address, and how it stops.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -151,6 +151,8 @@ pub struct HttpSettings {
     pub cors_allowed_origins: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client.
     pub trusted_proxies: crate::client_address::TrustedProxies,
+    /// How long a request's body may take to arrive (then 408); the head has actix's 5 s.
+    pub body_timeout: std::time::Duration,
 }
 
 impl HttpSettings {
@@ -170,6 +172,10 @@ impl HttpSettings {
                     name: "TRUSTED_PROXIES",
                     reason,
                 })?,
+            body_timeout: std::time::Duration::from_secs(var_or(
+                "REQUEST_BODY_TIMEOUT_SECONDS",
+                10,
+            )?),
         })
     }
 
@@ -183,6 +189,7 @@ impl HttpSettings {
             drain_period: std::time::Duration::ZERO,
             cors_allowed_origins: Vec::new(),
             trusted_proxies: Default::default(),
+            body_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -64,6 +64,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request body exceeds {MAX_BODY_BYTES} bytes")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("too many attempts; retry after {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     /// A dependency (database, another service) is down, saturated or too slow.
@@ -120,6 +122,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -206,6 +209,9 @@ fn json_error(error: JsonPayloadError) -> ApiError {
             ApiError::validation("body", format!("unexpected shape: {e}"))
         }
         JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("invalid JSON: {e}")),
+        JsonPayloadError::Payload(e) if crate::body_deadline::is_timeout(&e) => {
+            ApiError::RequestTimeout
+        }
         other => ApiError::BadRequest(other.to_string()),
     }
 }
@@ -217,6 +223,9 @@ fn form_error(error: UrlencodedError) -> ApiError {
             ApiError::BadRequest("expected Content-Type: application/x-www-form-urlencoded".into())
         }
         UrlencodedError::Parse(_) => ApiError::BadRequest("invalid form body".into()),
+        UrlencodedError::Payload(e) if crate::body_deadline::is_timeout(&e) => {
+            ApiError::RequestTimeout
+        }
         other => ApiError::BadRequest(other.to_string()),
     }
 }

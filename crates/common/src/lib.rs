@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod body_deadline;
 pub mod client_address;
 pub mod config;
 pub mod contracts;

@@ -109,10 +109,15 @@ fn declared_length(req: &ServiceRequest) -> Option<usize> {
 }
 
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
+    if let Some(timeout) = req.app_data::<actix_web::web::Data<crate::body_deadline::BodyTimeout>>()
+    {
+        let within = timeout.0;
+        crate::body_deadline::apply(&mut req, within);
+    }
     let request_id = req
         .headers()
         .get(REQUEST_ID_HEADER)

@@ -173,11 +173,13 @@ impl Platform {
         let port = listener.local_addr()?.port();
         let cors_origins = http.cors_allowed_origins.clone();
         let trusted_proxies = web::Data::new(http.trusted_proxies.clone());
+        let body_timeout = web::Data::new(crate::body_deadline::BodyTimeout(http.body_timeout));
         let platform = self.clone();
         let mut server = actix_web::HttpServer::new(move || {
             let configure = configure.clone();
             actix_web::App::new()
                 .app_data(trusted_proxies.clone())
+                .app_data(body_timeout.clone())
                 .wrap(from_fn(crate::audit::capture))
                 .wrap(from_fn(crate::middleware::request_context))
                 .wrap(crate::cors::policy(&cors_origins))

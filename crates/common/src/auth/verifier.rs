@@ -48,6 +48,11 @@ pub struct TokenVerifier {
 /// Clocks of replicas drift a little; more would stretch a token's life.
 const LEEWAY_SECONDS: u64 = 5;
 
+/// How far ahead of our clock a token's `iat` may be: auth-service's clock may run a
+/// little ahead of a replica's (NTP keeps hosts within well under this), but a token
+/// "issued" hours from now was minted by a forged or broken clock.
+const IAT_LEEWAY_SECONDS: i64 = 60;
+
 /// The `typ` values of an access token (RFC 7519 and RFC 9068).
 const ACCESS_TOKEN_TYPES: [&str; 2] = ["jwt", "at+jwt"];
 
@@ -195,8 +200,7 @@ impl TokenVerifier {
                 _ => TokenRejection::Invalid,
             })?;
         // Issued in the future: a skewed or forged clock would stretch the token's life.
-        let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
-        if claims.iat > chrono::Utc::now().timestamp() + leeway {
+        if claims.iat > chrono::Utc::now().timestamp() + IAT_LEEWAY_SECONDS {
             return Err(TokenRejection::Invalid);
         }
         Ok(claims)

@@ -290,3 +290,30 @@ async fn nothing_may_be_framed_and_the_docs_run_only_their_own_scripts() {
     let policy = docs.headers()["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"));
 }
+
+#[tokio::test]
+async fn a_body_that_trickles_in_is_cut_off_with_a_408_problem() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|s| s.http.body_timeout = Duration::from_secs(1)).await;
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+
+    stream
+        .write_all(
+            b"POST /auth/login HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"email\":",
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("the service answers instead of waiting for the rest")
+        .unwrap();
+
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
