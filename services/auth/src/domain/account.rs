@@ -142,6 +142,10 @@ pub struct ProfileForm {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Email)]
     pub email: Field<String>,
+    /// Required to change `email` (a stolen session alone cannot move the account)
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Password)]
+    pub current_password: Field<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -149,6 +153,8 @@ pub struct ProfileChanges {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<Email>,
+    /// Present whenever `email` is.
+    pub current_password: Option<Secret>,
 }
 
 impl ProfileForm {
@@ -157,6 +163,13 @@ impl ProfileForm {
         let first_name = v.optional("first_name", self.first_name, name);
         let last_name = v.optional("last_name", self.last_name, name);
         let email = v.optional("email", self.email, Email::parse);
+        let current_password = match self.current_password {
+            Field::Present(password) if !password.is_empty() => Some(Secret::new(password)),
+            _ => None,
+        };
+        if matches!(email, Some(Some(_))) && current_password.is_none() {
+            v.push("current_password", "is required to change the email");
+        }
         match (first_name, last_name, email) {
             (Some(first_name), Some(last_name), Some(email)) => {
                 v.finish()?;
@@ -164,6 +177,7 @@ impl ProfileForm {
                     first_name,
                     last_name,
                     email,
+                    current_password,
                 })
             }
             _ => Err(v.into_error()),

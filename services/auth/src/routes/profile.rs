@@ -39,19 +39,18 @@ pub async fn get_profile(
         (status = 200, description = "The account as changed", body = UserView),
         Malformed,
         Unauthenticated,
+        (status = 403, description = "current_password is wrong (changing the email needs it)", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email taken", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid))]
 pub async fn update_profile(
     pool: web::Data<DbPool>,
+    passwords: web::Data<Passwords>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let changes = body.into_inner().validate()?;
-    let user = with_conn(&pool, move |conn| {
-        profile::update(conn, &caller, &audit, &changes)
-    })
-    .await?;
+    let user = profile::update(&pool, &passwords, caller, audit, changes).await?;
     Ok(web::Json(UserView::from(&user)))
 }
 

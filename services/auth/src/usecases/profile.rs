@@ -23,8 +23,25 @@ fn own_profile_event(
         .succeeded()
 }
 
-/// Another account's email is a 409; an account deleted meanwhile a 404.
-pub fn update(
+/// A new email needs the current password (403 when wrong, as for a password change);
+/// another account's email is a 409; an account deleted meanwhile a 404.
+pub async fn update(
+    pool: &DbPool,
+    passwords: &Passwords,
+    caller: AuthenticatedUser,
+    audit: AuditContext,
+    mut changes: ProfileChanges,
+) -> Result<User, ApiError> {
+    if let Some(current) = changes.current_password.take() {
+        ensure_current_password(pool, passwords, caller, current).await?;
+    }
+    with_conn(pool, move |conn| {
+        write_profile(conn, &caller, &audit, &changes)
+    })
+    .await
+}
+
+fn write_profile(
     conn: &mut PgConnection,
     caller: &AuthenticatedUser,
     audit: &AuditContext,
@@ -46,6 +63,26 @@ pub fn update(
     })
 }
 
+/// 403 unless `current` is the caller's password (not 401: the session itself is valid).
+async fn ensure_current_password(
+    pool: &DbPool,
+    passwords: &Passwords,
+    caller: AuthenticatedUser,
+    current: common::config::Secret,
+) -> Result<(), ApiError> {
+    let current_hash = with_conn(pool, move |conn| {
+        users::find(conn, caller.id)?
+            .map(|u| u.password_hash)
+            .ok_or(ApiError::NotFound("user"))
+    })
+    .await?;
+    if passwords.verify(current, Some(current_hash)).await? {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("the current password is incorrect"))
+    }
+}
+
 /// A wrong current password is 403, not 401: the session itself is valid. Success ends
 /// every login of the account (its refresh tokens are revoked with the change).
 pub async fn change_password(
@@ -55,15 +92,7 @@ pub async fn change_password(
     audit: AuditContext,
     change: PasswordChange,
 ) -> Result<(), ApiError> {
-    let current_hash = with_conn(pool, move |conn| {
-        users::find(conn, caller.id)?
-            .map(|u| u.password_hash)
-            .ok_or(ApiError::NotFound("user"))
-    })
-    .await?;
-    if !passwords.verify(change.current, Some(current_hash)).await? {
-        return Err(ApiError::Forbidden("the current password is incorrect"));
-    }
+    ensure_current_password(pool, passwords, caller, change.current).await?;
     let new_hash = passwords.hash(change.new).await?;
     with_conn(pool, move |conn| {
         conn.transaction(|conn| {

@@ -24,7 +24,7 @@ async fn updating_the_profile_changes_only_the_fields_given() {
         .client
         .put(app.url("/users/profile"))
         .bearer_auth(&session.access_token)
-        .json(&json!({ "first_name": "Grace", "email": new_email }))
+        .json(&json!({ "first_name": "Grace", "email": new_email, "current_password": PASSWORD }))
         .send()
         .await
         .unwrap();
@@ -50,7 +50,7 @@ async fn taking_another_users_email_is_409_and_bad_fields_422() {
             .send()
     };
 
-    let taken = put(json!({ "email": other.email.to_uppercase() }))
+    let taken = put(json!({ "email": other.email.to_uppercase(), "current_password": PASSWORD }))
         .await
         .unwrap();
     let invalid = put(json!({ "email": "nope", "first_name": "" }))
@@ -126,4 +126,36 @@ async fn changing_the_password_ends_every_login() {
     assert_problem(app.refresh(&other_device.refresh_token).await, 401).await;
     assert_problem(app.login(&session.email, PASSWORD).await, 401).await;
     assert_eq!(app.login(&session.email, "N3wPassword").await.status(), 200);
+}
+
+#[tokio::test]
+async fn moving_the_login_email_needs_the_current_password() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+    let put = |body: Value| {
+        app.client
+            .put(app.url("/users/profile"))
+            .bearer_auth(&session.access_token)
+            .json(&body)
+            .send()
+    };
+    let new_email = unique_email();
+
+    let without = put(json!({ "email": new_email })).await.unwrap();
+    let wrong = put(json!({ "email": new_email, "current_password": "Wrong1Password" }))
+        .await
+        .unwrap();
+    let names_only = put(json!({ "first_name": "Grace" })).await.unwrap();
+
+    assert_eq!(
+        error_fields(&assert_problem(without, 422).await),
+        ["current_password"]
+    );
+    assert_problem(wrong, 403).await;
+    assert_eq!(names_only.status(), 200, "names need no password");
+    assert_eq!(
+        app.login(&session.email, PASSWORD).await.status(),
+        200,
+        "unchanged"
+    );
 }
