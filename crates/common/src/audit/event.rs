@@ -80,6 +80,8 @@ pub enum Action {
     RefreshReuse,
     Logout,
     UserCreate,
+    /// An admin changed an account's role or disabled it.
+    UserAccessChange,
     ProfileUpdate,
     PasswordChange,
     DoctorProfileCreate,
@@ -98,7 +100,7 @@ impl Action {
         match self {
             Self::Route(resource, _) => resource,
             Self::Login | Self::Refresh | Self::RefreshReuse | Self::Logout => Resource::Session,
-            Self::UserCreate => Resource::User,
+            Self::UserCreate | Self::UserAccessChange => Resource::User,
             Self::ProfileUpdate | Self::PasswordChange => Resource::UserProfile,
             Self::DoctorProfileCreate | Self::DoctorProfileUpdate => Resource::DoctorProfile,
             Self::AppointmentCreate
@@ -121,6 +123,7 @@ impl Action {
             Self::AppointmentCreate | Self::PrescriptionCreate => "create",
             Self::ProfileUpdate | Self::DoctorProfileUpdate | Self::AppointmentUpdate => "update",
             Self::PasswordChange => "password_change",
+            Self::UserAccessChange => "access_change",
             Self::AppointmentReschedule => "reschedule",
             Self::AppointmentStatusChange => "status_change",
             Self::AppointmentCancel => "cancel",

@@ -14,6 +14,8 @@ pub struct User {
     pub last_name: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Refused at login and refresh (set by an admin).
+    pub disabled: bool,
 }
 
 #[derive(Debug, Insertable)]

@@ -31,6 +31,7 @@ diesel::table! {
         last_name -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        disabled -> Bool,
     }
 }
 

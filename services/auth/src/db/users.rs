@@ -47,6 +47,30 @@ struct ProfileChangeset<'a> {
     updated_at: chrono::DateTime<Utc>,
 }
 
+/// What an admin changes about an account.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct AccessChange {
+    pub disabled: Option<bool>,
+    pub role: Option<Role>,
+}
+
+/// Applies `change` and returns the account, locked row first (`None`: no such account).
+pub fn update_access(
+    conn: &mut PgConnection,
+    id: UserId,
+    change: &AccessChange,
+) -> QueryResult<Option<User>> {
+    if change.disabled.is_none() && change.role.is_none() {
+        return find(conn, id);
+    }
+    diesel::update(users::table.find(id))
+        .set((change.clone(), users::updated_at.eq(Utc::now())))
+        .returning(User::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
 pub fn update_profile(
     conn: &mut PgConnection,
     id: UserId,

@@ -262,3 +262,54 @@ mod tests {
         assert!(check_password(format!("Ab1{}", "x".repeat(126))).is_err());
     }
 }
+
+/// `PATCH /users/{id}` by an admin: disable or enable an account, change its role.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AccessForm {
+    /// A disabled account cannot log in or refresh, and its logins end
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub disabled: Field<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<Role>)]
+    pub role: Field<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessChanges {
+    pub disabled: Option<bool>,
+    pub role: Option<Role>,
+}
+
+impl AccessForm {
+    pub fn validate(self) -> Result<AccessChanges, ApiError> {
+        let mut v = Validator::new();
+        let disabled = v.optional("disabled", self.disabled, Ok::<bool, String>);
+        let role = v.optional("role", self.role, |raw: String| {
+            raw.parse::<Role>().map_err(|e| e.to_string())
+        });
+        match (disabled, role) {
+            (Some(disabled), Some(role)) => {
+                v.finish()?;
+                Ok(AccessChanges { disabled, role })
+            }
+            _ => Err(v.into_error()),
+        }
+    }
+}
+
+/// An admin may not lock themself out: disabling their own account or giving up the admin
+/// role would leave nobody to undo it (409).
+pub fn ensure_not_self_lockout(
+    admin: common::UserId,
+    target: common::UserId,
+    changes: &AccessChanges,
+) -> Result<(), ApiError> {
+    let demotes = changes.role.is_some_and(|role| role != Role::Admin);
+    if admin == target && (changes.disabled == Some(true) || demotes) {
+        return Err(ApiError::Conflict(
+            "an admin cannot disable or demote their own account".into(),
+        ));
+    }
+    Ok(())
+}

@@ -30,6 +30,10 @@ pub const AUDITED: &[AuditedRoute] = &[
         route: "/users/",
         resource: Resource::User,
     },
+    AuditedRoute {
+        route: "/users/{id}",
+        resource: Resource::User,
+    },
 ];
 
 common::route_table! {
@@ -44,6 +48,7 @@ common::route_table! {
     "/users/profile/password" => { put: profile::change_password },
     "/users" => { get: users::list_users, post: users::create_user },
     "/users/" => { get: users::list_users, post: users::create_user },
+    "/users/{id}" => { get: users::get_user, patch: users::change_access },
     "/admin/analytics" => { get: analytics::analytics },
 }
 
@@ -54,7 +59,8 @@ common::route_table! {
     paths(
         register::register, login::login, oauth::token, oauth::metadata, sessions::refresh, sessions::logout,
         jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,
-        users::list_users, users::create_user, analytics::analytics,
+        users::list_users, users::create_user, users::get_user, users::change_access,
+        analytics::analytics,
     ),
     tags(
         (name = "auth", description = "Registration, login and tokens"),

@@ -2,7 +2,7 @@
 
 use super::views::UserView;
 use crate::db::users;
-use crate::domain::account::{Registrar, RegistrationForm};
+use crate::domain::account::{AccessForm, Registrar, RegistrationForm};
 use crate::domain::passwords::Passwords;
 use crate::usecases::{SessionPolicy, accounts};
 use actix_web::{HttpResponse, web};
@@ -11,9 +11,9 @@ use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
-use common::problem_responses::{Forbidden, Invalid, Malformed, Unauthenticated};
+use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
 use common::validation::{Paging, Validator, parse_body};
-use common::{ApiError, Role};
+use common::{ApiError, Role, UserId};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -92,4 +92,52 @@ pub async fn create_user(
         Ok(UserView::from(&user))
     })
     .await
+}
+
+/// `GET /users/{id}`. Callers: admins.
+#[utoipa::path(get, path = "/users/{id}", operation_id = "get_user", tag = "users",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The account", body = UserView),
+        Unauthenticated, Forbidden, NotFound))]
+pub async fn get_user(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+    id: web::Path<UserId>,
+) -> Result<web::Json<UserView>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    let user = with_conn(&pool, move |conn| {
+        users::find(conn, id)?.ok_or(ApiError::NotFound("user"))
+    })
+    .await?;
+    Ok(web::Json(UserView::from(&user)))
+}
+
+/// `PATCH /users/{id}` `{disabled?, role?}`. Callers: admins; not on their own account's
+/// admin role or to disable it (409).
+#[utoipa::path(patch, path = "/users/{id}", operation_id = "change_user_access", tag = "users",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)), request_body = AccessForm,
+    responses(
+        (status = 200, description = "The account as changed; disabling ended its logins", body = UserView),
+        Malformed, Unauthenticated, Forbidden, NotFound,
+        (status = 409, description = "An admin disabling or demoting their own account", body = common::error::Problem, content_type = "application/problem+json"),
+        Invalid))]
+pub async fn change_access(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+    audit: AuditContext,
+    id: web::Path<UserId>,
+    body: web::Json<AccessForm>,
+) -> Result<web::Json<UserView>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let changes = body.into_inner().validate()?;
+    let id = id.into_inner();
+    let user = with_conn(&pool, move |conn| {
+        accounts::change_access(conn, &caller, &audit, id, changes)
+    })
+    .await?;
+    Ok(web::Json(UserView::from(&user)))
 }

@@ -14,6 +14,8 @@ pub struct UserView {
     pub first_name: String,
     pub last_name: String,
     pub created_at: DateTime<Utc>,
+    /// Refused at login and refresh (an admin disabled it)
+    pub disabled: bool,
 }
 
 impl From<&User> for UserView {
@@ -25,6 +27,7 @@ impl From<&User> for UserView {
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             created_at: user.created_at,
+            disabled: user.disabled,
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use super::SessionPolicy;
 use crate::db::models::{NewUser, User};
-use crate::db::{login_attempts, users};
+use crate::db::{login_attempts, refresh_tokens, users};
 use crate::domain::account::NewAccount;
+use crate::domain::account::{AccessChanges, ensure_not_self_lockout};
 use crate::domain::rate_limit;
 use chrono::Utc;
 use common::audit::{Action, AuditContext, store as audit_store};
@@ -63,6 +64,37 @@ pub fn create(
             .event(Action::UserCreate)
             .by(admin)
             .on(user.id)
+            .patient((user.role == Role::Patient).then_some(user.id))
+            .succeeded();
+        audit_store::append(conn, &[event])?;
+        Ok(user)
+    })
+}
+
+/// An admin's change of an account's access; disabling also ends every login of it (its
+/// refresh tokens are revoked in the same transaction). Unknown account: 404.
+pub fn change_access(
+    conn: &mut PgConnection,
+    admin: &AuthenticatedUser,
+    audit: &AuditContext,
+    target: UserId,
+    changes: AccessChanges,
+) -> Result<User, ApiError> {
+    ensure_not_self_lockout(admin.id, target, &changes)?;
+    conn.transaction(|conn| {
+        let change = users::AccessChange {
+            disabled: changes.disabled,
+            role: changes.role,
+        };
+        let user =
+            users::update_access(conn, target, &change)?.ok_or(ApiError::NotFound("user"))?;
+        if changes.disabled == Some(true) {
+            refresh_tokens::revoke_all_for_user(conn, target)?;
+        }
+        let event = audit
+            .event(Action::UserAccessChange)
+            .by(admin)
+            .on(target)
             .patient((user.role == Role::Patient).then_some(user.id))
             .succeeded();
         audit_store::append(conn, &[event])?;

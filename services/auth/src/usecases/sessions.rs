@@ -67,7 +67,8 @@ pub async fn authenticate(
     }
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     match (passwords.verify(password, hash).await?, user) {
-        (true, Some(user)) => {
+        // A disabled account gets the answer of a wrong password: nothing to probe.
+        (true, Some(user)) if !user.disabled => {
             // A success is no failure: hand its counted attempt back.
             if !counted.is_empty() {
                 with_conn(pool, move |conn| {
@@ -189,7 +190,7 @@ pub async fn rotate(
                     })
                 }
                 Presented::Usable => {
-                    let Some(user) = users::find(conn, row.user_id)? else {
+                    let Some(user) = users::find(conn, row.user_id)?.filter(|u| !u.disabled) else {
                         return Ok(Rotation::Refused);
                     };
                     refresh_tokens::mark_rotated(conn, row.id)?;

@@ -18,6 +18,7 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
         .collect();
     let mut expected = vec![
         "created_at",
+        "disabled",
         "email",
         "first_name",
         "id",

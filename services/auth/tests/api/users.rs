@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn an_admin_lists_users_by_role_with_paging_headers() {
@@ -102,4 +102,101 @@ async fn only_admins_create_users() {
         app.db_count("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
         0
     );
+}
+
+#[tokio::test]
+async fn an_admin_disables_an_account_which_then_cannot_log_in_or_refresh() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let patient = app.signed_in("patient").await;
+    let patch = |id: &str, body: serde_json::Value| {
+        app.client
+            .patch(app.url(&format!("/users/{id}")))
+            .bearer_auth(&admin.access_token)
+            .json(&body)
+            .send()
+    };
+
+    let disabled = patch(&patient.id, json!({ "disabled": true }))
+        .await
+        .unwrap();
+
+    assert_eq!(disabled.status(), 200);
+    assert_eq!(disabled.json::<Value>().await.unwrap()["disabled"], true);
+    let login = app.login(&patient.email, PASSWORD).await;
+    let wrong = app.login(&patient.email, "Wrong1Password").await;
+    assert_eq!(
+        assert_problem(login, 401).await,
+        assert_problem(wrong, 401).await,
+        "the same answer as a wrong password"
+    );
+    assert_problem(app.refresh(&patient.refresh_token).await, 401).await;
+    let read = app
+        .get_as(&format!("/users/{}", patient.id), &admin.access_token)
+        .await;
+    assert_eq!(read.json::<Value>().await.unwrap()["disabled"], true);
+
+    let enabled = patch(&patient.id, json!({ "disabled": false }))
+        .await
+        .unwrap();
+    assert_eq!(enabled.status(), 200);
+    assert_eq!(app.login(&patient.email, PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_role_but_cannot_lock_themself_out() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let doctor = app.signed_in("doctor").await;
+    let patch = |id: &str, body: serde_json::Value| {
+        app.client
+            .patch(app.url(&format!("/users/{id}")))
+            .bearer_auth(&admin.access_token)
+            .json(&body)
+            .send()
+    };
+
+    let promoted = patch(&doctor.id, json!({ "role": "admin" })).await.unwrap();
+    let self_disable = patch(&admin.id, json!({ "disabled": true })).await.unwrap();
+    let self_demote = patch(&admin.id, json!({ "role": "doctor" })).await.unwrap();
+    let nonsense = patch(&doctor.id, json!({ "role": "king", "disabled": "yes" }))
+        .await
+        .unwrap();
+    let missing = patch(
+        &uuid::Uuid::new_v4().to_string(),
+        json!({ "disabled": true }),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(promoted.json::<Value>().await.unwrap()["role"], "admin");
+    assert_problem(self_disable, 409).await;
+    assert_problem(self_demote, 409).await;
+    assert_eq!(
+        error_fields(&assert_problem(nonsense, 422).await),
+        ["disabled", "role"]
+    );
+    assert_problem(missing, 404).await;
+}
+
+#[tokio::test]
+async fn only_admins_read_or_change_other_accounts() {
+    let app = spawn_app().await;
+    let patient = app.signed_in("patient").await;
+    let other = app.signed_in("patient").await;
+
+    let read = app
+        .get_as(&format!("/users/{}", other.id), &patient.access_token)
+        .await;
+    let change = app
+        .client
+        .patch(app.url(&format!("/users/{}", other.id)))
+        .bearer_auth(&patient.access_token)
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(read, 403).await;
+    assert_problem(change, 403).await;
 }
