@@ -5,7 +5,9 @@
 //! `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
 //! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
 //! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
-//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `UPSTREAM_TIMEOUT_MS` (2000),
+//! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `JWT_AUDIENCE` (healthcare),
+//! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
+//! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::auth::VerifierSettings;
@@ -31,7 +33,7 @@ impl Settings {
             environment,
             http: HttpSettings::from_env(8002)?,
             database: DbSettings::from_env("healthcare_appointment", environment)?,
-            tokens: VerifierSettings::from_env(&auth_service.url)?,
+            tokens: verifier_settings(environment, &auth_service.url)?,
             auth_service,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
@@ -50,4 +52,16 @@ impl Settings {
             log_format: LogFormat::Text,
         }
     }
+}
+
+/// The token verifier's settings; production refuses to start without `REVOCATIONS_TOKEN`.
+fn verifier_settings(
+    environment: Environment,
+    auth_service_url: &str,
+) -> Result<VerifierSettings, ConfigError> {
+    let settings = VerifierSettings::from_env(auth_service_url)?;
+    if environment == Environment::Production {
+        settings.require_revocations_token()?;
+    }
+    Ok(settings)
 }

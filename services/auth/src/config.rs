@@ -13,6 +13,7 @@
 //! (100), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE` (10), `TRUSTED_PROXIES` (none),
 //! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002),
 //! `PRESCRIPTION_SERVICE_URL` (http://127.0.0.1:8003), `UPSTREAM_TIMEOUT_MS` (2000),
+//! `REVOCATIONS_TOKEN` (required in production), `REVOCATION_REFRESH_SECONDS` (10),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use crate::domain::rate_limit::LoginBudgets;
@@ -37,6 +38,11 @@ pub struct Settings {
     pub register_rate_limit_per_address_per_minute: u32,
     pub peers: PeerSettings,
     pub log_format: LogFormat,
+    /// `REVOCATIONS_TOKEN`: what the other services present to read the revocation list
+    /// (required in production; the list is open without it, in development).
+    pub revocations_token: Option<Secret>,
+    /// How often this replica reloads the list others wrote (`REVOCATION_REFRESH_SECONDS`).
+    pub revocation_refresh: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +152,17 @@ impl Settings {
                 timeout: UpstreamSettings::timeout_from_env()?,
             },
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
+            revocations_token: match var_opt::<Secret>("REVOCATIONS_TOKEN")? {
+                None if production => {
+                    return Err(ConfigError::Missing {
+                        name: "REVOCATIONS_TOKEN",
+                    });
+                }
+                token => token,
+            },
+            revocation_refresh: Duration::from_secs(
+                var_or::<u64>("REVOCATION_REFRESH_SECONDS", 10)?.max(1),
+            ),
         })
     }
 
@@ -177,6 +194,8 @@ impl Settings {
                 timeout: Duration::from_millis(500),
             },
             log_format: LogFormat::Text,
+            revocations_token: None,
+            revocation_refresh: Duration::from_secs(1),
         }
     }
 }

@@ -4,12 +4,13 @@
 use crate::clients::stats::StatsClient;
 use crate::config::{BootstrapAdmin, Settings};
 use crate::db::models::NewUser;
-use crate::db::{login_attempts, users};
+use crate::db::{login_attempts, revocations, users};
 use crate::domain::account::{Email, check_password};
 use crate::domain::passwords::Passwords;
 use crate::domain::signing_key;
 use crate::domain::tokens::TokenIssuer;
 use crate::routes;
+use crate::routes::revocations::RevocationAccess;
 use crate::usecases::SessionPolicy;
 use crate::{MIGRATIONS, SERVICE_NAME};
 use actix_web::web;
@@ -79,6 +80,15 @@ impl Application {
             idempotency_secret: material.derived_secret("idempotency-fingerprint"),
         };
 
+        spawn_revocation_reload(
+            pool.clone(),
+            verifier.revocations(),
+            settings.revocation_refresh,
+            platform.lifecycle.clone(),
+        )
+        .await;
+        let revocation_access =
+            web::Data::new(RevocationAccess(settings.revocations_token.clone()));
         let pool = web::Data::new(pool);
         let passwords = web::Data::new(passwords);
         let issuer = web::Data::new(issuer);
@@ -92,6 +102,7 @@ impl Application {
                 .app_data(verifier.clone())
                 .app_data(policy.clone())
                 .app_data(stats.clone())
+                .app_data(revocation_access.clone())
                 .configure(routes::config);
         })
     }
@@ -140,6 +151,34 @@ async fn ensure_bootstrap_admin(
         tracing::info!(user_id = %user.id, "bootstrap admin created");
     }
     Ok(())
+}
+
+/// Loads the revocation list now, then what other replicas add every `every`: this
+/// replica refuses revoked tokens as the other services do.
+async fn spawn_revocation_reload(
+    pool: DbPool,
+    list: Arc<common::auth::revocations::Revocations>,
+    every: Duration,
+    lifecycle: Arc<Lifecycle>,
+) {
+    let reload = move || {
+        let (pool, list) = (pool.clone(), list.clone());
+        async move {
+            let since = list.as_of().map(|at| at - chrono::Duration::seconds(5));
+            match with_conn(&pool, move |conn| {
+                Ok(revocations::changed_since(conn, since)?)
+            })
+            .await
+            {
+                Ok(changed) => list.apply(&changed),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reloading revocations failed; keeping the list")
+                }
+            }
+        }
+    };
+    reload().await;
+    lifecycle::every(every, lifecycle, reload);
 }
 
 /// Drops ended rate-limit windows once a minute.

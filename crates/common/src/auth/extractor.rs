@@ -88,6 +88,9 @@ impl FromRequest for AuthenticatedUser {
                     super::TokenRejection::Expired => {
                         ApiError::Unauthenticated("the access token has expired")
                     }
+                    super::TokenRejection::Revoked => {
+                        ApiError::Unauthenticated("the access token was revoked")
+                    }
                     _ => ApiError::Unauthenticated("the access token is invalid"),
                 }
             })?;

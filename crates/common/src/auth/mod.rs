@@ -5,6 +5,7 @@
 mod claims;
 mod extractor;
 mod jwk;
+pub mod revocations;
 mod settings;
 mod verifier;
 mod visibility;

@@ -27,15 +27,29 @@ pub struct VerifierSettings {
     /// `JWT_AUDIENCE`: the `aud` a token must carry.
     pub audience: String,
     pub keys: KeySource,
+    /// auth-service's revocation list, polled; `None` consults none (tests).
+    pub revocations: Option<super::revocations::RevocationSource>,
 }
 
 impl VerifierSettings {
+    /// In production the revocation list is read with `REVOCATIONS_TOKEN`; refuse to start
+    /// without it.
+    pub fn require_revocations_token(&self) -> Result<(), ConfigError> {
+        match &self.revocations {
+            Some(source) if source.token.is_none() => Err(ConfigError::Missing {
+                name: "REVOCATIONS_TOKEN",
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Trusts exactly `keys`, signed by the default issuer (tests, fixed deployments).
     pub fn trusting(keys: Vec<Jwk>) -> Self {
         Self {
             issuer: DEFAULT_ISSUER.to_owned(),
             audience: DEFAULT_AUDIENCE.to_owned(),
             keys: KeySource::Static(keys),
+            revocations: None,
         }
     }
 
@@ -58,10 +72,24 @@ impl VerifierSettings {
                 ),
             },
         };
+        let revocations = Some(super::revocations::RevocationSource {
+            url: var_or(
+                "AUTH_REVOCATIONS_URL",
+                format!(
+                    "{}/auth/revocations",
+                    auth_service_url.trim_end_matches('/')
+                ),
+            )?,
+            token: var_opt("REVOCATIONS_TOKEN")?,
+            refresh_every: Duration::from_secs(
+                var_or::<u64>("REVOCATION_REFRESH_SECONDS", 10)?.max(1),
+            ),
+        });
         Ok(Self {
             issuer,
             audience,
             keys,
+            revocations,
         })
     }
 
@@ -70,6 +98,23 @@ impl VerifierSettings {
     /// has: tokens keep working while auth-service is down, and a key auth-service has
     /// rotated out stops working within one period of it coming back.
     pub async fn start(
+        &self,
+        http: reqwest::Client,
+        lifecycle: Arc<Lifecycle>,
+    ) -> Arc<TokenVerifier> {
+        let verifier = self.start_keys(http.clone(), lifecycle.clone()).await;
+        if let Some(source) = self.revocations.clone() {
+            let list = verifier.revocations();
+            source.poll(&http, &list).await;
+            every(source.refresh_every, lifecycle, move || {
+                let (source, list, http) = (source.clone(), list.clone(), http.clone());
+                async move { source.poll(&http, &list).await }
+            });
+        }
+        verifier
+    }
+
+    async fn start_keys(
         &self,
         http: reqwest::Client,
         lifecycle: Arc<Lifecycle>,

@@ -22,6 +22,8 @@ pub enum TokenRejection {
     UnknownKey,
     #[error("the access token has expired")]
     Expired,
+    #[error("the access token was revoked")]
+    Revoked,
     #[error("the access token is invalid")]
     Invalid,
 }
@@ -43,6 +45,8 @@ pub struct TokenVerifier {
     keys: RwLock<HashMap<String, DecodingKey>>,
     validation: Validation,
     jwks: Option<JwksSource>,
+    /// Subjects whose earlier tokens are refused (see `revocations`).
+    revocations: std::sync::Arc<super::revocations::Revocations>,
 }
 
 /// Clocks of replicas drift a little; more would stretch a token's life.
@@ -67,6 +71,11 @@ impl TokenVerifier {
         validation
     }
 
+    /// The revocation list this verifier consults (a poller or auth-service fills it).
+    pub fn revocations(&self) -> std::sync::Arc<super::revocations::Revocations> {
+        self.revocations.clone()
+    }
+
     /// Requires `audience` instead of the default one (`JWT_AUDIENCE`).
     pub fn with_audience(mut self, audience: &str) -> Self {
         self.validation.set_audience(&[audience]);
@@ -85,6 +94,7 @@ impl TokenVerifier {
             keys: RwLock::new(Self::key_map(keys)),
             validation: Self::validation(issuer),
             jwks: None,
+            revocations: Default::default(),
         }
     }
 
@@ -106,6 +116,7 @@ impl TokenVerifier {
                 last_fetch: tokio::sync::Mutex::new(None),
                 fetches: AtomicU64::new(0),
             }),
+            revocations: Default::default(),
         };
         verifier.refetch().await;
         verifier
@@ -202,6 +213,9 @@ impl TokenVerifier {
         // Issued in the future: a skewed or forged clock would stretch the token's life.
         if claims.iat > chrono::Utc::now().timestamp() + IAT_LEEWAY_SECONDS {
             return Err(TokenRejection::Invalid);
+        }
+        if self.revocations.refuses(claims.sub, claims.iat) {
+            return Err(TokenRejection::Revoked);
         }
         Ok(claims)
     }

@@ -35,6 +35,7 @@ async fn booking_and_reading_keep_working_after_auth_service_stops() {
         s.tokens = VerifierSettings {
             issuer: DEFAULT_ISSUER.into(),
             audience: common::auth::DEFAULT_AUDIENCE.into(),
+            revocations: None,
             keys: KeySource::Jwks {
                 url: jwks_url,
                 min_refetch: Duration::from_secs(5),
@@ -79,4 +80,56 @@ async fn booking_and_reading_keep_working_after_auth_service_stops() {
         503,
         "the name cannot be fetched, so nothing is written"
     );
+}
+
+#[tokio::test]
+async fn a_disabled_users_token_is_refused_here_within_the_revocation_poll() {
+    let auth = spawn_auth().await;
+    let jwks_url = format!("{}/.well-known/jwks.json", auth.address);
+    let revocations_url = format!("{}/auth/revocations", auth.address);
+    let app = spawn_app_with(|s| {
+        s.tokens = VerifierSettings {
+            issuer: DEFAULT_ISSUER.into(),
+            audience: common::auth::DEFAULT_AUDIENCE.into(),
+            keys: KeySource::Jwks {
+                url: jwks_url,
+                min_refetch: Duration::from_secs(5),
+                refresh_every: Duration::from_secs(60),
+            },
+            revocations: Some(common::auth::revocations::RevocationSource {
+                url: revocations_url,
+                token: None,
+                refresh_every: Duration::from_secs(1),
+            }),
+        };
+    })
+    .await;
+    let patient = auth.user("patient", "Pat", "Lee").await;
+    assert_eq!(app.get("/appointments", &patient).await.status(), 200);
+    // The token's iat is a whole second; disabling in a later second revokes it.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let admin = test_support::jwt::token_for(common::UserId::new(), common::Role::Admin);
+
+    let disabled = auth
+        .client
+        .patch(format!("{}/users/{}", auth.address, patient.id))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(disabled.status(), 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(6);
+    loop {
+        let status = app.get("/appointments", &patient).await.status();
+        if status == 401 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still accepted: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -3,6 +3,7 @@
 pub mod login_attempts;
 pub mod models;
 pub mod refresh_tokens;
+pub mod revocations;
 // `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).
 #[rustfmt::skip]
 pub mod schema;

@@ -22,6 +22,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    revocations (user_id) {
+        user_id -> Uuid,
+        not_before -> Timestamptz,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -36,5 +44,6 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(revocations -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(login_attempts, refresh_tokens, users,);
+diesel::allow_tables_to_appear_in_same_query!(login_attempts, refresh_tokens, revocations, users,);

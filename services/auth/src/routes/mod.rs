@@ -6,6 +6,7 @@ mod login;
 mod oauth;
 mod profile;
 mod register;
+pub mod revocations;
 mod sessions;
 mod users;
 pub mod views;
@@ -42,6 +43,7 @@ common::route_table! {
     "/auth/token" => { post: oauth::token },
     "/auth/refresh" => { post: sessions::refresh },
     "/auth/logout" => { post: sessions::logout },
+    "/auth/revocations" => { get: revocations::list },
     "/.well-known/jwks.json" => { get: jwks::jwks },
     "/.well-known/oauth-authorization-server" => { get: oauth::metadata },
     "/users/profile" => { get: profile::get_profile, put: profile::update_profile },
@@ -57,7 +59,7 @@ common::route_table! {
 #[openapi(
     info(title = "auth-service", description = "Users, login, tokens, profiles and admin. The login limit counts every attempt, successful or not, per account and per client address, before any hashing. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a method a path does not have 405 with Allow. Names refuse control characters, CR and LF included (422)."),
     paths(
-        register::register, login::login, oauth::token, oauth::metadata, sessions::refresh, sessions::logout,
+        register::register, login::login, oauth::token, oauth::metadata, sessions::refresh, sessions::logout, revocations::list,
         jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,
         users::list_users, users::create_user, users::get_user, users::change_access,
         analytics::analytics,

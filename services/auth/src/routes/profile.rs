@@ -5,11 +5,11 @@ use super::views::UserView;
 use crate::db::users;
 use crate::domain::account::{PasswordChangeForm, ProfileForm};
 use crate::domain::passwords::Passwords;
-use crate::usecases::profile;
+use crate::usecases::{profile, revocation};
 use actix_web::{HttpResponse, web};
 use common::ApiError;
 use common::audit::AuditContext;
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenVerifier};
 use common::db::{DbPool, with_conn};
 use common::problem_responses::{Invalid, Malformed, Unauthenticated};
 
@@ -68,11 +68,13 @@ pub async fn update_profile(
 pub async fn change_password(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
+    verifier: web::Data<TokenVerifier>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     body: web::Json<PasswordChangeForm>,
 ) -> Result<HttpResponse, ApiError> {
     let change = body.into_inner().validate()?;
-    profile::change_password(&pool, &passwords, caller, audit, change).await?;
+    let revocation = profile::change_password(&pool, &passwords, caller, audit, change).await?;
+    revocation::apply_here(&verifier, revocation);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,11 +2,11 @@
 
 use super::views::TokenPair;
 use crate::domain::tokens::TokenIssuer;
-use crate::usecases::sessions;
+use crate::usecases::{revocation, sessions};
 use actix_web::{HttpResponse, web};
 use common::ApiError;
 use common::audit::{AuditContext, AuditLog};
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenVerifier};
 use common::db::DbPool;
 use common::problem_responses::{Invalid, Malformed, Unauthenticated};
 use common::validation::{Field, Validator};
@@ -55,19 +55,40 @@ pub async fn refresh(
 /// ends that login (its whole family). Unknown or foreign tokens change nothing.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
     security(("bearer" = [])),
-    request_body = RefreshForm,
+    request_body = LogoutForm,
     responses(
-        (status = 204, description = "That login is over; an unknown or another user's refresh token changes nothing and also answers 204"),
+        (status = 204, description = "That login is over (with all: every login of the account, and its access tokens are refused everywhere within REVOCATION_REFRESH_SECONDS); an unknown or another user's refresh token changes nothing and also answers 204"),
         Malformed,
         Unauthenticated,
         Invalid))]
 pub async fn logout(
     pool: web::Data<DbPool>,
+    verifier: web::Data<TokenVerifier>,
     caller: AuthenticatedUser,
     audit: AuditContext,
-    body: web::Json<RefreshForm>,
+    body: web::Json<LogoutForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = refresh_token_of(body.into_inner())?;
-    sessions::end(&pool, caller, &audit, &presented).await?;
+    let form = body.into_inner();
+    if form.all == Field::Present(true) {
+        let revocation = sessions::end_all(&pool, caller, &audit).await?;
+        revocation::apply_here(&verifier, revocation);
+    } else {
+        let presented = refresh_token_of(RefreshForm {
+            refresh_token: form.refresh_token,
+        })?;
+        sessions::end(&pool, caller, &audit, &presented).await?;
+    }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `{refresh_token}` ends that login; `{"all": true}` ends every login of the account.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct LogoutForm {
+    /// Required unless `all` is true
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    refresh_token: Field<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    all: Field<bool>,
 }

@@ -4,10 +4,10 @@ use super::views::UserView;
 use crate::db::users;
 use crate::domain::account::{AccessForm, Registrar, RegistrationForm};
 use crate::domain::passwords::Passwords;
-use crate::usecases::{SessionPolicy, accounts};
+use crate::usecases::{SessionPolicy, accounts, revocation};
 use actix_web::{HttpResponse, web};
 use common::audit::AuditContext;
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenVerifier};
 use common::db::{DbPool, with_conn};
 use common::http::paged;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
@@ -127,6 +127,7 @@ pub async fn get_user(
         Invalid))]
 pub async fn change_access(
     pool: web::Data<DbPool>,
+    verifier: web::Data<TokenVerifier>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     id: web::Path<UserId>,
@@ -135,9 +136,12 @@ pub async fn change_access(
     caller.require(&[Role::Admin])?;
     let changes = body.into_inner().validate()?;
     let id = id.into_inner();
-    let user = with_conn(&pool, move |conn| {
+    let (user, revocation) = with_conn(&pool, move |conn| {
         accounts::change_access(conn, &caller, &audit, id, changes)
     })
     .await?;
+    if let Some(revocation) = revocation {
+        revocation::apply_here(&verifier, revocation);
+    }
     Ok(web::Json(UserView::from(&user)))
 }

@@ -79,7 +79,7 @@ pub fn change_access(
     audit: &AuditContext,
     target: UserId,
     changes: AccessChanges,
-) -> Result<User, ApiError> {
+) -> Result<(User, Option<common::auth::revocations::Revocation>), ApiError> {
     ensure_not_self_lockout(admin.id, target, &changes)?;
     conn.transaction(|conn| {
         let change = users::AccessChange {
@@ -88,9 +88,12 @@ pub fn change_access(
         };
         let user =
             users::update_access(conn, target, &change)?.ok_or(ApiError::NotFound("user"))?;
-        if changes.disabled == Some(true) {
+        let revocation = if changes.disabled == Some(true) {
             refresh_tokens::revoke_all_for_user(conn, target)?;
-        }
+            Some(super::revocation::revoke_now(conn, target)?)
+        } else {
+            None
+        };
         let event = audit
             .event(Action::UserAccessChange)
             .by(admin)
@@ -98,6 +101,6 @@ pub fn change_access(
             .patient((user.role == Role::Patient).then_some(user.id))
             .succeeded();
         audit_store::append(conn, &[event])?;
-        Ok(user)
+        Ok((user, revocation))
     })
 }

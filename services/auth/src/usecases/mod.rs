@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod profile;
+pub mod revocation;
 pub mod sessions;
 
 /// Policy knobs fixed at startup that the use cases share beyond the pool.

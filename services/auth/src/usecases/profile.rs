@@ -91,16 +91,17 @@ pub async fn change_password(
     caller: AuthenticatedUser,
     audit: AuditContext,
     change: PasswordChange,
-) -> Result<(), ApiError> {
+) -> Result<common::auth::revocations::Revocation, ApiError> {
     ensure_current_password(pool, passwords, caller, change.current).await?;
     let new_hash = passwords.hash(change.new).await?;
     with_conn(pool, move |conn| {
         conn.transaction(|conn| {
             users::set_password_hash(conn, caller.id, &new_hash)?;
             refresh_tokens::revoke_all_for_user(conn, caller.id)?;
+            let revocation = super::revocation::revoke_now(conn, caller.id)?;
             let event = own_profile_event(&audit, &caller, Action::PasswordChange);
             audit_store::append(conn, &[event])?;
-            Ok(())
+            Ok(revocation)
         })
     })
     .await

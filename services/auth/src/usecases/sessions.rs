@@ -259,3 +259,27 @@ pub async fn end(
     })
     .await
 }
+
+/// Ends every login of the caller and refuses their access tokens everywhere (`logout`
+/// with `all`), in one transaction with its audit event.
+pub async fn end_all(
+    pool: &DbPool,
+    caller: AuthenticatedUser,
+    audit: &AuditContext,
+) -> Result<common::auth::revocations::Revocation, ApiError> {
+    let event = audit
+        .event(Action::Logout)
+        .by(&caller)
+        .on(caller.id)
+        .patient(caller.as_patient())
+        .succeeded();
+    with_conn(pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            refresh_tokens::revoke_all_for_user(conn, caller.id)?;
+            let revocation = super::revocation::revoke_now(conn, caller.id)?;
+            audit_store::append(conn, &[event])?;
+            Ok(revocation)
+        })
+    })
+    .await
+}

@@ -132,3 +132,77 @@ async fn of_concurrent_refreshes_of_one_token_exactly_one_wins() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn logout_everywhere_ends_every_login_and_refuses_the_access_tokens_at_once() {
+    let app = spawn_app().await;
+    let first = app.signed_in("patient").await;
+    let second = app.session_of(&first.email, PASSWORD).await;
+    // iat has whole seconds: revoke in a later one than the logins.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let res = app
+        .client
+        .post(app.url("/auth/logout"))
+        .bearer_auth(&first.access_token)
+        .json(&json!({ "all": true }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 204);
+    for session in [&first, &second] {
+        let read = app.get_as("/users/profile", &session.access_token).await;
+        assert_eq!(
+            assert_problem(read, 401).await["detail"],
+            "the access token was revoked"
+        );
+        assert_problem(app.refresh(&session.refresh_token).await, 401).await;
+    }
+    let again = app.session_of(&first.email, PASSWORD).await;
+    assert_eq!(
+        app.get_as("/users/profile", &again.access_token)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_revocation_list_names_revoked_subjects_to_holders_of_the_shared_token() {
+    let app = spawn_app_with(|s| {
+        s.revocations_token = Some(common::config::Secret::new("s3cret-shared"))
+    })
+    .await;
+    let session = app.signed_in("patient").await;
+    app.client
+        .post(app.url("/auth/logout"))
+        .bearer_auth(&session.access_token)
+        .json(&json!({ "all": true }))
+        .send()
+        .await
+        .unwrap();
+
+    let without = app
+        .client
+        .get(app.url("/auth/revocations"))
+        .send()
+        .await
+        .unwrap();
+    let wrong = app.get_as("/auth/revocations", "not-the-secret").await;
+    let listed = app.get_as("/auth/revocations", "s3cret-shared").await;
+
+    assert_problem(without, 401).await;
+    assert_problem(wrong, 401).await;
+    assert_eq!(listed.status(), 200);
+    let body: Value = listed.json().await.unwrap();
+    assert_eq!(body["subjects"][0]["sub"], session.id.as_str());
+    let as_of = body["as_of"].as_str().unwrap().to_owned();
+    let later = app
+        .get_as(
+            &format!("/auth/revocations?since={}", as_of.replace('+', "%2B")),
+            "s3cret-shared",
+        )
+        .await;
+    assert_eq!(later.json::<Value>().await.unwrap()["subjects"], json!([]));
+}

@@ -1,0 +1,147 @@
+//! Revoked sessions: after a password change, `logout {"all": true}` or an admin disabling
+//! an account, every access token of that user issued before `not_before` is refused by
+//! every service, instead of living out its 15 minutes.
+//!
+//! auth-service is the source: `GET /auth/revocations?since=` answers
+//! `{subjects: [{sub, not_before}], as_of}` to callers presenting the shared
+//! `REVOCATIONS_TOKEN`. Each verifier polls it every `REVOCATION_REFRESH_SECONDS`, keeps what
+//! it has when a poll fails, and refuses a token whose `iat` is before its subject's
+//! `not_before`.
+
+use crate::UserId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+/// One revoked subject: tokens issued before `not_before` are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Revocation {
+    pub sub: UserId,
+    pub not_before: DateTime<Utc>,
+}
+
+/// `GET /auth/revocations` answer.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RevocationList {
+    pub subjects: Vec<Revocation>,
+    /// Ask with `since` = this next time.
+    pub as_of: DateTime<Utc>,
+}
+
+/// A verifier's copy of the list.
+#[derive(Debug, Default)]
+pub struct Revocations {
+    not_before: RwLock<HashMap<UserId, i64>>,
+    as_of: RwLock<Option<DateTime<Utc>>>,
+}
+
+impl Revocations {
+    /// Adds what a poll (or a local revocation) reported; a later `not_before` wins.
+    pub fn merge(&self, revocations: &[Revocation]) {
+        if let Ok(mut map) = self.not_before.write() {
+            for r in revocations {
+                let at = r.not_before.timestamp();
+                let entry = map.entry(r.sub).or_insert(at);
+                *entry = (*entry).max(at);
+            }
+        }
+    }
+
+    /// Whether a token of `sub` issued at `iat` (seconds) has been revoked.
+    pub fn refuses(&self, sub: UserId, iat: i64) -> bool {
+        self.not_before
+            .read()
+            .ok()
+            .and_then(|map| map.get(&sub).copied())
+            .is_some_and(|not_before| iat < not_before)
+    }
+
+    /// Where the next poll starts (`None`: from the beginning).
+    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+        self.as_of.read().ok().and_then(|a| *a)
+    }
+
+    pub fn mark_polled(&self, as_of: DateTime<Utc>) {
+        if let Ok(mut at) = self.as_of.write() {
+            *at = Some(as_of);
+        }
+    }
+
+    /// Merges a fetched list and remembers where it ended.
+    pub fn apply(&self, list: &RevocationList) {
+        self.merge(&list.subjects);
+        self.mark_polled(list.as_of);
+    }
+}
+
+/// Where a verifier polls the list.
+#[derive(Debug, Clone)]
+pub struct RevocationSource {
+    pub url: String,
+    /// The shared `REVOCATIONS_TOKEN`, if auth-service requires one.
+    pub token: Option<crate::config::Secret>,
+    pub refresh_every: std::time::Duration,
+}
+
+impl RevocationSource {
+    /// One poll: what changed since the last one. A failure keeps the list as it is.
+    pub async fn poll(&self, client: &reqwest::Client, into: &Revocations) {
+        let mut url = self.url.clone();
+        if let Some(since) = into.as_of() {
+            // An overlap of a few seconds: a revocation committed just before the last
+            // `as_of` cannot fall between two polls.
+            let since = since - chrono::Duration::seconds(5);
+            url = format!(
+                "{url}?since={}",
+                since
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+                    .replace('+', "%2B")
+            );
+        }
+        let mut request = client.get(&url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.expose());
+        }
+        let fetched = async {
+            request
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<RevocationList>()
+                .await
+        }
+        .await;
+        match fetched {
+            Ok(list) => into.apply(&list),
+            Err(e) => {
+                tracing::warn!(url = %self.url, error = %e, "polling revocations failed; keeping the list")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_issued_before_not_before_are_refused_and_later_ones_kept() {
+        let list = Revocations::default();
+        let user = UserId::new();
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        list.merge(&[Revocation {
+            sub: user,
+            not_before: at,
+        }]);
+        assert!(list.refuses(user, 1_799_999_999));
+        assert!(!list.refuses(user, 1_800_000_000));
+        assert!(!list.refuses(UserId::new(), 0));
+        let earlier = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        list.merge(&[Revocation {
+            sub: user,
+            not_before: earlier,
+        }]);
+        assert!(list.refuses(user, 1_799_999_999), "a later not_before wins");
+    }
+}
