@@ -130,3 +130,21 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
     fields.sort();
     fields
 }
+
+/// `impl Api` for a test app with `address`, `client` and `platform` fields.
+#[macro_export]
+macro_rules! impl_api {
+    ($app:ty) => {
+        impl $crate::api::Api for $app {
+            fn address(&self) -> &str {
+                &self.address
+            }
+            fn client(&self) -> &reqwest::Client {
+                &self.client
+            }
+            fn platform(&self) -> &common::platform::Platform {
+                &self.platform
+            }
+        }
+    };
+}

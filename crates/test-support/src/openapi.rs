@@ -32,6 +32,18 @@ pub fn assert_documents_every_route(doc: &Value, routes: &[(&str, &str)]) {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }
 
+/// The service's own `/openapi.json`, asserting it is served.
+pub async fn fetch_document(api: &impl crate::api::Api) -> Value {
+    let res = api
+        .client()
+        .get(api.url("/openapi.json"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("the document is JSON")
+}
+
 /// No two operations share an `operationId`: generated clients name their functions by it.
 pub fn assert_operation_ids_are_unique(doc: &Value) {
     let mut seen = std::collections::HashMap::new();

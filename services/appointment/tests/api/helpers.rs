@@ -19,17 +19,7 @@ pub struct TestApp {
     pub platform: common::platform::Platform,
 }
 
-impl Api for TestApp {
-    fn address(&self) -> &str {
-        &self.address
-    }
-    fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-    fn platform(&self) -> &common::platform::Platform {
-        &self.platform
-    }
-}
+test_support::impl_api!(TestApp);
 
 /// The real configuration for tests, trusting the test key; auth-service is down.
 pub fn test_settings(db: &TestDatabase) -> Settings {

@@ -1,20 +1,12 @@
 use crate::helpers::*;
 use common::Role;
-use serde_json::Value;
 
 #[tokio::test]
 async fn the_openapi_document_covers_every_registered_route() {
     let app = spawn_app().await;
 
-    let res = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap();
+    let doc = test_support::openapi::fetch_document(&app).await;
 
-    assert_eq!(res.status(), 200);
-    let doc: Value = res.json().await.unwrap();
     test_support::openapi::assert_documents_every_route(&doc, appointment_service::routes::ROUTES);
 }
 
@@ -40,15 +32,7 @@ async fn the_docs_page_is_served_without_a_cdn() {
 async fn client_generators_accept_the_openapi_document() {
     let app = spawn_app().await;
 
-    let doc: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = test_support::openapi::fetch_document(&app).await;
 
     test_support::openapi::assert_operation_ids_are_unique(&doc);
     test_support::openapi::assert_client_generators_accept(&doc, "appointment-service");
@@ -57,15 +41,7 @@ async fn client_generators_accept_the_openapi_document() {
 #[tokio::test]
 async fn extreme_dates_times_and_numbers_in_any_query_are_client_errors() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = test_support::openapi::fetch_document(&app).await;
 
     for role in [Role::Admin, Role::Doctor, Role::Patient] {
         let who = test_support::api::caller(role);

@@ -16,17 +16,7 @@ pub struct TestApp {
     pub platform: common::platform::Platform,
 }
 
-impl Api for TestApp {
-    fn address(&self) -> &str {
-        &self.address
-    }
-    fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-    fn platform(&self) -> &common::platform::Platform {
-        &self.platform
-    }
-}
+test_support::impl_api!(TestApp);
 
 /// The real configuration for tests, signing with the test key; both peers are down.
 pub fn test_settings(db: &TestDatabase) -> Settings {

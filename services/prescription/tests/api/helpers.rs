@@ -100,17 +100,7 @@ pub struct Visit {
     pub appointment_id: String,
 }
 
-impl Api for TestApp {
-    fn address(&self) -> &str {
-        &self.address
-    }
-    fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-    fn platform(&self) -> &common::platform::Platform {
-        &self.platform
-    }
-}
+test_support::impl_api!(TestApp);
 
 impl TestApp {
     /// A booked visit made through appointment-service's API.
