@@ -32,6 +32,9 @@ pub struct Passwords {
     /// Verified against when the email is unknown, so that answer costs what a wrong
     /// password costs and timing does not reveal which emails have accounts.
     dummy_hash: String,
+    /// New hashes (sign-ups, password changes) may occupy all workers but one, so a burst
+    /// of sign-ups queues behind itself and logins always find a free worker.
+    hash_slots: tokio::sync::Semaphore,
 }
 
 fn hash_with(memory: &mut [Block], password: &[u8]) -> Result<String, String> {
@@ -132,6 +135,7 @@ impl Passwords {
         Ok(Self {
             jobs: sender,
             dummy_hash,
+            hash_slots: tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)),
         })
     }
 
@@ -147,6 +151,11 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: Secret) -> Result<String, ApiError> {
+        let _slot = self
+            .hash_slots
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("password workers are gone")))?;
         match self.run(Work::Hash(password)).await? {
             Done::Hashed(Ok(hash)) => Ok(hash),
             Done::Hashed(Err(e)) => Err(ApiError::Internal(anyhow::anyhow!(
@@ -175,6 +184,40 @@ impl Passwords {
 mod tests {
     use super::*;
     use argon2::password_hash::PasswordHasher as _;
+
+    #[tokio::test]
+    async fn a_login_is_not_queued_behind_a_burst_of_sign_ups() {
+        let passwords = std::sync::Arc::new(Passwords::new().unwrap());
+        let stored = passwords.hash(Secret::new("Str0ngPassword")).await.unwrap();
+        let finished = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut sign_ups = Vec::new();
+        for _ in 0..6 {
+            let (passwords, finished) = (passwords.clone(), finished.clone());
+            sign_ups.push(tokio::spawn(async move {
+                passwords
+                    .hash(Secret::new("Another1Password"))
+                    .await
+                    .unwrap();
+                finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+        let ok = passwords
+            .verify(Secret::new("Str0ngPassword"), Some(stored))
+            .await
+            .unwrap();
+
+        let hashed_before_the_login = finished.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(ok);
+        assert!(
+            hashed_before_the_login <= 2,
+            "the login waited for {hashed_before_the_login} sign-ups"
+        );
+        for sign_up in sign_ups {
+            sign_up.await.unwrap();
+        }
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {
