@@ -228,3 +228,46 @@ pub fn run_migrations(
     }
     Ok(())
 }
+
+/// A domain enum stored as text: `text_column!(StatusColumn, Status)` makes the column
+/// type, written with `Status::as_str` and read with `Status::parse` (a stored value the
+/// enum does not know is a deserialization error, never a silent default).
+#[macro_export]
+macro_rules! text_column {
+    ($(#[$meta:meta])* $column:ident, $enum:ty) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            diesel::expression::AsExpression,
+            diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub struct $column(pub $enum);
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $column {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.0.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $column {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    diesel::pg::Pg,
+                >>::from_sql(bytes)?;
+                Ok(Self(<$enum>::parse(&text)?))
+            }
+        }
+    };
+}

@@ -113,7 +113,12 @@ pub async fn request_context(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
-    if let Some(timeout) = req.app_data::<actix_web::web::Data<crate::body_deadline::BodyTimeout>>()
+    // Only a request that sends a body gets a deadline for it (no timer for a GET).
+    let sends_body = declared_length(&req).is_some_and(|len| len > 0)
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    if let Some(timeout) = req
+        .app_data::<actix_web::web::Data<crate::body_deadline::BodyTimeout>>()
+        .filter(|_| sends_body)
     {
         let within = timeout.0;
         crate::body_deadline::apply(&mut req, within);

@@ -81,6 +81,17 @@ pub trait Api {
         request.send().await.expect("request")
     }
 
+    /// The body of an anonymous `GET path` (metrics, scripts), as text.
+    async fn text(&self, path: &str) -> String {
+        let res = self
+            .client()
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        res.text().await.expect("text body")
+    }
+
     /// Writes buffered audit events (reads, denials) now instead of within a second.
     async fn flush_audit(&self) {
         let audit = self.platform().audit.as_ref().expect("audit enabled");

@@ -161,6 +161,20 @@ fn parameter_schema(parameter: &Value) -> Value {
     schema.clone()
 }
 
+/// The check below on the service's own document, as an admin, a doctor and a patient.
+pub async fn assert_extreme_parameters_are_client_errors_for_every_role(
+    api: &impl crate::api::Api,
+) {
+    let doc = fetch_document(api).await;
+    for role in [
+        common::Role::Admin,
+        common::Role::Doctor,
+        common::Role::Patient,
+    ] {
+        assert_extreme_parameters_are_client_errors(api, &doc, &crate::api::caller(role)).await;
+    }
+}
+
 /// Every GET route's date, time and number query parameter, fed each extreme value in
 /// turn (path ids are a fresh UUID), as `who`: no answer may be a 5xx.
 pub async fn assert_extreme_parameters_are_client_errors(

@@ -33,7 +33,7 @@ impl Settings {
             environment,
             http: HttpSettings::from_env(8002)?,
             database: DbSettings::from_env("healthcare_appointment", environment)?,
-            tokens: verifier_settings(environment, &auth_service.url)?,
+            tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
             auth_service,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
@@ -52,16 +52,4 @@ impl Settings {
             log_format: LogFormat::Text,
         }
     }
-}
-
-/// The token verifier's settings; production refuses to start without `REVOCATIONS_TOKEN`.
-fn verifier_settings(
-    environment: Environment,
-    auth_service_url: &str,
-) -> Result<VerifierSettings, ConfigError> {
-    let settings = VerifierSettings::from_env(auth_service_url)?;
-    if environment == Environment::Production {
-        settings.require_revocations_token()?;
-    }
-    Ok(settings)
 }

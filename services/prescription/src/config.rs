@@ -33,7 +33,7 @@ impl Settings {
             environment,
             http: HttpSettings::from_env(8003)?,
             database: DbSettings::from_env("healthcare_prescription", environment)?,
-            tokens: verifier_settings(environment, &auth_url)?,
+            tokens: VerifierSettings::from_env(&auth_url, environment)?,
             appointment_service: UpstreamSettings::from_env(
                 "APPOINTMENT_SERVICE_URL",
                 "http://127.0.0.1:8002",
@@ -55,16 +55,4 @@ impl Settings {
             log_format: LogFormat::Text,
         }
     }
-}
-
-/// The token verifier's settings; production refuses to start without `REVOCATIONS_TOKEN`.
-fn verifier_settings(
-    environment: Environment,
-    auth_service_url: &str,
-) -> Result<VerifierSettings, ConfigError> {
-    let settings = VerifierSettings::from_env(auth_service_url)?;
-    if environment == Environment::Production {
-        settings.require_revocations_token()?;
-    }
-    Ok(settings)
 }

@@ -32,17 +32,6 @@ pub struct VerifierSettings {
 }
 
 impl VerifierSettings {
-    /// In production the revocation list is read with `REVOCATIONS_TOKEN`; refuse to start
-    /// without it.
-    pub fn require_revocations_token(&self) -> Result<(), ConfigError> {
-        match &self.revocations {
-            Some(source) if source.token.is_none() => Err(ConfigError::Missing {
-                name: "REVOCATIONS_TOKEN",
-            }),
-            _ => Ok(()),
-        }
-    }
-
     /// Trusts exactly `keys`, signed by the default issuer (tests, fixed deployments).
     pub fn trusting(keys: Vec<Jwk>) -> Self {
         Self {
@@ -53,7 +42,12 @@ impl VerifierSettings {
         }
     }
 
-    pub fn from_env(auth_service_url: &str) -> Result<Self, ConfigError> {
+    /// In production the revocation list must be read with `REVOCATIONS_TOKEN`: without
+    /// it the service refuses to start.
+    pub fn from_env(
+        auth_service_url: &str,
+        environment: crate::config::Environment,
+    ) -> Result<Self, ConfigError> {
         let issuer = var_or("JWT_ISSUER", DEFAULT_ISSUER.to_owned())?;
         let audience = var_or("JWT_AUDIENCE", DEFAULT_AUDIENCE.to_owned())?;
         let keys = match var_opt::<std::path::PathBuf>("JWT_PUBLIC_KEY_FILE")? {
@@ -80,7 +74,14 @@ impl VerifierSettings {
                     auth_service_url.trim_end_matches('/')
                 ),
             )?,
-            token: var_opt("REVOCATIONS_TOKEN")?,
+            token: match var_opt("REVOCATIONS_TOKEN")? {
+                None if environment == crate::config::Environment::Production => {
+                    return Err(ConfigError::Missing {
+                        name: "REVOCATIONS_TOKEN",
+                    });
+                }
+                token => token,
+            },
             refresh_every: Duration::from_secs(
                 var_or::<u64>("REVOCATION_REFRESH_SECONDS", 10)?.max(1),
             ),

@@ -183,7 +183,7 @@ impl TokenVerifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, TokenRejection> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejection::Malformed)?;
+        let (header, critical) = protected_header(token).ok_or(TokenRejection::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenRejection::WrongAlgorithm);
         }
@@ -193,7 +193,7 @@ impl TokenVerifier {
             .is_some_and(|typ| ACCESS_TOKEN_TYPES.contains(&typ.to_ascii_lowercase().as_str()));
         // `crit` names extensions a verifier must understand to accept the token; we
         // understand none (RFC 7515 section 4.1.11).
-        if !typed || names_critical_extensions(token) {
+        if !typed || critical {
             return Err(TokenRejection::Invalid);
         }
         let kid = header.kid.ok_or(TokenRejection::MissingKeyId)?;
@@ -221,15 +221,15 @@ impl TokenVerifier {
     }
 }
 
-/// Whether the token's protected header has a `crit` member.
-fn names_critical_extensions(token: &str) -> bool {
+/// The token's protected header, read once, and whether it has a `crit` member (which
+/// jsonwebtoken's `Header` does not keep).
+fn protected_header(token: &str) -> Option<(jsonwebtoken::Header, bool)> {
     use base64::Engine;
-    let Some(encoded) = token.split('.').next() else {
-        return true;
-    };
-    let Ok(json) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded) else {
-        return true;
-    };
-    serde_json::from_slice::<serde_json::Value>(&json)
-        .map_or(true, |header| header.get("crit").is_some())
+    let encoded = token.split('.').next()?;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded)
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    let critical = value.get("crit").is_some();
+    Some((serde_json::from_value(value).ok()?, critical))
 }

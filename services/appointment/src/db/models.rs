@@ -4,12 +4,7 @@ use crate::domain::profile::{Availability, ProfileFields};
 use chrono::{DateTime, NaiveTime, Utc};
 use common::UserId;
 use common::ids::{AppointmentId, DoctorProfileId};
-use diesel::deserialize::{self, FromSql, FromSqlRow};
-use diesel::expression::AsExpression;
-use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
-use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = doctor_profiles, check_for_backend(diesel::pg::Pg))]
@@ -113,20 +108,8 @@ pub struct NewAppointment {
     pub notes: Option<String>,
 }
 
-/// `Status` as stored: text, checked by the table's constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
-#[diesel(sql_type = Text)]
-pub struct StatusColumn(pub Status);
-
-impl ToSql<Text, Pg> for StatusColumn {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <str as ToSql<Text, Pg>>::to_sql(self.0.as_str(), out)
-    }
-}
-
-impl FromSql<Text, Pg> for StatusColumn {
-    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        Ok(StatusColumn(Status::parse(&text)?))
-    }
-}
+common::text_column!(
+    /// `Status` as stored: text, checked by the table's constraint.
+    StatusColumn,
+    Status
+);

@@ -48,15 +48,7 @@ async fn upstream_calls_are_measured_and_failures_counted() {
     let admin = app.admin().await;
     app.get_as("/admin/analytics", &admin.access_token).await;
 
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text("/metrics").await;
 
     assert!(
         text.contains(r#"upstream_failures_total{upstream="appointment-service"} 1"#),
@@ -260,15 +252,7 @@ async fn an_invented_method_does_not_make_a_new_metrics_series() {
             .unwrap();
     }
 
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text("/metrics").await;
 
     assert!(!text.contains("BREW") && !text.contains("TEAPOT"));
     assert!(text.contains("method=\"other\""), "{text}");

@@ -109,15 +109,8 @@ async fn an_admin_disables_an_account_which_then_cannot_log_in_or_refresh() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let patient = app.signed_in("patient").await;
-    let patch = |id: &str, body: serde_json::Value| {
-        app.client
-            .patch(app.url(&format!("/users/{id}")))
-            .bearer_auth(&admin.access_token)
-            .json(&body)
-            .send()
-    };
 
-    let disabled = patch(&patient.id, json!({ "disabled": true }))
+    let disabled = patch_user(&app, &admin, &patient.id, json!({ "disabled": true }))
         .await
         .unwrap();
 
@@ -136,7 +129,7 @@ async fn an_admin_disables_an_account_which_then_cannot_log_in_or_refresh() {
         .await;
     assert_eq!(read.json::<Value>().await.unwrap()["disabled"], true);
 
-    let enabled = patch(&patient.id, json!({ "disabled": false }))
+    let enabled = patch_user(&app, &admin, &patient.id, json!({ "disabled": false }))
         .await
         .unwrap();
     assert_eq!(enabled.status(), 200);
@@ -148,21 +141,27 @@ async fn an_admin_changes_a_role_but_cannot_lock_themself_out() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let doctor = app.signed_in("doctor").await;
-    let patch = |id: &str, body: serde_json::Value| {
-        app.client
-            .patch(app.url(&format!("/users/{id}")))
-            .bearer_auth(&admin.access_token)
-            .json(&body)
-            .send()
-    };
 
-    let promoted = patch(&doctor.id, json!({ "role": "admin" })).await.unwrap();
-    let self_disable = patch(&admin.id, json!({ "disabled": true })).await.unwrap();
-    let self_demote = patch(&admin.id, json!({ "role": "doctor" })).await.unwrap();
-    let nonsense = patch(&doctor.id, json!({ "role": "king", "disabled": "yes" }))
+    let promoted = patch_user(&app, &admin, &doctor.id, json!({ "role": "admin" }))
         .await
         .unwrap();
-    let missing = patch(
+    let self_disable = patch_user(&app, &admin, &admin.id, json!({ "disabled": true }))
+        .await
+        .unwrap();
+    let self_demote = patch_user(&app, &admin, &admin.id, json!({ "role": "doctor" }))
+        .await
+        .unwrap();
+    let nonsense = patch_user(
+        &app,
+        &admin,
+        &doctor.id,
+        json!({ "role": "king", "disabled": "yes" }),
+    )
+    .await
+    .unwrap();
+    let missing = patch_user(
+        &app,
+        &admin,
         &uuid::Uuid::new_v4().to_string(),
         json!({ "disabled": true }),
     )
@@ -199,4 +198,19 @@ async fn only_admins_read_or_change_other_accounts() {
 
     assert_problem(read, 403).await;
     assert_problem(change, 403).await;
+}
+
+/// `PATCH /users/{id}` as `admin`.
+async fn patch_user(
+    app: &TestApp,
+    admin: &Session,
+    id: &str,
+    body: serde_json::Value,
+) -> reqwest::Result<reqwest::Response> {
+    app.client
+        .patch(app.url(&format!("/users/{id}")))
+        .bearer_auth(&admin.access_token)
+        .json(&body)
+        .send()
+        .await
 }

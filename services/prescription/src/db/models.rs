@@ -8,7 +8,7 @@ use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::{Jsonb, Text};
+use diesel::sql_types::Jsonb;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = prescriptions, check_for_backend(diesel::pg::Pg))]
@@ -33,23 +33,11 @@ pub struct Version {
     pub created_at: DateTime<Utc>,
 }
 
-/// `PrescriptionStatus` as stored: text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
-#[diesel(sql_type = Text)]
-pub struct StatusColumn(pub PrescriptionStatus);
-
-impl ToSql<Text, Pg> for StatusColumn {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <str as ToSql<Text, Pg>>::to_sql(self.0.as_str(), out)
-    }
-}
-
-impl FromSql<Text, Pg> for StatusColumn {
-    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-        let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
-        Ok(StatusColumn(PrescriptionStatus::parse(&text)?))
-    }
-}
+common::text_column!(
+    /// `PrescriptionStatus` as stored: text.
+    StatusColumn,
+    PrescriptionStatus
+);
 
 /// A version's medicines as stored: a JSON array of `Medicine`, typed on both sides.
 #[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
