@@ -289,7 +289,6 @@ async fn a_body_that_trickles_in_is_cut_off_with_a_408_problem() {
         )
         .await
         .unwrap();
-    let started = std::time::Instant::now();
     let mut answer = vec![0u8; 4096];
     let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
         .await
@@ -299,5 +298,4 @@ async fn a_body_that_trickles_in_is_cut_off_with_a_408_problem() {
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("application/problem+json"), "{answer}");
-    assert!(started.elapsed() < Duration::from_secs(5));
 }
