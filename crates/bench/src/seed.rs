@@ -108,12 +108,19 @@ async fn login(
     })
 }
 
+/// `count` new accounts of `role`, logged in. Patients sign up; doctors are created by
+/// `admin` (`POST /users/`), so they are vetted and may publish a profile at once.
 async fn accounts(
     client: &reqwest::Client,
     urls: &Urls,
+    admin: &Account,
     role: &str,
     count: usize,
 ) -> anyhow::Result<Vec<Account>> {
+    let (path, token) = match role {
+        "doctor" => ("/users/", Some(admin.token.as_str())),
+        _ => ("/auth/register", None),
+    };
     let results: Vec<anyhow::Result<Account>> = stream::iter(0..count)
         .map(|i| async move {
             let email = format!(
@@ -125,8 +132,8 @@ async fn accounts(
             ];
             post(
                 client,
-                format!("{}/auth/register", urls.auth),
-                None,
+                format!("{}{path}", urls.auth),
+                token,
                 &json!({
                     "email": email, "password": PASSWORD, "first_name": names[i % names.len()],
                     "last_name": format!("{role}-{i}"), "role": role,
@@ -175,11 +182,11 @@ pub fn medicines() -> Value {
 pub async fn seed(urls: &Urls) -> anyhow::Result<Seeded> {
     let client = reqwest::Client::new();
     let client = &client;
-    login(client, urls, ADMIN_EMAIL, ADMIN_PASSWORD)
+    let admin = login(client, urls, ADMIN_EMAIL, ADMIN_PASSWORD)
         .await
         .context("bootstrap admin")?;
-    let doctors = accounts(client, urls, "doctor", DOCTORS).await?;
-    let patients = accounts(client, urls, "patient", PATIENTS).await?;
+    let doctors = accounts(client, urls, &admin, "doctor", DOCTORS).await?;
+    let patients = accounts(client, urls, &admin, "patient", PATIENTS).await?;
     let specialties = [
         "Cardiology",
         "Dermatology",
@@ -230,7 +237,7 @@ pub async fn seed(urls: &Urls) -> anyhow::Result<Seeded> {
         prescription_patient = patient.clone();
     }
 
-    let extra = accounts(client, urls, "patient", EXTRA_PATIENTS).await?;
+    let extra = accounts(client, urls, &admin, "patient", EXTRA_PATIENTS).await?;
     let held_back_from = next_midnight(slot(tomorrow, visits));
     let held_back = book_all(
         client,

@@ -1,6 +1,7 @@
 //! Setting the scene through the public API, as a client app would: accounts, a doctor
 //! who works every day, bookings and prescriptions.
 
+use crate::system::{ADMIN_EMAIL, ADMIN_PASSWORD};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -67,7 +68,8 @@ pub async fn login(auth_url: &str, email: &str, password: &str) -> Account {
     }
 }
 
-/// A new account of `role` ("patient" or "doctor"), logged in.
+/// A new account of `role` ("patient" or "doctor"), logged in. Doctors go through the
+/// vetting a clinic would do: they sign up, an admin approves them, they log in.
 pub async fn account(auth_url: &str, role: &str) -> Account {
     let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
     let (status, body) = post(
@@ -80,7 +82,20 @@ pub async fn account(auth_url: &str, role: &str) -> Account {
     )
     .await;
     assert_eq!(status, 201, "register {email}: {body}");
+    if role == "doctor" {
+        approve(auth_url, &body["id"]).await;
+    }
     login(auth_url, &email, PASSWORD).await
+}
+
+/// The bootstrap admin's `PATCH /users/{id} {"approved": true}`.
+async fn approve(auth_url: &str, user_id: &Value) {
+    let admin = login(auth_url, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let url = format!("{auth_url}/users/{}", user_id.as_str().unwrap_or_default());
+    let request = client().patch(&url).json(&json!({ "approved": true }));
+    let (status, body) = send(request, Some(&admin.access_token), &url).await;
+    assert_eq!(status, 200, "approve {user_id}: {body}");
+    assert_eq!(body["approved"], true);
 }
 
 /// A doctor whose profile offers 30-minute slots from 08:00 to 18:00 UTC every day.

@@ -87,8 +87,17 @@ pub fn claims_for(user: UserId, role: Role) -> serde_json::Value {
         aud: common::auth::DEFAULT_AUDIENCE.to_owned(),
         given_name: None,
         family_name: None,
+        approved: (role == Role::Doctor).then_some(true),
     })
     .expect("claims")
+}
+
+/// A token for a doctor who signed up and awaits an admin's approval.
+pub fn unapproved_doctor_token(user: UserId) -> String {
+    let key = test_key();
+    let mut claims = claims_for(user, Role::Doctor);
+    claims["approved"] = serde_json::Value::Bool(false);
+    key.sign(&key.header(), &claims)
 }
 
 /// A valid access token for `user` acting as `role`.

@@ -135,6 +135,7 @@ async fn ensure_bootstrap_admin(
                 role: Role::Admin,
                 first_name: "Bootstrap",
                 last_name: "Admin",
+                approved: true,
             },
         );
         match inserted {

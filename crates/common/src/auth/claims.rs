@@ -19,4 +19,15 @@ pub struct AccessClaims {
     pub given_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
+    /// Doctors only: whether an admin vetted them. A doctor's token without it (issued
+    /// before vetting existed) counts as not approved: failing closed costs a re-login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+}
+
+impl AccessClaims {
+    /// Whether the subject may act in their role: every role but an unvetted doctor.
+    pub fn approved(&self) -> bool {
+        self.role != Role::Doctor || self.approved == Some(true)
+    }
 }

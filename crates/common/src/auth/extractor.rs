@@ -11,6 +11,8 @@ use futures_util::future::LocalBoxFuture;
 pub struct AuthenticatedUser {
     pub id: UserId,
     pub role: Role,
+    /// False only for a doctor an admin has not vetted yet (`require_approved`).
+    pub approved: bool,
 }
 
 impl AuthenticatedUser {
@@ -20,6 +22,18 @@ impl AuthenticatedUser {
             Ok(())
         } else {
             Err(ApiError::Forbidden("your role may not perform this action"))
+        }
+    }
+
+    /// 403 unless the caller is vetted: an unapproved doctor may log in and edit their
+    /// account, but not publish a profile or prescribe.
+    pub fn require_approved(&self) -> Result<(), ApiError> {
+        if self.approved {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "your account awaits approval by an admin",
+            ))
         }
     }
 
@@ -97,6 +111,7 @@ impl FromRequest for AuthenticatedUser {
             let user = AuthenticatedUser {
                 id: claims.sub,
                 role: claims.role,
+                approved: claims.approved(),
             };
             req.extensions_mut().insert(user);
             Ok(user)

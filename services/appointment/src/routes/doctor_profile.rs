@@ -1,4 +1,5 @@
-//! `POST/GET/PUT /doctors/profile`. Callers: doctors, for their own profile. The name is
+//! `POST/GET/PUT /doctors/profile`. Callers: doctors, for their own profile; writing it
+//! needs an admin's approval of the account (403 before). The name is
 //! fetched from auth-service with the doctor's token each time the profile is written.
 
 use super::views::ProfileView;
@@ -15,7 +16,8 @@ use common::problem_responses::{Forbidden, Invalid, Malformed, Unauthenticated};
 use common::upstream::Relay;
 use common::{ApiError, Role};
 
-/// `POST /doctors/profile` -> 201; a second profile -> 409; auth-service down -> 503.
+/// `POST /doctors/profile` -> 201; a second profile -> 409; auth-service down -> 503; a
+/// doctor awaiting an admin's approval (token claim `approved: false`) -> 403.
 #[utoipa::path(post, path = "/doctors/profile", operation_id = "create_own_doctor_profile", tag = "doctors",
     security(("bearer" = [])),
     request_body = crate::domain::profile::ProfileForm,
@@ -36,6 +38,7 @@ pub async fn create(
     body: web::Json<ProfileForm>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Doctor])?;
+    caller.require_approved()?;
     let fields = body.into_inner().apply(None)?;
     let name = auth.own_name(&relay).await?;
     let row = ProfileRow::new(&fields, name.first_name, name.last_name);
@@ -66,7 +69,8 @@ pub async fn get(
     Ok(web::Json(profile.into()))
 }
 
-/// `PUT /doctors/profile`: any field; the name is refreshed from auth-service.
+/// `PUT /doctors/profile`: any field; the name is refreshed from auth-service. A doctor
+/// whose approval was withdrawn -> 403.
 #[utoipa::path(put, path = "/doctors/profile", operation_id = "update_own_doctor_profile", tag = "doctors",
     security(("bearer" = [])),
     request_body = crate::domain::profile::ProfileForm,
@@ -87,6 +91,7 @@ pub async fn update(
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<ProfileView>, ApiError> {
     caller.require(&[Role::Doctor])?;
+    caller.require_approved()?;
     let current = with_conn(&pool, move |conn| {
         profiles::find_by_user(conn, caller.id)?.ok_or(ApiError::NotFound("doctor profile"))
     })

@@ -186,13 +186,20 @@ pub struct Auth {
     pub client: reqwest::Client,
 }
 
+const AUTH_ADMIN_EMAIL: &str = "admin@appointment-tests.example.com";
+const AUTH_PASSWORD: &str = "Str0ngPassword";
+
 pub async fn spawn_auth() -> Auth {
-    use auth_service::config::SigningKeySource;
+    use auth_service::config::{BootstrapAdmin, SigningKeySource};
     let db = TestDatabase::create(auth_service::MIGRATIONS);
     let mut settings = auth_service::Settings::for_tests(&db.url);
     settings.tokens.refresh_ttl = std::time::Duration::from_secs(3600);
     settings.tokens.signing_key =
         SigningKeySource::Pem(Secret::new(test_support::jwt::test_key().pem.clone()));
+    settings.bootstrap_admin = Some(BootstrapAdmin {
+        email: AUTH_ADMIN_EMAIL.into(),
+        password: Secret::new(AUTH_PASSWORD),
+    });
     let app = auth_service::Application::build(settings)
         .await
         .expect("build auth-service");
@@ -208,22 +215,43 @@ pub async fn spawn_auth() -> Auth {
 }
 
 impl Auth {
-    /// Registers and logs in a user; returns their id and access token.
+    /// A logged-in user: patients sign up themselves; doctors are created by the admin,
+    /// so they are vetted and may publish a profile.
     pub async fn user(&self, role: &str, first: &str, last: &str) -> Caller {
         let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
-        let password = "Str0ngPassword";
+        let account = json!({ "email": email, "password": AUTH_PASSWORD, "first_name": first, "last_name": last, "role": role });
+        let request = if role == "doctor" {
+            let admin = self.login(AUTH_ADMIN_EMAIL).await;
+            self.client
+                .post(format!("{}/users/", self.address))
+                .bearer_auth(&admin.token)
+        } else {
+            self.client.post(format!("{}/auth/register", self.address))
+        };
+        let res = request.json(&account).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        self.login(&email).await
+    }
+
+    /// A doctor who signed up and awaits an admin's approval.
+    pub async fn unapproved_doctor(&self) -> Caller {
+        let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
         let res = self
             .client
             .post(format!("{}/auth/register", self.address))
-            .json(&json!({ "email": email, "password": password, "first_name": first, "last_name": last, "role": role }))
+            .json(&json!({ "email": email, "password": AUTH_PASSWORD, "first_name": "Gregory", "last_name": "House", "role": "doctor" }))
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 201);
+        self.login(&email).await
+    }
+
+    async fn login(&self, email: &str) -> Caller {
         let login: Value = self
             .client
             .post(format!("{}/auth/login", self.address))
-            .json(&json!({ "email": email, "password": password }))
+            .json(&json!({ "email": email, "password": AUTH_PASSWORD }))
             .send()
             .await
             .unwrap()

@@ -60,6 +60,47 @@ async fn a_second_profile_is_409() {
 }
 
 #[tokio::test]
+async fn a_doctor_awaiting_approval_cannot_publish_or_change_a_profile() {
+    let (app, auth) = app_with_auth().await;
+    let unvetted = auth.unapproved_doctor().await;
+    let body = json!({ "specialization": "Cardiology (Board certified)" });
+
+    let created = create_profile(&app, &unvetted, &body).await;
+    let updated = app.put("/doctors/profile", &unvetted, &body).await;
+
+    let problem = assert_problem(created, 403).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("awaits approval"),
+        "{problem}"
+    );
+    assert_problem(updated, 403).await;
+    let listed: Vec<Value> = app
+        .client
+        .get(app.url("/doctors/?q=house"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed.is_empty(),
+        "nobody can find, so nobody can book, an unvetted doctor"
+    );
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    let slots = app
+        .client
+        .get(app.url(&format!("/doctors/{}/slots?date={tomorrow}", unvetted.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(slots, 404).await;
+}
+
+#[tokio::test]
 async fn only_doctors_have_profiles() {
     let app = spawn_app().await;
     let body = json!({ "specialization": "Cardiology" });

@@ -16,6 +16,8 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     /// Refused at login and refresh (set by an admin).
     pub disabled: bool,
+    /// False for a self-registered doctor until an admin approves them.
+    pub approved: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -27,6 +29,7 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub first_name: &'a str,
     pub last_name: &'a str,
+    pub approved: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -40,6 +40,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         disabled -> Bool,
+        approved -> Bool,
     }
 }
 

@@ -53,6 +53,7 @@ struct ProfileChangeset<'a> {
 pub struct AccessChange {
     pub disabled: Option<bool>,
     pub role: Option<Role>,
+    pub approved: Option<bool>,
 }
 
 /// Applies `change` and returns the account, locked row first (`None`: no such account).
@@ -61,7 +62,7 @@ pub fn update_access(
     id: UserId,
     change: &AccessChange,
 ) -> QueryResult<Option<User>> {
-    if change.disabled.is_none() && change.role.is_none() {
+    if change.disabled.is_none() && change.role.is_none() && change.approved.is_none() {
         return find(conn, id);
     }
     diesel::update(users::table.find(id))
@@ -97,17 +98,28 @@ pub fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Que
         .execute(conn)
 }
 
+/// Which users a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub approved: Option<bool>,
+}
+
 /// A page of users (oldest first) and the total matching before paging.
 pub fn list(
     conn: &mut PgConnection,
-    role: Option<Role>,
+    filter: UserFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<User>, i64)> {
     let mut page = users::table.select(User::as_select()).into_boxed();
     let mut count = users::table.count().into_boxed();
-    if let Some(role) = role {
+    if let Some(role) = filter.role {
         page = page.filter(users::role.eq(role));
         count = count.filter(users::role.eq(role));
+    }
+    if let Some(approved) = filter.approved {
+        page = page.filter(users::approved.eq(approved));
+        count = count.filter(users::approved.eq(approved));
     }
     let total = count.get_result(conn)?;
     let items = page

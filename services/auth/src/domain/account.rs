@@ -91,6 +91,9 @@ pub struct NewAccount {
     pub first_name: String,
     pub last_name: String,
     pub role: Role,
+    /// Whether the account may act in its role at once: a doctor who signed up waits for
+    /// an admin (anyone can call themself a cardiologist); what an admin creates is vetted.
+    pub approved: bool,
 }
 
 /// Who is registering decides which roles may be chosen: anyone may become a patient or a
@@ -123,6 +126,7 @@ impl RegistrationForm {
                     password,
                     first_name,
                     last_name,
+                    approved: !(role == Role::Doctor && registrar == Registrar::Public),
                     role,
                 })
             }
@@ -273,12 +277,26 @@ pub struct AccessForm {
     #[serde(default)]
     #[schema(value_type = Option<Role>)]
     pub role: Field<String>,
+    /// Vetting a doctor: true lets them publish a profile and prescribe; false withdraws
+    /// it (their current tokens stop working, a new login carries the change)
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub approved: Field<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessChanges {
     pub disabled: Option<bool>,
     pub role: Option<Role>,
+    pub approved: Option<bool>,
+}
+
+impl AccessChanges {
+    /// Whether tokens issued before the change would claim more than the account now
+    /// has, so they must stop working everywhere (a new login or refresh tells the truth).
+    pub fn outdates_tokens(&self) -> bool {
+        self.disabled == Some(true) || self.approved == Some(false) || self.role.is_some()
+    }
 }
 
 impl AccessForm {
@@ -288,10 +306,15 @@ impl AccessForm {
         let role = v.optional("role", self.role, |raw: String| {
             raw.parse::<Role>().map_err(|e| e.to_string())
         });
-        match (disabled, role) {
-            (Some(disabled), Some(role)) => {
+        let approved = v.optional("approved", self.approved, Ok::<bool, String>);
+        match (disabled, role, approved) {
+            (Some(disabled), Some(role), Some(approved)) => {
                 v.finish()?;
-                Ok(AccessChanges { disabled, role })
+                Ok(AccessChanges {
+                    disabled,
+                    role,
+                    approved,
+                })
             }
             _ => Err(v.into_error()),
         }

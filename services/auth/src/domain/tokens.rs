@@ -20,6 +20,16 @@ pub struct TokenIssuer {
     published: Vec<Jwk>,
 }
 
+/// Who an access token is for, and what it asserts about them.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub id: UserId,
+    pub role: Role,
+    pub given_name: &'a str,
+    pub family_name: &'a str,
+    pub approved: bool,
+}
+
 #[derive(Debug)]
 pub struct AccessToken {
     pub token: String,
@@ -63,26 +73,22 @@ impl TokenIssuer {
         &self.audience
     }
 
-    /// A token for `user`, naming them (`given_name`, `family_name`) for the services that
-    /// show who acted.
-    pub fn access_token(
-        &self,
-        user: UserId,
-        role: Role,
-        names: (&str, &str),
-    ) -> Result<AccessToken, ApiError> {
+    /// A token for `subject`, naming them (`given_name`, `family_name`) for the services
+    /// that show who acted; a doctor's also says whether they are vetted.
+    pub fn access_token(&self, subject: &Subject<'_>) -> Result<AccessToken, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let ttl = self.access_ttl.as_secs();
         let claims = AccessClaims {
-            sub: user,
-            role,
+            sub: subject.id,
+            role: subject.role,
             iat: now,
             exp: now + i64::try_from(ttl).unwrap_or(i64::MAX / 2),
             jti: uuid::Uuid::new_v4().to_string(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            given_name: Some(names.0.to_owned()),
-            family_name: Some(names.1.to_owned()),
+            given_name: Some(subject.given_name.to_owned()),
+            family_name: Some(subject.family_name.to_owned()),
+            approved: (subject.role == Role::Doctor).then_some(subject.approved),
         };
         let token = jsonwebtoken::encode(&self.header, &claims, &self.key)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing failed: {e}")))?;

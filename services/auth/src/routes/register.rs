@@ -12,7 +12,8 @@ use common::idempotency::{IdempotencyKey, Scope, create_once};
 use common::problem_responses::{Invalid, Malformed};
 use common::validation::parse_body;
 
-/// `POST /auth/register`. Callers: anyone; the role must be patient or doctor.
+/// `POST /auth/register`. Callers: anyone; the role must be patient or doctor. A doctor
+/// starts `approved: false`: no profile or prescribing until an admin approves them.
 #[utoipa::path(post, path = "/auth/register", tag = "auth",
     request_body = crate::domain::account::RegistrationForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: same key and body replays the first answer")),
     responses(

@@ -1,7 +1,7 @@
 //! `GET /users/` and `POST /users/`. Callers: admins only.
 
 use super::views::UserView;
-use crate::db::users;
+use crate::db::users::{self, UserFilter};
 use crate::domain::account::{AccessForm, Registrar, RegistrationForm};
 use crate::domain::passwords::Passwords;
 use crate::usecases::{SessionPolicy, accounts, revocation};
@@ -21,6 +21,9 @@ use serde::Deserialize;
 pub struct ListQuery {
     /// patient, doctor or admin
     role: Option<String>,
+    /// `false` with `role=doctor`: the doctors awaiting approval
+    #[param(value_type = Option<bool>)]
+    approved: Option<String>,
     /// 1 to 200 (default 50)
     #[param(value_type = Option<i64>)]
     limit: Option<String>,
@@ -29,7 +32,33 @@ pub struct ListQuery {
     offset: Option<String>,
 }
 
-/// `GET /users/?role=&limit=&offset=`: oldest first, total in `X-Total-Count`.
+impl ListQuery {
+    fn validate(self) -> Result<(UserFilter, Paging), ApiError> {
+        let mut v = Validator::new();
+        let role = match self.role.as_deref().filter(|r| !r.is_empty()) {
+            None => Some(None),
+            Some(raw) => v.check(
+                "role",
+                raw.parse::<Role>().map(Some).map_err(|e| e.to_string()),
+            ),
+        };
+        let approved = match self.approved.as_deref().filter(|a| !a.is_empty()) {
+            None => Some(None),
+            Some("true") => Some(Some(true)),
+            Some("false") => Some(Some(false)),
+            Some(_) => v.check("approved", Err("must be true or false".to_owned())),
+        };
+        let paging = Paging::parse(&mut v, self.limit.as_deref(), self.offset.as_deref());
+        match (role, approved, paging) {
+            (Some(role), Some(approved), Some(paging)) => {
+                Ok((UserFilter { role, approved }, paging))
+            }
+            _ => Err(v.into_error()),
+        }
+    }
+}
+
+/// `GET /users/?role=&approved=&limit=&offset=`: oldest first, total in `X-Total-Count`.
 #[utoipa::path(get, path = "/users/", tag = "users",
     security(("bearer" = [])),
     params(ListQuery),
@@ -44,20 +73,9 @@ pub async fn list_users(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let query = query.into_inner();
-    let mut v = Validator::new();
-    let role = match query.role.as_deref().filter(|r| !r.is_empty()) {
-        None => Some(None),
-        Some(raw) => v.check(
-            "role",
-            raw.parse::<Role>().map(Some).map_err(|e| e.to_string()),
-        ),
-    };
-    let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref());
-    let (Some(role), Some(paging)) = (role, paging) else {
-        return Err(v.into_error());
-    };
-    let (items, total) = with_conn(&pool, move |conn| Ok(users::list(conn, role, paging)?)).await?;
+    let (filter, paging) = query.into_inner().validate()?;
+    let (items, total) =
+        with_conn(&pool, move |conn| Ok(users::list(conn, filter, paging)?)).await?;
     let views: Vec<UserView> = items.iter().map(UserView::from).collect();
     Ok(paged(&views, total))
 }
@@ -115,8 +133,8 @@ pub async fn get_user(
     Ok(web::Json(UserView::from(&user)))
 }
 
-/// `PATCH /users/{id}` `{disabled?, role?}`. Callers: admins; not on their own account's
-/// admin role or to disable it (409).
+/// `PATCH /users/{id}` `{disabled?, role?, approved?}`. Callers: admins; not on their own
+/// account's admin role or to disable it (409).
 #[utoipa::path(patch, path = "/users/{id}", operation_id = "change_user_access", tag = "users",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)), request_body = AccessForm,

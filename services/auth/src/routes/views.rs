@@ -16,6 +16,9 @@ pub struct UserView {
     pub created_at: DateTime<Utc>,
     /// Refused at login and refresh (an admin disabled it)
     pub disabled: bool,
+    /// False while a self-registered doctor awaits an admin's approval (no profile, no
+    /// prescribing until then); true for every other account
+    pub approved: bool,
 }
 
 impl From<&User> for UserView {
@@ -28,6 +31,7 @@ impl From<&User> for UserView {
             last_name: user.last_name.clone(),
             created_at: user.created_at,
             disabled: user.disabled,
+            approved: user.approved,
         }
     }
 }

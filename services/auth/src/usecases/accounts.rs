@@ -57,6 +57,7 @@ pub fn create(
                 role: account.role,
                 first_name: &account.first_name,
                 last_name: &account.last_name,
+                approved: account.approved,
             },
         )
         .conflict_on_unique("an account with this email already exists")?;
@@ -71,8 +72,10 @@ pub fn create(
     })
 }
 
-/// An admin's change of an account's access; disabling also ends every login of it (its
-/// refresh tokens are revoked in the same transaction). Unknown account: 404.
+/// An admin's change of an account's access. Any change that narrows it revokes the
+/// account's access tokens (they claim the old role or approval); disabling also ends
+/// every login of it (its refresh tokens are revoked in the same transaction). Unknown
+/// account: 404.
 pub fn change_access(
     conn: &mut PgConnection,
     admin: &AuthenticatedUser,
@@ -85,11 +88,14 @@ pub fn change_access(
         let change = users::AccessChange {
             disabled: changes.disabled,
             role: changes.role,
+            approved: changes.approved,
         };
         let user =
             users::update_access(conn, target, &change)?.ok_or(ApiError::NotFound("user"))?;
-        let revocation = if changes.disabled == Some(true) {
+        if changes.disabled == Some(true) {
             refresh_tokens::revoke_all_for_user(conn, target)?;
+        }
+        let revocation = if changes.outdates_tokens() {
             Some(super::revocation::revoke_now(conn, target)?)
         } else {
             None

@@ -7,7 +7,7 @@ use crate::db::{login_attempts, refresh_tokens, users};
 use crate::domain::passwords::Passwords;
 use crate::domain::rate_limit::{self, LoginBudgets};
 use crate::domain::refresh::{Presented, classify};
-use crate::domain::tokens::{TokenIssuer, hash_refresh_token, new_refresh_token};
+use crate::domain::tokens::{Subject, TokenIssuer, hash_refresh_token, new_refresh_token};
 use chrono::Utc;
 use common::audit::{Action, AuditContext, AuditEvent, AuditLog, Outcome, store as audit_store};
 use common::auth::AuthenticatedUser;
@@ -99,7 +99,7 @@ pub async fn start(
     user: &User,
     audit: &AuditContext,
 ) -> Result<Session, ApiError> {
-    let access = issuer.access_token(user.id, user.role, (&user.first_name, &user.last_name))?;
+    let access = issuer.access_token(&subject(user))?;
     let refresh = new_refresh_token()?;
     let lifetime =
         chrono::Duration::from_std(policy.refresh_ttl).map_err(|e| ApiError::Internal(e.into()))?;
@@ -132,6 +132,17 @@ fn patient_of(user: &User) -> Option<common::UserId> {
     (user.role == Role::Patient).then_some(user.id)
 }
 
+/// What `user`'s access tokens assert: always read from the account as it is now.
+fn subject(user: &User) -> Subject<'_> {
+    Subject {
+        id: user.id,
+        role: user.role,
+        given_name: &user.first_name,
+        family_name: &user.last_name,
+        approved: user.approved,
+    }
+}
+
 /// An event about `user`'s own session; patients' events carry their id as patient id.
 fn session_event(
     audit: &AuditContext,
@@ -142,6 +153,7 @@ fn session_event(
     let actor = AuthenticatedUser {
         id: user.id,
         role: user.role,
+        approved: user.approved,
     };
     audit
         .event(action)
@@ -214,8 +226,7 @@ pub async fn rotate(
     .await?;
     match outcome {
         Rotation::Rotated(user) => {
-            let access =
-                issuer.access_token(user.id, user.role, (&user.first_name, &user.last_name))?;
+            let access = issuer.access_token(&subject(&user))?;
             Ok(Session {
                 access_token: access.token,
                 expires_in: access.expires_in,

@@ -123,14 +123,7 @@ async fn an_access_token_is_typed_for_the_audience_and_names_its_user() {
     let session = app.signed_in("doctor").await;
 
     let header = jsonwebtoken::decode_header(&session.access_token).unwrap();
-    let payload = session.access_token.split('.').nth(1).unwrap();
-    use base64::Engine;
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
+    let claims = token_claims(&session.access_token);
 
     assert_eq!(header.typ.as_deref(), Some("at+jwt"));
     assert_eq!(claims["aud"], "healthcare");

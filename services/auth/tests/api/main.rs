@@ -23,3 +23,4 @@ mod sessions;
 mod token_attacks;
 mod token_grant;
 mod users;
+mod vetting;

@@ -17,6 +17,7 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
         .map(String::as_str)
         .collect();
     let mut expected = vec![
+        "approved",
         "created_at",
         "disabled",
         "email",

@@ -199,10 +199,10 @@ impl AmendmentForm {
     }
 }
 
-/// Only doctors prescribe (403 for other roles).
-pub fn ensure_may_prescribe(role: Role) -> Result<(), ApiError> {
-    match role {
-        Role::Doctor => Ok(()),
+/// Only doctors prescribe, and only once an admin vetted them (403 otherwise).
+pub fn ensure_may_prescribe(caller: &AuthenticatedUser) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Doctor => caller.require_approved(),
         Role::Patient | Role::Admin => {
             Err(ApiError::Forbidden("your role may not perform this action"))
         }
@@ -227,11 +227,12 @@ pub fn ensure_may_prescribe_for(
     Ok(())
 }
 
-/// Only the prescribing doctor amends. Other roles are refused outright (403); another
-/// doctor is told nothing exists (404) by the scoped lookup that follows.
-pub fn ensure_may_amend(role: Role) -> Result<(), ApiError> {
-    match role {
-        Role::Doctor => Ok(()),
+/// Only the prescribing doctor amends, while still vetted. Other roles are refused
+/// outright (403); another doctor is told nothing exists (404) by the scoped lookup that
+/// follows.
+pub fn ensure_may_amend(caller: &AuthenticatedUser) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Doctor => caller.require_approved(),
         Role::Patient | Role::Admin => Err(ApiError::Forbidden(
             "only the prescribing doctor may amend a prescription",
         )),

@@ -33,7 +33,7 @@ pub async fn amend(
     id: web::Path<PrescriptionId>,
     body: web::Json<AmendmentForm>,
 ) -> Result<web::Json<PrescriptionView>, ApiError> {
-    ensure_may_amend(caller.role)?;
+    ensure_may_amend(&caller)?;
     let amendment = body.into_inner().validate()?;
     let id = id.into_inner();
     let (head, version) = with_conn(&pool, move |conn| {

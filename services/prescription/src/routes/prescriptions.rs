@@ -24,7 +24,8 @@ use serde::Deserialize;
 
 /// `POST /prescriptions`: the appointment is read from appointment-service with the
 /// doctor's token; patient and doctor come from it, never from the body. Nothing is
-/// written unless that read succeeds.
+/// written unless that read succeeds. A doctor awaiting an admin's approval (token claim
+/// `approved: false`) -> 403.
 #[utoipa::path(post, path = "/prescriptions", operation_id = "create_prescription", tag = "prescriptions",
     security(("bearer" = [])),
     request_body = PrescriptionForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: same key and body replays the first answer")),
@@ -46,7 +47,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    ensure_may_prescribe(caller.role)?;
+    ensure_may_prescribe(&caller)?;
     let body = body.into_inner();
     let idempotency = key.bind(Scope::user(caller.id), SERVICE_NAME.as_bytes(), &body)?;
     let prescription = parse_body::<PrescriptionForm>(body)?.validate()?;

@@ -76,6 +76,11 @@ async fn only_the_prescribing_doctor_amends() {
     assert_problem(app.put(&path, &visit.patient, &change).await, 403).await;
     assert_problem(app.put(&path, &caller(Role::Admin), &change).await, 403).await;
     assert_problem(app.put(&path, &other_doctor, &change).await, 404).await;
+    let approval_withdrawn = Caller {
+        id: visit.doctor.id,
+        token: test_support::jwt::unapproved_doctor_token(visit.doctor.id),
+    };
+    assert_problem(app.put(&path, &approval_withdrawn, &change).await, 403).await;
     let current: Value = app.get(&path, &visit.patient).await.json().await.unwrap();
     assert_eq!(
         (current["version"].as_i64(), current["notes"].as_str()),

@@ -43,6 +43,30 @@ async fn patients_and_admins_cannot_prescribe() {
 }
 
 #[tokio::test]
+async fn a_doctor_awaiting_approval_cannot_prescribe_even_for_their_own_visit() {
+    let app = spawn_app().await;
+    let visit = app.visit().await;
+    let unvetted = Caller {
+        id: visit.doctor.id,
+        token: test_support::jwt::unapproved_doctor_token(visit.doctor.id),
+    };
+
+    let res = app
+        .prescribe(&unvetted, &prescription_for(&visit.appointment_id))
+        .await;
+
+    let problem = assert_problem(res, 403).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("awaits approval"),
+        "{problem}"
+    );
+    assert_eq!(app.count("prescriptions"), 0);
+}
+
+#[tokio::test]
 async fn another_doctors_appointment_or_an_unknown_one_is_404() {
     let app = spawn_app().await;
     let visit = app.visit().await;

@@ -1,0 +1,2 @@
+DROP INDEX users_awaiting_approval;
+ALTER TABLE users DROP COLUMN approved;
