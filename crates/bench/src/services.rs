@@ -82,7 +82,7 @@ impl System {
                 .env("ACCESS_TOKEN_TTL_SECONDS", "7200")
                 .env("BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL)
                 .env("BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
-                .env("DATA_DIR", work.join("auth-data"))
+                .env("DATA_DIR", work.join(format!("{name}-data")))
                 .env("AUTH_SERVICE_URL", "http://127.0.0.1:18001")
                 .env("APPOINTMENT_SERVICE_URL", "http://127.0.0.1:18002")
                 .env("PRESCRIPTION_SERVICE_URL", "http://127.0.0.1:18003")

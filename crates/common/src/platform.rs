@@ -47,11 +47,13 @@ impl Platform {
     pub fn with_audit(
         mut self,
         pool: crate::db::DbPool,
+        key: crate::audit::AuditKey,
         routes: &[crate::audit::AuditedRoute],
     ) -> Self {
         self.audit = Some(Audit {
             log: web::Data::new(crate::audit::AuditLog::start(
                 pool,
+                crate::audit::Chain::new(key),
                 self.metrics.clone(),
                 self.lifecycle.clone(),
             )),
@@ -113,7 +115,9 @@ impl Platform {
     pub async fn bootstrap(
         service: Service,
         database: &crate::db::DbSettings,
+        audit: &crate::audit::AuditSettings,
     ) -> anyhow::Result<(Platform, crate::db::DbPool)> {
+        let audit_key = crate::audit::AuditKey::load(&audit.key)?;
         let url = database.url.clone();
         let Service {
             name,
@@ -133,7 +137,7 @@ impl Platform {
         .await??;
         let pool = crate::db::build_pool(database);
         let platform = Platform::new(name)
-            .with_audit(pool.clone(), audited)
+            .with_audit(pool.clone(), audit_key, audited)
             .with_openapi(openapi);
         crate::idempotency::spawn_purge(pool.clone(), platform.lifecycle.clone());
         Ok((platform, pool))

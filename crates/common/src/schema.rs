@@ -5,6 +5,19 @@ diesel::table! {
         seq -> Int8,
         event_id -> Int8,
         hash -> Bytea,
+        keyed -> Bool,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (id) {
+        id -> Int8,
+        links -> Int8,
+        head -> Bytea,
+        reason -> Text,
+        created_at -> Timestamptz,
+        key_id -> Text,
+        mac -> Bytea,
     }
 }
 
@@ -38,4 +51,9 @@ diesel::table! {
 
 diesel::joinable!(audit_chain -> audit_log (event_id));
 
-diesel::allow_tables_to_appear_in_same_query!(audit_chain, audit_log, idempotency_keys,);
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_chain,
+    audit_checkpoints,
+    audit_log,
+    idempotency_keys,
+);

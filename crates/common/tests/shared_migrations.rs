@@ -9,7 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-const SHARED: [&str; 3] = ["idempotency_keys", "audit_log", "audit_seal_barrier"];
+const SHARED: [&str; 4] = [
+    "idempotency_keys",
+    "audit_log",
+    "audit_seal_barrier",
+    "audit_checkpoints",
+];
 const SERVICES: [&str; 3] = ["auth", "appointment", "prescription"];
 
 fn migrations_dir() -> PathBuf {

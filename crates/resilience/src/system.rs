@@ -74,6 +74,13 @@ impl SystemBuilder {
         let key = TestKey::generate();
         let key_file = dir.join("signing-key.pem");
         std::fs::write(&key_file, &key.pem).unwrap_or_else(|e| panic!("writing key: {e}"));
+        // One audit key for the system: replicas of a service must share theirs.
+        let audit_key_file = dir.join("audit-key");
+        std::fs::write(
+            &audit_key_file,
+            uuid::Uuid::new_v4().simple().to_string().repeat(2),
+        )
+        .unwrap_or_else(|e| panic!("writing the audit key: {e}"));
 
         let services = [Service::Auth, Service::Appointment, Service::Prescription];
         let ports: Vec<(Service, u16)> = services.iter().map(|s| (*s, free_port())).collect();
@@ -86,6 +93,10 @@ impl SystemBuilder {
             .zip(&databases)
             .map(|((service, port), (_, db))| {
                 let mut env = common_env(&ports, &db.url);
+                env.push((
+                    "AUDIT_KEY_FILE".into(),
+                    audit_key_file.display().to_string(),
+                ));
                 if *service == Service::Auth {
                     env.push((
                         "JWT_PRIVATE_KEY_FILE".into(),

@@ -46,7 +46,12 @@ const SERVICES: [(&str, &str); 3] = [
 ];
 
 /// The tables `common` defines the code of, printed from any service's database.
-const SHARED_TABLES: [&str; 3] = ["audit_chain", "audit_log", "idempotency_keys"];
+const SHARED_TABLES: [&str; 4] = [
+    "audit_chain",
+    "audit_checkpoints",
+    "audit_log",
+    "idempotency_keys",
+];
 const SHARED_SCHEMA: &str = "crates/common/src/schema.rs";
 
 fn output_of(command: &mut Command, what: &str) -> Result<String, String> {

@@ -17,6 +17,7 @@
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use crate::domain::rate_limit::LoginBudgets;
+use common::audit::AuditSettings;
 use common::config::{
     ConfigError, Environment, HttpSettings, LogFormat, Secret, environment, list, var_opt, var_or,
 };
@@ -30,6 +31,7 @@ pub struct Settings {
     pub environment: Environment,
     pub http: HttpSettings,
     pub database: DbSettings,
+    pub audit: AuditSettings,
     pub tokens: TokenSettings,
     pub bootstrap_admin: Option<BootstrapAdmin>,
     /// Failed logins allowed per minute; 0 turns a budget off.
@@ -117,6 +119,7 @@ impl Settings {
             environment,
             http: HttpSettings::from_env(8001)?,
             database: DbSettings::from_env("healthcare_auth", environment)?,
+            audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: TokenSettings {
                 issuer: var_or("JWT_ISSUER", common::auth::DEFAULT_ISSUER.to_owned())?,
                 audience: var_or("JWT_AUDIENCE", common::auth::DEFAULT_AUDIENCE.to_owned())?,
@@ -175,6 +178,7 @@ impl Settings {
             environment: Environment::Development,
             http: HttpSettings::ephemeral(),
             database: DbSettings::for_tests(database_url),
+            audit: AuditSettings::for_tests(),
             tokens: TokenSettings {
                 issuer: common::auth::DEFAULT_ISSUER.into(),
                 audience: common::auth::DEFAULT_AUDIENCE.into(),

@@ -51,7 +51,8 @@ impl Application {
             audited: routes::AUDITED,
             openapi: <routes::ApiDoc as utoipa::OpenApi>::openapi(),
         };
-        let (platform, pool) = Platform::bootstrap(service, &settings.database).await?;
+        let (platform, pool) =
+            Platform::bootstrap(service, &settings.database, &settings.audit).await?;
         let passwords = tokio::task::spawn_blocking(Passwords::new).await??;
         if let Some(admin) = &settings.bootstrap_admin {
             ensure_bootstrap_admin(&pool, &passwords, admin).await?;

@@ -2,7 +2,8 @@
 //! `APP_ENV` (development; `production` requires `DATABASE_URL`),
 //! `HOST` (127.0.0.1), `PORT` (8003), `HTTP_WORKERS` (one per core), `SHUTDOWN_TIMEOUT_SECONDS` (30), `TRUSTED_PROXIES` (none),
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_prescription),
-//! `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
+//! `AUDIT_KEY_FILE` (required in production; else a key generated under `DATA_DIR`,
+//! default `.data/prescription-service`), `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
 //! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
 //! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
@@ -10,6 +11,7 @@
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
+use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
 use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
 use common::db::DbSettings;
@@ -20,6 +22,7 @@ pub struct Settings {
     pub environment: Environment,
     pub http: HttpSettings,
     pub database: DbSettings,
+    pub audit: AuditSettings,
     pub tokens: VerifierSettings,
     pub appointment_service: UpstreamSettings,
     pub log_format: LogFormat,
@@ -33,6 +36,7 @@ impl Settings {
             environment,
             http: HttpSettings::from_env(8003)?,
             database: DbSettings::from_env("healthcare_prescription", environment)?,
+            audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_url, environment)?,
             appointment_service: UpstreamSettings::from_env(
                 "APPOINTMENT_SERVICE_URL",
@@ -50,6 +54,7 @@ impl Settings {
             environment: Environment::Development,
             http: HttpSettings::ephemeral(),
             database: DbSettings::for_tests(database_url),
+            audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
             appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
             log_format: LogFormat::Text,

@@ -20,7 +20,8 @@ impl Application {
             audited: routes::AUDITED,
             openapi: <routes::ApiDoc as utoipa::OpenApi>::openapi(),
         };
-        let (platform, pool) = Platform::bootstrap(service, &settings.database).await?;
+        let (platform, pool) =
+            Platform::bootstrap(service, &settings.database, &settings.audit).await?;
         let http = http_client(settings.appointment_service.timeout)?;
         let verifier = web::Data::from(
             settings

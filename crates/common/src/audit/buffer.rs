@@ -1,7 +1,8 @@
 //! Buffered audit writes for reads and denials: submitting never waits on the database.
 
+use super::chain::{Chain, Verification};
 use super::event::AuditEvent;
-use super::{chain, store};
+use super::store;
 use crate::db::{DbPool, with_conn};
 use crate::lifecycle::Lifecycle;
 use crate::metrics::Metrics;
@@ -27,6 +28,7 @@ enum Message {
 pub struct AuditLog {
     sender: mpsc::Sender<Message>,
     pool: DbPool,
+    chain: Arc<Chain>,
 }
 
 /// Where the writer stores events, and what it counts when one cannot be stored.
@@ -41,6 +43,7 @@ impl AuditLog {
     /// when `lifecycle` says the service is stopping.
     pub fn start(
         pool: DbPool,
+        chain: Chain,
         metrics: actix_web::web::Data<Metrics>,
         lifecycle: Arc<Lifecycle>,
     ) -> Self {
@@ -49,9 +52,20 @@ impl AuditLog {
             pool: pool.clone(),
             metrics,
         };
+        let chain = Arc::new(chain);
         tokio::spawn(write_batches(writer, receiver));
-        tokio::spawn(seal_periodically(pool.clone(), lifecycle));
-        Self { sender, pool }
+        tokio::spawn(seal_periodically(pool.clone(), chain.clone(), lifecycle));
+        Self {
+            sender,
+            pool,
+            chain,
+        }
+    }
+
+    /// Seals, checkpoints and recomputes the whole chain (`GET /admin/audit/verify`).
+    pub async fn verify(&self) -> Result<Verification, crate::ApiError> {
+        let chain = self.chain.clone();
+        with_conn(&self.pool, move |conn| Ok(chain.verify(conn)?)).await
     }
 
     /// Queues an event (reads, denials, failed logins).
@@ -78,7 +92,10 @@ impl AuditLog {
     /// The last step of a graceful shutdown: write what is queued and chain it.
     pub async fn close(&self) {
         self.flush().await;
-        seal(&self.pool).await;
+        let chain = self.chain.clone();
+        if let Err(e) = with_conn(&self.pool, move |conn| Ok(chain.seal_pending(conn)?)).await {
+            tracing::debug!(error = %e, "audit sealing skipped");
+        }
     }
 }
 
@@ -155,18 +172,13 @@ async fn write_batches(writer: Writer, mut receiver: mpsc::Receiver<Message>) {
     }
 }
 
-async fn seal(pool: &DbPool) {
-    if let Err(e) = with_conn(pool, |conn| Ok(chain::seal_pending(conn)?)).await {
-        tracing::debug!(error = %e, "audit sealing skipped");
-    }
-}
-
-async fn seal_periodically(pool: DbPool, lifecycle: Arc<Lifecycle>) {
+async fn seal_periodically(pool: DbPool, chain: Arc<Chain>, lifecycle: Arc<Lifecycle>) {
     let mut tick = tokio::time::interval(SEAL_EVERY);
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                if let Err(e) = with_conn(&pool, |conn| Ok(chain::seal_next_batch(conn)?)).await {
+                let chain = chain.clone();
+                if let Err(e) = with_conn(&pool, move |conn| Ok(chain.seal_next_batch(conn)?)).await {
                     tracing::debug!(error = %e, "audit sealing skipped");
                 }
             }

@@ -5,9 +5,11 @@
 //! - Reads and denials go through `AuditLog::submit`: buffered and inserted in batches
 //!   about once a second (and on shutdown), so a read never waits for an audit write.
 //!   The `capture` middleware submits them for the routes a service declares audited.
-//! - A background sealer chains new events (each hash covers the event and the previous
-//!   hash) under an advisory lock, off the request path, so replicas never contend on it.
-//! - `GET /admin/audit` lists events; `GET /admin/audit/verify` recomputes the chain.
+//! - A background sealer chains new events (each link an HMAC, under `AUDIT_KEY_FILE`, of
+//!   the event and the previous link) under an advisory lock, off the request path, so
+//!   replicas never contend on it, and checkpoints the head it reached (signed, logged).
+//! - `GET /admin/audit` lists events; `GET /admin/audit/verify` checkpoints the head and
+//!   recomputes the chain and every checkpoint.
 //!
 //! Never in an event: passwords, tokens, prescription contents. Events name resources by
 //! type and id only.
@@ -16,11 +18,13 @@ mod buffer;
 mod capture;
 mod chain;
 mod event;
+mod key;
 pub(crate) mod routes;
 pub mod store;
 
 pub use buffer::AuditLog;
 pub use capture::{AuditedRoute, PatientOfRequest, capture};
-pub use chain::{SEAL_BARRIER_KEY, Verification, seal_pending, verify};
+pub use chain::{Chain, CheckpointRef, SEAL_BARRIER_KEY, Verification};
 pub use event::{Action, AuditContext, AuditEvent, EventBuilder, Outcome, Resource, RouteVerb};
+pub use key::{AuditKey, AuditKeySource, AuditSettings};
 pub use routes::routes;

@@ -6,7 +6,7 @@ use crate::{Role, UserId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-pub(crate) use crate::schema::{audit_chain, audit_log};
+pub(crate) use crate::schema::{audit_chain, audit_checkpoints, audit_log};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_log)]

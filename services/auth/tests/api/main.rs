@@ -8,6 +8,7 @@
 
 mod analytics;
 mod audit;
+mod audit_tampering;
 mod bootstrap;
 mod health;
 mod helpers;
