@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 mod checkout;
+pub mod privileges;
 
 use checkout::{Checkout, TrackedConnection};
 
@@ -52,6 +53,7 @@ impl DbSettings {
     pub fn for_tests(url: &str) -> Self {
         Self {
             url: Secret::new(url),
+            migration_url: None,
             max_connections: 8,
             acquire_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(5),
@@ -79,7 +81,11 @@ impl<T> ConflictOnUnique<T> for diesel::QueryResult<T> {
 
 #[derive(Debug, Clone)]
 pub struct DbSettings {
+    /// What the service serves with.
     pub url: Secret,
+    /// What migrations run with (`DATABASE_MIGRATION_URL`; unset: `url`). A separate
+    /// owner role here lets `url` be a role that owns nothing (see `privileges`).
+    pub migration_url: Option<Secret>,
     pub max_connections: u32,
     /// How long a request waits for a free connection before answering 503.
     pub acquire_timeout: Duration,
@@ -89,7 +95,7 @@ pub struct DbSettings {
 
 impl DbSettings {
     /// Reads `DATABASE_URL` (required in production: a production service must never
-    /// fall back to a local database), `DB_MAX_CONNECTIONS`, `DB_ACQUIRE_TIMEOUT_MS` and
+    /// fall back to a local database), `DATABASE_MIGRATION_URL`, `DB_MAX_CONNECTIONS`, `DB_ACQUIRE_TIMEOUT_MS` and
     /// `DB_STATEMENT_TIMEOUT_MS`.
     pub fn from_env(
         default_database: &str,
@@ -108,10 +114,18 @@ impl DbSettings {
         };
         Ok(Self {
             url,
+            migration_url: crate::config::var_opt::<Secret>("DATABASE_MIGRATION_URL")?,
             max_connections: var_or("DB_MAX_CONNECTIONS", 8)?,
             acquire_timeout: Duration::from_millis(var_or("DB_ACQUIRE_TIMEOUT_MS", 2000)?),
             statement_timeout: Duration::from_millis(var_or("DB_STATEMENT_TIMEOUT_MS", 5000)?),
         })
+    }
+}
+
+impl DbSettings {
+    /// The URL migrations run with.
+    pub fn migration_url(&self) -> &Secret {
+        self.migration_url.as_ref().unwrap_or(&self.url)
     }
 }
 

@@ -104,13 +104,17 @@ pub struct Service {
     pub migration_lock_key: i64,
     /// Routes holding patient data, whose reads and denials the middleware audits.
     pub audited: &'static [crate::audit::AuditedRoute],
+    /// The service's own append-only tables besides the audit trail's: the serving role
+    /// may only insert into and read them.
+    pub append_only: &'static [&'static str],
     /// The service's own part of its OpenAPI document.
     pub openapi: utoipa::openapi::OpenApi,
 }
 
 impl Platform {
     /// The startup every service shares: migrate the database (one replica at a time,
-    /// waiting up to 30 s for PostgreSQL), open the pool, start the audit trail and the
+    /// waiting up to 30 s for PostgreSQL) as its owner, grant the serving role its
+    /// privileges when it is another, open the pool, start the audit trail and the
     /// purge of expired idempotency keys, and serve the OpenAPI document.
     pub async fn bootstrap(
         service: Service,
@@ -118,21 +122,30 @@ impl Platform {
         audit: &crate::audit::AuditSettings,
     ) -> anyhow::Result<(Platform, crate::db::DbPool)> {
         let audit_key = crate::audit::AuditKey::load(&audit.key)?;
-        let url = database.url.clone();
         let Service {
             name,
             migrations,
             migration_lock_key,
             audited,
+            append_only,
             openapi,
         } = service;
+        let settings = database.clone();
         tokio::task::spawn_blocking(move || {
             crate::db::run_migrations(
-                &url,
+                settings.migration_url(),
                 migrations,
                 migration_lock_key,
                 std::time::Duration::from_secs(30),
-            )
+            )?;
+            match &settings.migration_url {
+                Some(owner) => {
+                    let mut tables = crate::db::privileges::AUDIT_TABLES.to_vec();
+                    tables.extend_from_slice(append_only);
+                    crate::db::privileges::grant_serving_role(owner, &settings.url, &tables)
+                }
+                None => Ok(()),
+            }
         })
         .await??;
         let pool = crate::db::build_pool(database);

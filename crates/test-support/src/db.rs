@@ -102,6 +102,69 @@ impl TestDatabase {
     }
 }
 
+/// A login role that owns nothing, to serve a service with as production should; the
+/// database's owner migrates. Dropped with its privileges when the test ends.
+pub struct ServingRole {
+    admin_url: String,
+    database_url: String,
+    pub name: String,
+    /// The test database, as this role.
+    pub url: String,
+}
+
+/// `url` with its user and password replaced.
+pub fn with_user(url: &str, user: &str, password: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let host_start = url[authority_start..]
+        .find('@')
+        .map_or(authority_start, |i| authority_start + i + 1);
+    format!(
+        "{}{user}:{password}@{}",
+        &url[..authority_start],
+        &url[host_start..]
+    )
+}
+
+impl TestDatabase {
+    /// A new role with LOGIN and no privileges on this database yet.
+    pub fn serving_role(&self) -> ServingRole {
+        let name = format!("serving_{}", uuid::Uuid::new_v4().simple());
+        let password = uuid::Uuid::new_v4().simple().to_string();
+        let mut admin = PgConnection::establish(&self.admin_url).expect("admin connection");
+        diesel::sql_query(format!(
+            "CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'"
+        ))
+        .execute(&mut admin)
+        .expect("create the serving role");
+        ServingRole {
+            admin_url: self.admin_url.clone(),
+            database_url: self.url.clone(),
+            url: with_user(&self.url, &name, &password),
+            name,
+        }
+    }
+}
+
+impl ServingRole {
+    pub fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("connect as the serving role")
+    }
+}
+
+impl Drop for ServingRole {
+    fn drop(&mut self) {
+        // Its privileges first (they live in the test database), then the role.
+        if let Ok(mut conn) = PgConnection::establish(&self.database_url) {
+            let _ =
+                diesel::sql_query(format!(r#"DROP OWNED BY "{}""#, self.name)).execute(&mut conn);
+        }
+        if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(r#"DROP ROLE IF EXISTS "{}""#, self.name))
+                .execute(&mut admin);
+        }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // FORCE also closes the app's pooled connections (PostgreSQL 13+).
@@ -117,7 +180,19 @@ impl Drop for TestDatabase {
 
 #[cfg(test)]
 mod tests {
-    use super::with_db_name;
+    use super::{with_db_name, with_user};
+
+    #[test]
+    fn swaps_the_user_and_keeps_the_rest() {
+        assert_eq!(
+            with_user("postgres://postgres@h:5432/t1?sslmode=disable", "svc", "pw"),
+            "postgres://svc:pw@h:5432/t1?sslmode=disable"
+        );
+        assert_eq!(
+            with_user("postgres://h/t2", "svc", "pw"),
+            "postgres://svc:pw@h/t2"
+        );
+    }
 
     #[test]
     fn swaps_the_database_and_keeps_the_query() {

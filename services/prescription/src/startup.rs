@@ -18,6 +18,7 @@ impl Application {
             migrations: MIGRATIONS,
             migration_lock_key: 0x6865_616c_0003,
             audited: routes::AUDITED,
+            append_only: &["prescription_versions"],
             openapi: <routes::ApiDoc as utoipa::OpenApi>::openapi(),
         };
         let (platform, pool) =

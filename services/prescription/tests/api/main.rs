@@ -15,4 +15,5 @@ mod create;
 mod faults;
 mod helpers;
 mod openapi;
+mod privileges;
 mod reading;
