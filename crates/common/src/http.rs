@@ -12,6 +12,20 @@ pub fn paged<T: Serialize>(items: &[T], total: i64) -> HttpResponse {
         .json(items)
 }
 
+/// A page of patient data: like `paged`, and the ids of what it holds are recorded in the
+/// read's audit event (a list read says what it showed, not only that it happened).
+pub fn paged_records<T: Serialize>(
+    items: &[T],
+    total: i64,
+    id: impl Fn(&T) -> String,
+) -> HttpResponse {
+    let mut response = paged(items, total);
+    response
+        .extensions_mut()
+        .insert(crate::audit::ReturnedIds(items.iter().map(id).collect()));
+    response
+}
+
 pub use crate::client_address::client_address;
 
 /// A resource answering GET (and HEAD, with the same headers and no body) with `handler`,

@@ -35,6 +35,7 @@ diesel::table! {
         status -> Nullable<Int2>,
         request_id -> Nullable<Text>,
         client_address -> Nullable<Text>,
+        returned_ids -> Nullable<Array<Nullable<Text>>>,
     }
 }
 

@@ -9,11 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-const SHARED: [&str; 4] = [
+const SHARED: [&str; 5] = [
     "idempotency_keys",
     "audit_log",
     "audit_seal_barrier",
     "audit_checkpoints",
+    "audit_returned_ids",
 ];
 const SERVICES: [&str; 3] = ["auth", "appointment", "prescription"];
 

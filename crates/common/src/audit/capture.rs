@@ -3,7 +3,7 @@
 //! inside their transactions, so they are not recorded here.
 
 use super::buffer::AuditLog;
-use super::event::{Action, AuditContext, Outcome, Resource, RouteVerb};
+use super::event::{Action, AuditContext, Outcome, Resource, ReturnedIds, RouteVerb};
 use crate::UserId;
 use crate::auth::AuthenticatedUser;
 use actix_web::body::MessageBody;
@@ -76,6 +76,7 @@ pub async fn capture(
         .event(Action::Route(audited.resource, verb(request.method())))
         .by(actor.as_ref())
         .on_maybe(resource_id)
+        .returned(response.response().extensions().get::<ReturnedIds>())
         .patient(patient)
         .status(status.as_u16())
         .outcome(outcome);

@@ -30,7 +30,7 @@ const SEAL_BATCH: i64 = 2000;
 const VERIFY_PAGE: i64 = 5000;
 
 fn canonical(e: &StoredEvent) -> String {
-    serde_json::json!([
+    let mut content = serde_json::json!([
         e.id,
         e.occurred_at
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -44,8 +44,12 @@ fn canonical(e: &StoredEvent) -> String {
         e.status,
         e.request_id,
         e.client_address,
-    ])
-    .to_string()
+    ]);
+    // Only where present, so events stored before the column existed hash as they did.
+    if let (Some(ids), Some(fields)) = (&e.returned_ids, content.as_array_mut()) {
+        fields.push(serde_json::json!(ids));
+    }
+    content.to_string()
 }
 
 /// Why a checkpoint was taken.

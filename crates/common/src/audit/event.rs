@@ -141,6 +141,11 @@ impl Action {
     }
 }
 
+/// The ids of the records a list answer holds, set on the response by the handler (see
+/// `common::http::paged_records`) and recorded in the read's audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedIds(pub Vec<String>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
     pub occurred_at: DateTime<Utc>,
@@ -155,6 +160,8 @@ pub struct AuditEvent {
     pub status: Option<u16>,
     pub request_id: Option<String>,
     pub client_address: Option<String>,
+    /// What a list read returned (ASVS: a search records its results), by id.
+    pub returned_ids: Option<Vec<String>>,
 }
 
 /// Longest text kept of a resource id, a request id or an address; a real one is far
@@ -219,6 +226,7 @@ impl AuditContext {
             status: None,
             request_id: self.request_id.as_deref().map(storable),
             client_address: self.client_address.as_deref().map(storable),
+            returned_ids: None,
         })
     }
 }
@@ -270,6 +278,12 @@ impl EventBuilder {
     pub fn outcome(mut self, outcome: Outcome) -> AuditEvent {
         self.0.outcome = outcome;
         self.0
+    }
+
+    /// The ids a list read returned (each bounded and escaped like any id).
+    pub(crate) fn returned(mut self, ids: Option<&ReturnedIds>) -> Self {
+        self.0.returned_ids = ids.map(|ids| ids.0.iter().map(|id| storable(id)).collect());
+        self
     }
 
     /// Sets the resource id only when there is one (the middleware's path parameter).

@@ -25,6 +25,8 @@ pub mod store;
 pub use buffer::AuditLog;
 pub use capture::{AuditedRoute, PatientOfRequest, capture};
 pub use chain::{Chain, CheckpointRef, SEAL_BARRIER_KEY, Verification};
-pub use event::{Action, AuditContext, AuditEvent, EventBuilder, Outcome, Resource, RouteVerb};
+pub use event::{
+    Action, AuditContext, AuditEvent, EventBuilder, Outcome, Resource, ReturnedIds, RouteVerb,
+};
 pub use key::{AuditKey, AuditKeySource, AuditSettings};
 pub use routes::routes;

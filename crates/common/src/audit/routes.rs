@@ -18,7 +18,7 @@ pub struct AuditQuery {
     /// Events by this user
     #[param(value_type = Option<uuid::Uuid>)]
     actor_id: Option<String>,
-    /// Events about this resource (its id as recorded)
+    /// Events about this resource (its id as recorded), and list reads that returned it
     resource_id: Option<String>,
     /// Occurred at or after, RFC 3339
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]

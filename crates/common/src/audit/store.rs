@@ -22,6 +22,7 @@ struct NewRow<'a> {
     status: Option<i16>,
     request_id: Option<&'a str>,
     client_address: Option<&'a str>,
+    returned_ids: Option<Vec<Option<&'a str>>>,
 }
 
 impl<'a> From<&'a AuditEvent> for NewRow<'a> {
@@ -38,6 +39,10 @@ impl<'a> From<&'a AuditEvent> for NewRow<'a> {
             status: e.status.and_then(|s| i16::try_from(s).ok()),
             request_id: e.request_id.as_deref(),
             client_address: e.client_address.as_deref(),
+            returned_ids: e
+                .returned_ids
+                .as_ref()
+                .map(|ids| ids.iter().map(|id| Some(id.as_str())).collect()),
         }
     }
 }
@@ -66,6 +71,10 @@ pub struct StoredEvent {
     pub status: Option<i16>,
     pub request_id: Option<String>,
     pub client_address: Option<String>,
+    /// A list read: the ids of the records it returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub returned_ids: Option<Vec<Option<String>>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -81,8 +90,13 @@ fn filtered<'a>(filter: &Filter) -> audit_log::BoxedQuery<'a, diesel::pg::Pg> {
     if let Some(actor) = filter.actor_id {
         query = query.filter(audit_log::actor_id.eq(actor));
     }
+    // A resource was read by a request naming it, or by a list that returned it.
     if let Some(resource) = &filter.resource_id {
-        query = query.filter(audit_log::resource_id.eq(resource.clone()));
+        query = query.filter(
+            audit_log::resource_id
+                .eq(resource.clone())
+                .or(audit_log::returned_ids.contains(vec![Some(resource.clone())])),
+        );
     }
     if let Some(from) = filter.from {
         query = query.filter(audit_log::occurred_at.ge(from));

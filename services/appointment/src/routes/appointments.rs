@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use common::audit::{AuditContext, PatientOfRequest};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
-use common::http::paged;
+use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
 use common::ids::AppointmentId;
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
@@ -101,7 +101,7 @@ pub async fn list(
     })
     .await?;
     let views: Vec<AppointmentView> = items.into_iter().map(Into::into).collect();
-    Ok(paged(&views, total))
+    Ok(paged_records(&views, total, |a| a.id.to_string()))
 }
 
 /// `GET /appointments/{id}`.

@@ -44,6 +44,61 @@ async fn a_booking_a_read_and_a_denied_read_are_audited_and_the_chain_holds() {
 }
 
 #[tokio::test]
+async fn a_list_read_records_the_ids_it_returned_and_is_found_by_each_of_them() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let first = app
+        .booked(
+            &caller(Role::Patient),
+            doctor.id,
+            at(next(Weekday::Mon), "10:00"),
+        )
+        .await;
+    let second = app
+        .booked(
+            &caller(Role::Patient),
+            doctor.id,
+            at(next(Weekday::Mon), "11:00"),
+        )
+        .await;
+
+    let listed = app.get("/appointments?limit=1", &doctor).await;
+    assert_eq!(listed.status(), 200);
+    app.get("/appointments?status=cancelled", &doctor).await;
+
+    let events = app.audit_events(&format!("?actor_id={}", doctor.id)).await;
+    let lists: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["action"] == "appointment.read" && e["resource_id"].is_null())
+        .collect();
+    assert_eq!(lists.len(), 2, "{events:?}");
+    let returned: Vec<&Value> = lists.iter().map(|e| &e["returned_ids"]).collect();
+    assert!(
+        returned.contains(&&serde_json::json!([first])),
+        "the page of one holds the first: {returned:?}"
+    );
+    assert!(
+        returned.contains(&&serde_json::json!([])),
+        "an empty page says it showed nothing: {returned:?}"
+    );
+    let who_saw_first = app.audit_events(&format!("?resource_id={first}")).await;
+    assert!(
+        who_saw_first
+            .iter()
+            .any(|e| e["actor_id"] == doctor.id.to_string() && e["resource_id"].is_null()),
+        "a search by the record finds the list that showed it"
+    );
+    let who_saw_second = app.audit_events(&format!("?resource_id={second}")).await;
+    assert!(
+        !who_saw_second
+            .iter()
+            .any(|e| e["actor_id"] == doctor.id.to_string() && e["resource_id"].is_null()),
+        "a record the page did not hold is not claimed seen"
+    );
+    assert_eq!(app.audit_verification().await["valid"], true);
+}
+
+#[tokio::test]
 async fn cancelling_is_audited_with_the_appointment() {
     let app = spawn_app().await;
     let doctor = app.seed_doctor(Hours::default());

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use common::audit::AuditContext;
 use common::auth::{AuthenticatedUser, TokenVerifier};
 use common::db::{DbPool, with_conn};
-use common::http::paged;
+use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
 use common::validation::{Paging, Validator, parse_body};
@@ -77,7 +77,7 @@ pub async fn list_users(
     let (items, total) =
         with_conn(&pool, move |conn| Ok(users::list(conn, filter, paging)?)).await?;
     let views: Vec<UserView> = items.iter().map(UserView::from).collect();
-    Ok(paged(&views, total))
+    Ok(paged_records(&views, total, |u| u.id.to_string()))
 }
 
 /// `POST /users/`: like register, but any role, including admin.

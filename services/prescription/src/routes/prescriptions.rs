@@ -14,7 +14,7 @@ use common::ApiError;
 use common::audit::{AuditContext, PatientOfRequest};
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
-use common::http::paged;
+use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once, saved_response};
 use common::ids::PrescriptionId;
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
@@ -103,7 +103,7 @@ pub async fn list(
         .into_iter()
         .map(|(head, version)| PrescriptionView::at(&head, version))
         .collect();
-    Ok(paged(&views, total))
+    Ok(paged_records(&views, total, |p| p.id.to_string()))
 }
 
 /// `GET /prescriptions/{id}`: its current version.
