@@ -14,6 +14,13 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// Bodies larger than this are refused with 413 before they are read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Request heads beyond these are refused with a 414 or 431 problem before routing. Below
+/// what actix itself enforces (a URI over 64 KiB, or a head over 128 KiB, gets actix's
+/// own bodiless 400 or 431, which no service code can reach), and above anything a real
+/// client sends (RFC 9110 asks for at least 8,000 octets of URI).
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+pub const MAX_HEADER_LINE_BYTES: usize = 16 * 1024;
 
 /// One invalid field of a 422: its name (or path, `medicines[2].dosage`) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -64,6 +71,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request body exceeds {MAX_BODY_BYTES} bytes")]
     PayloadTooLarge,
+    #[error("the request URI exceeds {MAX_URI_BYTES} bytes")]
+    UriTooLong,
+    #[error(
+        "the request headers exceed {MAX_HEADER_BYTES} bytes, or one header {MAX_HEADER_LINE_BYTES}"
+    )]
+    HeadersTooLarge,
     #[error("the request body did not arrive in time")]
     RequestTimeout,
     #[error("too many attempts; retry after {retry_after_secs} seconds")]
@@ -122,6 +135,8 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,

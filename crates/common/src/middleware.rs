@@ -1,7 +1,9 @@
 //! The middleware every service wraps its app in: request id and trace context, timing,
 //! body limit, default security headers, metrics, and one log line per request.
 
-use crate::error::{ApiError, MAX_BODY_BYTES};
+use crate::error::{
+    ApiError, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADER_LINE_BYTES, MAX_URI_BYTES,
+};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -108,6 +110,25 @@ fn declared_length(req: &ServiceRequest) -> Option<usize> {
         .ok()
 }
 
+/// A request whose URI, headers or declared body are over the limits, refused before
+/// anything reads it.
+fn oversized(req: &ServiceRequest) -> Option<ApiError> {
+    let uri = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let header_bytes =
+        |(name, value): (&HeaderName, &HeaderValue)| name.as_str().len() + value.len();
+    let headers: usize = req.headers().iter().map(header_bytes).sum();
+    let longest = req.headers().iter().map(header_bytes).max().unwrap_or(0);
+    if uri > MAX_URI_BYTES {
+        Some(ApiError::UriTooLong)
+    } else if headers > MAX_HEADER_BYTES || longest > MAX_HEADER_LINE_BYTES {
+        Some(ApiError::HeadersTooLarge)
+    } else if declared_length(req).is_some_and(|len| len > MAX_BODY_BYTES) {
+        Some(ApiError::PayloadTooLarge)
+    } else {
+        None
+    }
+}
+
 pub async fn request_context(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -148,8 +169,8 @@ pub async fn request_context(
         path = %bounded_path(req.path()),
     );
     // No clone of the request may be held across `next.call`: routing needs it unshared.
-    let mut response = if declared_length(&req).is_some_and(|len| len > MAX_BODY_BYTES) {
-        req.into_response(ApiError::PayloadTooLarge.error_response())
+    let mut response = if let Some(refusal) = oversized(&req) {
+        req.into_response(refusal.error_response())
     } else {
         next.call(req)
             .instrument(span.clone())

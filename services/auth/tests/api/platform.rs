@@ -299,3 +299,49 @@ async fn a_body_that_trickles_in_is_cut_off_with_a_408_problem() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("application/problem+json"), "{answer}");
 }
+
+#[tokio::test]
+async fn an_oversized_uri_or_header_is_a_problem_not_a_bare_error() {
+    let app = spawn_app().await;
+    let long_path = format!("/users/{}", "a".repeat(20_000));
+    let long_query = format!("/health?pad={}", "a".repeat(20_000));
+    let long_but_fine = format!("/users/{}", "a".repeat(12_000));
+
+    let uri = app.client.get(app.url(&long_path)).send().await.unwrap();
+    let query = app.client.get(app.url(&long_query)).send().await.unwrap();
+    let header = app
+        .client
+        .get(app.url("/health"))
+        .header("x-padding", "a".repeat(20_000))
+        .send()
+        .await
+        .unwrap();
+    let many_headers = {
+        let mut request = app.client.get(app.url("/health"));
+        for i in 0..80 {
+            request = request.header(format!("x-padding-{i}"), "a".repeat(1_000));
+        }
+        request.send().await.unwrap()
+    };
+    let fine = app
+        .client
+        .get(app.url(&long_but_fine))
+        .send()
+        .await
+        .unwrap();
+
+    assert!(uri.headers().contains_key("x-request-id"));
+    let problem = assert_problem(uri, 414).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("16384"),
+        "{problem}"
+    );
+    assert_problem(query, 414).await;
+    assert_problem(header, 431).await;
+    assert_problem(many_headers, 431).await;
+    assert!(
+        matches!(fine.status().as_u16(), 401 | 404),
+        "a 12 KB path reaches the routes: {}",
+        fine.status()
+    );
+}
