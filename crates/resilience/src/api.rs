@@ -88,12 +88,17 @@ pub async fn account(auth_url: &str, role: &str) -> Account {
     login(auth_url, &email, PASSWORD).await
 }
 
-/// The bootstrap admin's `PATCH /users/{id} {"approved": true}`.
-async fn approve(auth_url: &str, user_id: &Value) {
+/// The bootstrap admin's `PATCH /users/{id}` with `change`.
+pub async fn change_access(auth_url: &str, user_id: &str, change: &Value) -> (u16, Value) {
     let admin = login(auth_url, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let url = format!("{auth_url}/users/{}", user_id.as_str().unwrap_or_default());
-    let request = client().patch(&url).json(&json!({ "approved": true }));
-    let (status, body) = send(request, Some(&admin.access_token), &url).await;
+    let url = format!("{auth_url}/users/{user_id}");
+    let request = client().patch(&url).json(change);
+    send(request, Some(&admin.access_token), &url).await
+}
+
+async fn approve(auth_url: &str, user_id: &Value) {
+    let id = user_id.as_str().unwrap_or_default();
+    let (status, body) = change_access(auth_url, id, &json!({ "approved": true })).await;
     assert_eq!(status, 200, "approve {user_id}: {body}");
     assert_eq!(body["approved"], true);
 }

@@ -1,4 +1,4 @@
-//! Token edge cases against the real verifiers: rotation and clock skew.
+//! Token edge cases against the real verifiers: rotation, clock skew and revocation.
 
 use common::auth::DEFAULT_ISSUER;
 use resilience::System;
@@ -128,4 +128,66 @@ async fn clock_skew_within_the_leeway_is_accepted_and_beyond_it_refused() {
         let (status, body) = api::get(url, Some(&long_expired)).await;
         assert_eq!(status, 401, "{url}: {body}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_disabled_accounts_tokens_stop_working_on_every_service_within_the_poll() {
+    let poll = Duration::from_secs(1);
+    let system = System::builder()
+        .env(None, "REVOCATION_REFRESH_SECONDS", "1")
+        .start()
+        .await;
+    let (auth, appointment, prescription) = (
+        system.auth.url(),
+        system.appointment.url(),
+        system.prescription.url(),
+    );
+    let patient = api::account(&auth, "patient").await;
+    let token = patient.access_token.as_str();
+    let own_profile = |token: String| {
+        let auth = auth.clone();
+        async move {
+            api::get(&format!("{auth}/users/profile"), Some(&token))
+                .await
+                .0
+        }
+    };
+    assert_eq!(own_profile(token.to_owned()).await, 200);
+    assert_eq!(appointments_status(&appointment, token).await, 200);
+    assert_eq!(prescriptions_status(&prescription, token).await, 200);
+    // Revocation has whole seconds: disable in a later one than the login.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let (status, body) = api::change_access(&auth, &patient.id, &json!({ "disabled": true })).await;
+    assert_eq!(status, 200, "{body}");
+    let disabled_at = Instant::now();
+
+    assert_eq!(
+        own_profile(token.to_owned()).await,
+        401,
+        "auth-service at once"
+    );
+    // The contract's bound: REVOCATION_REFRESH_SECONDS + 5 s.
+    let deadline = disabled_at + poll + Duration::from_secs(5);
+    loop {
+        let statuses = (
+            appointments_status(&appointment, token).await,
+            prescriptions_status(&prescription, token).await,
+        );
+        if statuses == (401, 401) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still accepted after the bound: {statuses:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let login = api::post(
+        &format!("{auth}/auth/login"),
+        None,
+        &json!({ "email": patient.email, "password": api::PASSWORD }),
+    )
+    .await;
+    assert_eq!(login.0, 401, "a disabled account cannot log in");
 }
