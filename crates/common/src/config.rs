@@ -153,6 +153,10 @@ pub struct HttpSettings {
     pub trusted_proxies: crate::client_address::TrustedProxies,
     /// How long a request's body may take to arrive (then 408); the head has actix's 5 s.
     pub body_timeout: std::time::Duration,
+    /// Serve HTTPS with these (`TLS_CERT_FILE`, `TLS_KEY_FILE`); unset: plain HTTP.
+    pub tls: Option<crate::tls::TlsFiles>,
+    /// Extra roots for calls to other services over `https://` (`UPSTREAM_CA_FILE`).
+    pub upstream_ca: Option<std::path::PathBuf>,
 }
 
 impl HttpSettings {
@@ -176,6 +180,8 @@ impl HttpSettings {
                 "REQUEST_BODY_TIMEOUT_SECONDS",
                 10,
             )?),
+            tls: tls_files()?,
+            upstream_ca: var_opt("UPSTREAM_CA_FILE")?,
         })
     }
 
@@ -190,6 +196,22 @@ impl HttpSettings {
             cors_allowed_origins: Vec::new(),
             trusted_proxies: Default::default(),
             body_timeout: std::time::Duration::from_secs(10),
+            tls: None,
+            upstream_ca: None,
         }
+    }
+}
+
+/// `TLS_CERT_FILE` and `TLS_KEY_FILE`: both or neither.
+fn tls_files() -> Result<Option<crate::tls::TlsFiles>, ConfigError> {
+    match (var_opt("TLS_CERT_FILE")?, var_opt("TLS_KEY_FILE")?) {
+        (Some(cert), Some(key)) => Ok(Some(crate::tls::TlsFiles { cert, key })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError::Missing {
+            name: "TLS_KEY_FILE",
+        }),
+        (None, Some(_)) => Err(ConfigError::Missing {
+            name: "TLS_CERT_FILE",
+        }),
     }
 }

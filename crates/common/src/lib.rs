@@ -31,6 +31,7 @@ pub mod role;
 #[rustfmt::skip]
 pub mod schema;
 pub mod telemetry;
+pub mod tls;
 pub mod upstream;
 pub mod validation;
 

@@ -17,6 +17,10 @@ pub const PROCESS_TIME_HEADER: &str = "x-process-time";
 
 pub const TRACEPARENT_HEADER: &str = "traceparent";
 
+/// Present in the app data when the service serves HTTPS itself: answers then carry HSTS.
+#[derive(Debug, Clone, Copy)]
+pub struct ServedOverTls;
+
 /// What ties a request to the calls it makes: its `X-Request-Id`, and the W3C trace it
 /// belongs to. Kept in the request's extensions; clients forward both on every call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +209,17 @@ pub async fn request_context(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(policy),
     );
+    // Only over TLS (RFC 6797: a plain-HTTP answer must not carry it).
+    if response
+        .request()
+        .app_data::<actix_web::web::Data<ServedOverTls>>()
+        .is_some()
+    {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
 
     let status = response.status().as_u16();
     let route = response.request().match_pattern().unwrap_or_default();

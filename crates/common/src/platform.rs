@@ -191,11 +191,22 @@ impl Platform {
         let cors_origins = http.cors_allowed_origins.clone();
         let trusted_proxies = web::Data::new(http.trusted_proxies.clone());
         let body_timeout = web::Data::new(crate::body_deadline::BodyTimeout(http.body_timeout));
+        let tls = http
+            .tls
+            .as_ref()
+            .map(crate::tls::server_config)
+            .transpose()?;
+        let served_over_tls = tls.is_some();
         let platform = self.clone();
-        let mut server = actix_web::HttpServer::new(move || {
+        let server = actix_web::HttpServer::new(move || {
             let configure = configure.clone();
-            actix_web::App::new()
-                .app_data(trusted_proxies.clone())
+            let app = actix_web::App::new();
+            let app = if served_over_tls {
+                app.app_data(web::Data::new(crate::middleware::ServedOverTls))
+            } else {
+                app
+            };
+            app.app_data(trusted_proxies.clone())
                 .app_data(body_timeout.clone())
                 .wrap(from_fn(crate::audit::capture))
                 .wrap(from_fn(crate::middleware::request_context))
@@ -203,8 +214,11 @@ impl Platform {
                 .configure(|cfg| platform.configure(cfg))
                 .configure(configure)
                 .default_service(web::to(crate::error::route_not_found))
-        })
-        .listen(listener)?
+        });
+        let mut server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         .disable_signals()
         .shutdown_timeout(http.shutdown_timeout.as_secs());
         if let Some(workers) = http.workers {

@@ -147,10 +147,14 @@ impl Upstream {
 
 /// The HTTP client a service's upstreams share (and its JWKS reloads): one connection pool,
 /// every call bounded by `timeout`.
-pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+pub fn http_client(
+    timeout: Duration,
+    upstream_ca: Option<&std::path::Path>,
+) -> anyhow::Result<reqwest::Client> {
     use anyhow::Context;
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .build()
-        .context("building the HTTP client")
+    let mut builder = reqwest::Client::builder().timeout(timeout);
+    if let Some(path) = upstream_ca {
+        builder = builder.tls_certs_merge(crate::tls::upstream_roots(path)?);
+    }
+    builder.build().context("building the HTTP client")
 }

@@ -23,7 +23,10 @@ impl Application {
         };
         let (platform, pool) =
             Platform::bootstrap(service, &settings.database, &settings.audit).await?;
-        let http = http_client(settings.auth_service.timeout)?;
+        let http = http_client(
+            settings.auth_service.timeout,
+            settings.http.upstream_ca.as_deref(),
+        )?;
         let verifier = web::Data::from(
             settings
                 .tokens

@@ -60,7 +60,7 @@ impl Application {
         }
         spawn_rate_limit_purge(pool.clone(), platform.lifecycle.clone());
 
-        let http = http_client(settings.peers.timeout)?;
+        let http = http_client(settings.peers.timeout, settings.http.upstream_ca.as_deref())?;
         let stats = StatsClient {
             appointments: Upstream::new(
                 "appointment-service",

@@ -17,3 +17,4 @@ mod helpers;
 mod openapi;
 mod privileges;
 mod reading;
+mod tls;
