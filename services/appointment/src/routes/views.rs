@@ -11,7 +11,11 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProfileView {
+    /// The profile's own id. Either this or `doctor_id` names the doctor anywhere.
     pub id: DoctorProfileId,
+    /// The doctor's user id: what appointments and prescriptions carry as `doctor_id`.
+    pub doctor_id: UserId,
+    /// The same as `doctor_id` (kept for clients written before it).
     pub user_id: UserId,
     pub first_name: String,
     pub last_name: String,
@@ -30,6 +34,7 @@ impl From<DoctorProfile> for ProfileView {
     fn from(p: DoctorProfile) -> Self {
         Self {
             id: p.id,
+            doctor_id: p.user_id,
             user_id: p.user_id,
             first_name: p.first_name,
             last_name: p.last_name,

@@ -22,8 +22,9 @@ pub fn book(
     audit: &AuditContext,
     booking: &Booking,
 ) -> Result<Appointment, ApiError> {
-    let profile =
-        profiles::find_by_user(conn, booking.doctor_id)?.ok_or(ApiError::NotFound("doctor"))?;
+    // Either id the directory shows names the doctor; the appointment keeps the user id.
+    let profile = profiles::find_by_any_id(conn, booking.doctor_id.as_uuid())?
+        .ok_or(ApiError::NotFound("doctor"))?;
     let availability = profile.availability();
     let length = Duration::minutes(i64::from(profile.slot_minutes));
     let end = bookable_end(&availability, booking.start, length, Utc::now())
@@ -38,7 +39,7 @@ pub fn book(
     let appointment = NewAppointment {
         id,
         patient_id: patient.id,
-        doctor_id: booking.doctor_id,
+        doctor_id: profile.user_id,
         appointment_time: booking.start,
         end_time: end,
         notes: booking.notes.clone(),

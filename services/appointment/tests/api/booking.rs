@@ -34,6 +34,50 @@ async fn a_patient_books_a_slot_and_gets_the_appointment() {
 }
 
 #[tokio::test]
+async fn the_id_the_directory_shows_books_the_doctor_and_the_appointment_keeps_the_user_id() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let listed: Vec<Value> = app
+        .client
+        .get(app.url("/doctors/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let profile = &listed[0];
+    assert_eq!(profile["doctor_id"], doctor.id.to_string());
+    let profile_id = profile["id"].as_str().unwrap();
+    assert_ne!(profile_id, doctor.id.to_string());
+    let start = at(next(Weekday::Tue), "10:00");
+
+    let by_profile_id = app
+        .book_body(
+            &patient,
+            &json!({ "doctor_id": profile_id, "appointment_time": rfc3339(start) }),
+        )
+        .await;
+    let same_slot_by_user_id = app.book(&caller(Role::Patient), doctor.id, start).await;
+
+    assert_eq!(by_profile_id.status(), 201);
+    let appointment: Value = by_profile_id.json().await.unwrap();
+    assert_eq!(appointment["doctor_id"], doctor.id.to_string());
+    assert_problem(same_slot_by_user_id, 409).await;
+    let slots = app
+        .client
+        .get(app.url(&format!(
+            "/doctors/{profile_id}/slots?date={}",
+            next(Weekday::Tue)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slots.status(), 200);
+}
+
+#[tokio::test]
 async fn a_time_without_an_offset_is_read_as_utc() {
     let app = spawn_app().await;
     let doctor = app.seed_doctor(Hours::default());
