@@ -40,8 +40,34 @@ pub async fn ready(
     Ok(HttpResponse::Ok().json(json!({ "status": "ready", "service": name.0 })))
 }
 
+/// Where a service's other public paths are, relative to `/` so they hold under a proxy's
+/// path prefix.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Landing {
+    pub service: String,
+    pub docs: String,
+    pub openapi: String,
+    pub health: String,
+    pub ready: String,
+    pub metrics: String,
+}
+
+/// `GET /`: the service's name and links to its docs, document, health and metrics.
+#[utoipa::path(get, path = "/", operation_id = "landing", tag = "operations", responses((status = 200, description = "Links to the docs, the OpenAPI document, health, readiness and metrics (relative)", body = Landing)))]
+pub async fn landing(name: web::Data<ServiceName>) -> HttpResponse {
+    HttpResponse::Ok().json(Landing {
+        service: name.0.to_owned(),
+        docs: "docs/".into(),
+        openapi: "openapi.json".into(),
+        health: "health".into(),
+        ready: "health/ready".into(),
+        metrics: "metrics".into(),
+    })
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::http::get_resource("/health", live))
+    cfg.service(crate::http::get_resource("/", landing))
+        .service(crate::http::get_resource("/health", live))
         .service(crate::http::get_resource("/health/ready", ready))
         .service(crate::http::get_resource(
             "/metrics",

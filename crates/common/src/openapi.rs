@@ -50,6 +50,7 @@ async fn docs() {}
     paths(
         openapi_json,
         docs,
+        crate::health::landing,
         crate::health::live,
         crate::health::ready,
         crate::metrics::endpoint,
@@ -67,6 +68,7 @@ struct PlatformDoc;
 
 /// The routes every service gets from `Platform`, as `(method, path)`.
 pub const PLATFORM_ROUTES: &[(&str, &str)] = &[
+    ("get", "/"),
     ("get", "/health"),
     ("get", "/health/ready"),
     ("get", "/metrics"),

@@ -189,6 +189,7 @@ impl Platform {
             .with_context(|| format!("binding {}:{}", http.host, http.port))?;
         let port = listener.local_addr()?.port();
         let cors_origins = http.cors_allowed_origins.clone();
+        let allowed_origins = web::Data::new(crate::cors::AllowedOrigins(cors_origins.clone()));
         let trusted_proxies = web::Data::new(http.trusted_proxies.clone());
         let body_timeout = web::Data::new(crate::body_deadline::BodyTimeout(http.body_timeout));
         let tls = http
@@ -206,11 +207,15 @@ impl Platform {
             } else {
                 app
             };
+            // Outermost first: request context, then a refused preflight's problem, then
+            // CORS, then the audit capture.
             app.app_data(trusted_proxies.clone())
                 .app_data(body_timeout.clone())
+                .app_data(allowed_origins.clone())
                 .wrap(from_fn(crate::audit::capture))
-                .wrap(from_fn(crate::middleware::request_context))
                 .wrap(crate::cors::policy(&cors_origins))
+                .wrap(from_fn(crate::cors::refuse_preflight))
+                .wrap(from_fn(crate::middleware::request_context))
                 .configure(|cfg| platform.configure(cfg))
                 .configure(configure)
                 .default_service(web::to(crate::error::route_not_found))

@@ -106,6 +106,55 @@ async fn only_listed_origins_get_cors_headers() {
 }
 
 #[tokio::test]
+async fn a_refused_preflight_is_a_403_problem_and_patch_is_allowed_to_listed_origins() {
+    let app =
+        spawn_app_with(|s| s.http.cors_allowed_origins = vec!["http://localhost:5173".into()])
+            .await;
+    let preflight = |origin: &'static str, method: &'static str, headers: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/users/some-id"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", headers)
+            .send()
+    };
+
+    let patch = preflight(
+        "http://localhost:5173",
+        "PATCH",
+        "authorization, content-type",
+    )
+    .await
+    .unwrap();
+    let stranger = preflight("https://evil.example.com", "GET", "authorization")
+        .await
+        .unwrap();
+    let odd_method = preflight("http://localhost:5173", "PROPFIND", "")
+        .await
+        .unwrap();
+    let odd_header = preflight("http://localhost:5173", "GET", "x-secret-sauce")
+        .await
+        .unwrap();
+
+    assert!(patch.status().is_success(), "{}", patch.status());
+    let methods = patch.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(methods.contains("PATCH"), "{methods}");
+    assert!(stranger.headers().contains_key("x-request-id"));
+    let problem = assert_problem(stranger, 403).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("CORS_ALLOWED_ORIGINS")
+    );
+    assert_problem(odd_method, 403).await;
+    assert_problem(odd_header, 403).await;
+}
+
+#[tokio::test]
 async fn api_responses_are_not_cached_or_sniffed() {
     let app = spawn_app().await;
 
@@ -344,4 +393,35 @@ async fn an_oversized_uri_or_header_is_a_problem_not_a_bare_error() {
         "a 12 KB path reaches the routes: {}",
         fine.status()
     );
+}
+
+#[tokio::test]
+async fn the_root_links_the_docs_health_and_metrics_relatively() {
+    let app = spawn_app().await;
+
+    let landing: serde_json::Value = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(landing["service"], "auth-service");
+    for link in ["docs", "openapi", "health", "ready", "metrics"] {
+        let target = landing[link].as_str().unwrap();
+        assert!(
+            !target.starts_with('/'),
+            "relative, for path prefixes: {target}"
+        );
+        let res = app
+            .client
+            .get(app.url(&format!("/{target}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{link}: {target}");
+    }
 }
