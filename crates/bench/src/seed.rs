@@ -19,7 +19,7 @@ pub const EXTRA_PATIENTS: usize = 100;
 pub const PRESCRIBABLE: usize = 20_000;
 /// Distinct free slots for `POST /appointments` (one per request).
 pub const BOOKABLE: usize = 60_000;
-const PASSWORD: &str = "Bench-Pass-1";
+pub const PASSWORD: &str = "Bench-Pass-1";
 const CONCURRENCY: usize = 48;
 
 #[derive(Clone)]
@@ -66,7 +66,7 @@ pub fn slot(base: DateTime<Utc>, index: usize) -> DateTime<Utc> {
     base + Duration::days(day) + Duration::minutes(minute)
 }
 
-async fn post(
+pub async fn post(
     client: &reqwest::Client,
     url: String,
     token: Option<&str>,
@@ -88,7 +88,7 @@ async fn post(
     Ok(body)
 }
 
-async fn login(
+pub async fn login(
     client: &reqwest::Client,
     urls: &Urls,
     email: &str,
@@ -117,15 +117,40 @@ async fn accounts(
     role: &str,
     count: usize,
 ) -> anyhow::Result<Vec<Account>> {
-    let (path, token) = match role {
-        "doctor" => ("/users/", Some(admin.token.as_str())),
-        _ => ("/auth/register", None),
+    let signs_up = role != "doctor";
+    accounts_at(
+        client,
+        urls,
+        admin,
+        role,
+        count,
+        "bench.example.com",
+        signs_up,
+    )
+    .await
+}
+
+/// `accounts` with emails at `domain`, all with the password `PASSWORD`; made by `admin`
+/// unless `signs_up` (then each registers itself, within the sign-up limit).
+pub async fn accounts_at(
+    client: &reqwest::Client,
+    urls: &Urls,
+    admin: &Account,
+    role: &str,
+    count: usize,
+    domain: &str,
+    signs_up: bool,
+) -> anyhow::Result<Vec<Account>> {
+    let (path, token) = if signs_up {
+        ("/auth/register", None)
+    } else {
+        ("/users/", Some(admin.token.as_str()))
     };
     let results: Vec<anyhow::Result<Account>> = stream::iter(0..count)
         .map(|i| async move {
             let email = format!(
-                "{role}{i}-{}@bench.example.com",
-                uuid::Uuid::new_v4().simple()
+                "{role}{i}-{}@{domain}",
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
             );
             let names = [
                 "Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan",

@@ -7,6 +7,12 @@
 //!   openapi-spec-validator, openapi-python-client: PyPI, into `.data/`), then run
 //!   every test (cargo-nextest when installed,
 //!   else `cargo test`); extra args go to the test runner.
+//! - `seed`: demo data (doctors in three time zones, patients, appointments,
+//!   prescriptions) in the system `up` runs, through the public API; prints logins.
+//! - `reset [--yes]`: drop the local service databases and their `.data/` folders (asks
+//!   first unless `--yes`).
+//! - `admin-password [PASSWORD]`: save a new development admin password (given or
+//!   generated), applied at the next `up`.
 //! - `postgres`: only make PostgreSQL answer (what `.ci/run` needs first).
 //! - `bench`: the benchmark (release builds, wrk, pgbench); writes `docs/benchmarks.md`.
 //! - `schema-check`: every `schema.rs` is what `diesel print-schema` prints, and every
@@ -31,6 +37,9 @@ fn main() -> ExitCode {
     let rest: Vec<String> = args.collect();
     let result = match command.as_str() {
         "up" => services::up(),
+        "reset" => services::reset(&rest),
+        "seed" => services::seed(),
+        "admin-password" => services::admin_password(&rest),
         "test" => run_tests(&rest),
         "postgres" => postgres::ensure().map(|_| ()),
         "bench" => bench(),
@@ -38,7 +47,7 @@ fn main() -> ExitCode {
         "deny" => checks::deny(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <up | test [runner args] | postgres | bench | schema-check | deny>"
+                "usage: cargo xtask <up | seed | reset [--yes] | admin-password [PASSWORD] | test [runner args] | postgres | bench | schema-check | deny>"
             );
             return ExitCode::from(2);
         }
@@ -61,7 +70,7 @@ fn has_nextest() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The service binaries the black-box suite (`crates/resilience`) starts as processes.
+/// The binaries the black-box suite (`crates/resilience`) starts as processes.
 fn build_services() -> Result<(), String> {
     run(
         Command::new("cargo")
@@ -83,10 +92,12 @@ fn run(command: &mut Command, what: &str) -> Result<(), String> {
     }
 }
 
-const SERVICE_PACKAGES: [&str; 3] = [
+/// The services, and the bench, whose `seed` command the suite runs as `cargo xtask seed` does.
+const SERVICE_PACKAGES: [&str; 4] = [
     "auth-service",
     "appointment-service",
     "prescription-service",
+    "bench",
 ];
 
 fn run_tests(extra: &[String]) -> Result<(), String> {

@@ -185,6 +185,24 @@ pub fn ensure() -> Result<String, String> {
     Ok(admin_url())
 }
 
+/// Drops `name` if it exists, closing its connections.
+pub fn drop_database(name: &str) -> Result<(), String> {
+    let dropped = Command::new("psql")
+        .args([
+            &admin_url(),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        ])
+        .status()
+        .map_err(|e| format!("running psql: {e}"))?;
+    if dropped.success() {
+        eprintln!("xtask: dropped database {name}");
+        Ok(())
+    } else {
+        Err(format!("could not drop database {name}"))
+    }
+}
+
 /// Creates `name` unless it exists.
 pub fn create_database(name: &str) -> Result<(), String> {
     let exists = Command::new("psql")

@@ -45,26 +45,197 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
 }
 
+const ADMIN_PASSWORD_FILE: &str = ".data/dev-admin-password";
+/// Left by `cargo xtask admin-password`: the next `up` makes the saved password the admin's.
+const ADMIN_RESET_MARKER: &str = ".data/dev-admin-password.reset";
+/// Browser origins of the usual local front-end dev servers (React, Vite, Vue CLI).
+const DEV_CORS_ORIGINS: &str = "http://localhost:3000,http://127.0.0.1:3000,\
+http://localhost:5173,http://127.0.0.1:5173,http://localhost:8080,http://127.0.0.1:8080";
+
 /// The development admin's password: `BOOTSTRAP_ADMIN_PASSWORD` if set, else one generated
 /// on first run and kept in `.data/`, because the admin is only created once.
 fn dev_admin_password() -> Result<String, String> {
     if let Ok(password) = std::env::var("BOOTSTRAP_ADMIN_PASSWORD") {
         return Ok(password);
     }
-    let path = Path::new(".data/dev-admin-password");
-    if let Ok(saved) = std::fs::read_to_string(path) {
+    if let Ok(saved) = std::fs::read_to_string(ADMIN_PASSWORD_FILE) {
         return Ok(saved.trim().to_owned());
     }
+    let password = generated_password()?;
+    save_admin_password(&password)?;
+    Ok(password)
+}
+
+fn generated_password() -> Result<String, String> {
     let mut random = [0u8; 9];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut random))
         .map_err(|e| format!("reading /dev/urandom: {e}"))?;
     let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
     // Upper, lower and digit guaranteed, whatever the random part holds.
-    let password = format!("Dev{hex}9x");
+    Ok(format!("Dev{hex}9x"))
+}
+
+/// Readable by its owner only: it is an admin's password.
+fn save_admin_password(password: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     std::fs::create_dir_all(".data").map_err(|e| e.to_string())?;
-    std::fs::write(path, &password).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    Ok(password)
+    let _ = std::fs::remove_file(ADMIN_PASSWORD_FILE);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(ADMIN_PASSWORD_FILE)
+        .and_then(|mut file| file.write_all(password.as_bytes()))
+        .map_err(|e| format!("writing {ADMIN_PASSWORD_FILE}: {e}"))
+}
+
+/// `cargo xtask admin-password [PASSWORD]`: makes PASSWORD (else the saved one, else a
+/// new one) the development admin's at the next `cargo xtask up`, which prints it.
+pub fn admin_password(args: &[String]) -> Result<(), String> {
+    let password = match args.first() {
+        Some(password) => password.clone(),
+        None => match std::fs::read_to_string(ADMIN_PASSWORD_FILE) {
+            Ok(saved) => saved.trim().to_owned(),
+            Err(_) => generated_password()?,
+        },
+    };
+    save_admin_password(&password)?;
+    std::fs::write(ADMIN_RESET_MARKER, b"").map_err(|e| e.to_string())?;
+    eprintln!(
+        "xtask: saved in {ADMIN_PASSWORD_FILE}; the next `cargo xtask up` makes it the development admin's password"
+    );
+    Ok(())
+}
+
+/// `cargo xtask seed`: demo data in the system `cargo xtask up` runs (the bench's seeding
+/// code, through the public API), then the logins.
+pub fn seed() -> Result<(), String> {
+    let built = Command::new("cargo")
+        .args(["build", "--quiet", "--bin", "bench"])
+        .status()
+        .map_err(|e| format!("running cargo build: {e}"))?;
+    if !built.success() {
+        return Err("the build failed".into());
+    }
+    let email =
+        std::env::var("BOOTSTRAP_ADMIN_EMAIL").unwrap_or_else(|_| "admin@example.com".into());
+    let password = dev_admin_password()?;
+    let seeded = Command::new(target_dir().join("debug").join("bench"))
+        .arg("seed")
+        .env("ADMIN_EMAIL", email)
+        .env("ADMIN_PASSWORD", password)
+        .status()
+        .map_err(|e| format!("running the seeder: {e}"))?;
+    if seeded.success() {
+        Ok(())
+    } else {
+        Err("seeding failed (is `cargo xtask up` running?)".into())
+    }
+}
+
+/// `cargo xtask reset [--yes]`: drops the services' local databases and their `.data/`
+/// folders (keys, the admin password), after a confirmation unless `--yes`. The installed
+/// tools and a private PostgreSQL cluster under `.data/` stay.
+pub fn reset(args: &[String]) -> Result<(), String> {
+    if !args.iter().any(|a| a == "--yes") {
+        eprint!(
+            "xtask: this drops the databases {} and the services' .data folders. Type yes to go on: ",
+            SERVICES.map(|s| s.database).join(", ")
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| e.to_string())?;
+        if answer.trim() != "yes" {
+            return Err("nothing was changed (run with --yes to skip the question)".into());
+        }
+    }
+    postgres::ensure()?;
+    for service in &SERVICES {
+        postgres::drop_database(service.database)?;
+        let _ = std::fs::remove_dir_all(Path::new(".data").join(service.name));
+    }
+    let _ = std::fs::remove_file(ADMIN_PASSWORD_FILE);
+    let _ = std::fs::remove_file(ADMIN_RESET_MARKER);
+    eprintln!(
+        "xtask: reset; `cargo xtask up` starts from empty databases with a new admin password"
+    );
+    Ok(())
+}
+
+/// Which process listens on `port`, from /proc (Linux): "pid 123 (name)".
+fn listener_of(port: u16) -> Option<String> {
+    let wanted = format!(":{port:04X}");
+    let inode = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .find_map(|table| {
+            let text = std::fs::read_to_string(table).ok()?;
+            text.lines().skip(1).find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let listening = fields.get(3) == Some(&"0A");
+                let local = fields.get(1)?;
+                (listening && local.ends_with(&wanted))
+                    .then(|| fields.get(9).map(|s| s.to_string()))?
+            })
+        })?;
+    let socket = format!("socket:[{inode}]");
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let holds = std::fs::read_dir(entry.path().join("fd"))
+                .ok()?
+                .flatten()
+                .any(|fd| {
+                    std::fs::read_link(fd.path()).is_ok_and(|t| t.to_string_lossy() == socket)
+                });
+            holds.then(|| {
+                let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+                format!("pid {pid} ({})", name.trim())
+            })
+        })
+}
+
+/// Every port free, or which process holds which.
+fn check_ports(services: &[&Service]) -> Result<(), String> {
+    let taken: Vec<String> = services
+        .iter()
+        .filter(|s| std::net::TcpListener::bind(("127.0.0.1", s.port)).is_err())
+        .map(|s| {
+            let holder = listener_of(s.port).unwrap_or_else(|| "another process".into());
+            format!("port {} ({}) is in use by {holder}", s.port, s.name)
+        })
+        .collect();
+    if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}; is `cargo xtask up` already running? Stop it first",
+            taken.join("; ")
+        ))
+    }
+}
+
+/// The HTTP status of a JSON POST to 127.0.0.1:`port` (0 when nothing answers).
+fn post_status(port: u16, path: &str, body: &str) -> u16 {
+    use std::io::Write;
+    let answered = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
+        write!(
+            stream,
+            "POST {path} HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply)
+    });
+    answered
+        .ok()
+        .and_then(|reply| reply.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
 }
 
 fn forward_lines(stream: impl Read + Send + 'static, prefix: String) {
@@ -75,7 +246,8 @@ fn forward_lines(stream: impl Read + Send + 'static, prefix: String) {
     });
 }
 
-fn wait_for_health(port: u16, timeout: Duration) {
+/// Whether 127.0.0.1:`port` answers `/health` with 200 within `timeout`.
+fn wait_for_health(port: u16, timeout: Duration) -> bool {
     use std::io::Write;
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
@@ -86,9 +258,23 @@ fn wait_for_health(port: u16, timeout: Duration) {
             Ok(reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"))
         });
         if answered.unwrap_or(false) {
-            return;
+            return true;
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+    false
+}
+
+/// The admin exists with another password (`.data/` removed while the databases stayed):
+/// the printed one would answer 401, so say so and how to fix it.
+fn warn_if_admin_password_is_stale(email: &str, password: &str) {
+    let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
+    if post_status(8001, "/auth/login", &body) == 401 {
+        eprintln!(
+            "xtask: that password does NOT log in: the admin was created earlier with another one \
+             (was .data/ removed while the databases stayed?). Run `cargo xtask admin-password` \
+             and start again to make the saved one work, or `cargo xtask reset` to start over."
+        );
     }
 }
 
@@ -103,6 +289,7 @@ pub fn up() -> Result<(), String> {
         .iter()
         .filter(|s| Path::new(s.dir).exists())
         .collect();
+    check_ports(&services)?;
     postgres::ensure()?;
     for service in &services {
         if std::env::var(service.database_url_var).is_err() {
@@ -137,10 +324,16 @@ pub fn up() -> Result<(), String> {
             .env("DATABASE_URL", database_url)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if std::env::var_os("CORS_ALLOWED_ORIGINS").is_none() {
+            command.env("CORS_ALLOWED_ORIGINS", DEV_CORS_ORIGINS);
+        }
         if service.name == "auth-service" {
             command
                 .env("BOOTSTRAP_ADMIN_EMAIL", &admin_email)
                 .env("BOOTSTRAP_ADMIN_PASSWORD", &admin_password);
+            if Path::new(ADMIN_RESET_MARKER).exists() {
+                command.env("BOOTSTRAP_ADMIN_RESET", "true");
+            }
         }
         let mut child = command
             .spawn()
@@ -152,18 +345,34 @@ pub fn up() -> Result<(), String> {
         if let Some(err) = child.stderr.take() {
             forward_lines(err, prefix);
         }
-        eprintln!(
-            "xtask: {} on http://127.0.0.1:{}",
-            service.name, service.port
-        );
         children.push((service.name, child));
         // The others fetch auth-service's keys at start: let it come up first.
         if service.name == "auth-service" {
             wait_for_health(service.port, Duration::from_secs(60));
+            let _ = std::fs::remove_file(ADMIN_RESET_MARKER);
         }
     }
-    eprintln!("xtask: development admin: {admin_email} / {admin_password}");
-    eprintln!("xtask: press Ctrl-C to stop");
+    let unready: Vec<&str> = services
+        .iter()
+        .filter(|s| !wait_for_health(s.port, Duration::from_secs(60)))
+        .map(|s| s.name)
+        .collect();
+    if unready.is_empty() {
+        for service in &services {
+            eprintln!(
+                "xtask: {:>width$} http://127.0.0.1:{}/ (docs: /docs/)",
+                service.name, service.port
+            );
+        }
+        eprintln!("xtask: development admin: {admin_email} / {admin_password}");
+        warn_if_admin_password_is_stale(&admin_email, &admin_password);
+        eprintln!("xtask: ready; press Ctrl-C to stop");
+    } else {
+        eprintln!(
+            "xtask: not ready after 60 s: {} (see their logs above); press Ctrl-C to stop",
+            unready.join(", ")
+        );
+    }
 
     let mut failure = None;
     while !stopping.load(Ordering::SeqCst) {

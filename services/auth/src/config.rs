@@ -75,6 +75,9 @@ pub struct TokenSettings {
 pub struct BootstrapAdmin {
     pub email: String,
     pub password: Secret,
+    /// `BOOTSTRAP_ADMIN_RESET` (development only): an existing admin with another password
+    /// gets this one (`cargo xtask admin-password`), instead of only a warning.
+    pub reset: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +85,19 @@ pub struct PeerSettings {
     pub appointment_url: String,
     pub prescription_url: String,
     pub timeout: Duration,
+}
+
+/// `BOOTSTRAP_ADMIN_RESET=true` resets the admin's password at every start while set: a
+/// development convenience that production refuses (it would undo every password change).
+fn bootstrap_reset(production: bool) -> Result<bool, ConfigError> {
+    let reset = var_or("BOOTSTRAP_ADMIN_RESET", false)?;
+    if reset && production {
+        return Err(ConfigError::Invalid {
+            name: "BOOTSTRAP_ADMIN_RESET",
+            reason: "is for development only".into(),
+        });
+    }
+    Ok(reset)
 }
 
 impl Settings {
@@ -103,7 +119,11 @@ impl Settings {
             var_opt::<String>("BOOTSTRAP_ADMIN_EMAIL")?,
             var_opt::<Secret>("BOOTSTRAP_ADMIN_PASSWORD")?,
         ) {
-            (Some(email), Some(password)) => Some(BootstrapAdmin { email, password }),
+            (Some(email), Some(password)) => Some(BootstrapAdmin {
+                email,
+                password,
+                reset: bootstrap_reset(production)?,
+            }),
             (None, None) => None,
             (Some(_), None) => {
                 return Err(ConfigError::Missing {

@@ -2,10 +2,8 @@
 //! bootstrap admin, the HTTP server.
 
 use crate::clients::stats::StatsClient;
-use crate::config::{BootstrapAdmin, Settings};
-use crate::db::models::NewUser;
-use crate::db::{login_attempts, revocations, users};
-use crate::domain::account::{Email, check_password};
+use crate::config::Settings;
+use crate::db::{login_attempts, revocations};
 use crate::domain::passwords::Passwords;
 use crate::domain::signing_key;
 use crate::domain::tokens::TokenIssuer;
@@ -19,7 +17,6 @@ use common::db::{DbPool, with_conn};
 use common::lifecycle::{self, Lifecycle};
 use common::platform::{Platform, Running, Service};
 use common::upstream::{Upstream, http_client};
-use common::{ApiError, Role, UserId};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +53,7 @@ impl Application {
             Platform::bootstrap(service, &settings.database, &settings.audit).await?;
         let passwords = tokio::task::spawn_blocking(Passwords::new).await??;
         if let Some(admin) = &settings.bootstrap_admin {
-            ensure_bootstrap_admin(&pool, &passwords, admin).await?;
+            crate::usecases::bootstrap::ensure_admin(&pool, &passwords, admin).await?;
         }
         spawn_rate_limit_purge(pool.clone(), platform.lifecycle.clone());
 
@@ -108,52 +105,6 @@ impl Application {
                 .configure(routes::config);
         })
     }
-}
-
-/// Creates the first admin if no account has that email yet. Replicas starting together
-/// may race; the unique index lets one win and the others find it.
-async fn ensure_bootstrap_admin(
-    pool: &DbPool,
-    passwords: &Passwords,
-    admin: &BootstrapAdmin,
-) -> anyhow::Result<()> {
-    let email = Email::parse(admin.email.clone())
-        .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_EMAIL {e}"))?;
-    let password = check_password(admin.password.expose().to_owned())
-        .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_PASSWORD {e}"))?;
-    let typed = email.as_str().to_owned();
-    let existing = with_conn(pool, move |conn| Ok(users::find_by_email(conn, &typed)?)).await?;
-    if existing.is_some() {
-        return Ok(());
-    }
-    let hash = passwords.hash(password).await?;
-    let created = with_conn(pool, move |conn| {
-        let inserted = users::insert(
-            conn,
-            &NewUser {
-                id: UserId::new(),
-                email: email.as_str(),
-                password_hash: &hash,
-                role: Role::Admin,
-                first_name: "Bootstrap",
-                last_name: "Admin",
-                approved: true,
-            },
-        );
-        match inserted {
-            Ok(user) => Ok(Some(user)),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Ok(None),
-            Err(e) => Err(ApiError::from(e)),
-        }
-    })
-    .await?;
-    if let Some(user) = created {
-        tracing::info!(user_id = %user.id, "bootstrap admin created");
-    }
-    Ok(())
 }
 
 /// Loads the revocation list now, then what other replicas add every `every`: this

@@ -9,6 +9,9 @@
 
 mod bad_input;
 mod faults;
+mod first_run;
 mod fuzzing;
 mod races;
+mod seeding;
 mod tokens;
+mod walkthrough;

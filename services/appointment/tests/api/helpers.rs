@@ -199,6 +199,7 @@ pub async fn spawn_auth() -> Auth {
     settings.bootstrap_admin = Some(BootstrapAdmin {
         email: AUTH_ADMIN_EMAIL.into(),
         password: Secret::new(AUTH_PASSWORD),
+        reset: false,
     });
     let app = auth_service::Application::build(settings)
         .await

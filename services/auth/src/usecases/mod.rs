@@ -3,6 +3,7 @@
 //! and the audit event that commits with the write. No HTTP here; routes map the results.
 
 pub mod accounts;
+pub mod bootstrap;
 pub mod profile;
 pub mod revocation;
 pub mod sessions;

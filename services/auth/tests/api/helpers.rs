@@ -57,6 +57,7 @@ pub fn bootstrap(email: &str, password: &str) -> Option<BootstrapAdmin> {
     Some(BootstrapAdmin {
         email: email.into(),
         password: Secret::new(password),
+        reset: false,
     })
 }
 
