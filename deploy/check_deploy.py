@@ -9,6 +9,9 @@
    README's configuration table; every variable compose or k8s sets for a service is one
    that service reads (per that table); every variable a service requires in production
    is set for it in compose and in k8s.
+3. Kubernetes at scale: the PostgreSQL connection budget (the namespace's annotation)
+   holds with every HPA at maxReplicas, images are pinned (no `latest`), no Deployment
+   sets `replicas` beside its HPA, and an Ingress routes to every service.
 
 Prints one line per failed check and a closing `N passed, N failed` line.
 """
@@ -77,32 +80,86 @@ def compose_checks(known, required):
                 if short in scope:
                     check(f"compose {name} sets {var}", var in env, f"{var} is required in production")
             check(f"compose {name} healthcheck", "healthcheck" in service, "missing")
+            # Docker SIGKILLs after stop_grace_period (default 10 s): it must cover the drain
+            # and the time in-flight requests are given.
+            grace = str(service.get("stop_grace_period", "10s"))
+            grace_seconds = int(grace[:-1]) * (60 if grace.endswith("m") else 1)
+            needed = int(env.get("SHUTDOWN_TIMEOUT_SECONDS", 30)) + int(env.get("SHUTDOWN_DRAIN_SECONDS", 0))
+            check(f"compose {name} stop_grace_period", grace_seconds > needed,
+                  f"{grace} does not cover SHUTDOWN_TIMEOUT_SECONDS + SHUTDOWN_DRAIN_SECONDS ({needed} s)")
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / "deploy/compose.env.example").read_text(), re.M))
     for var in set(re.findall(r"\$\{([A-Z_]+)", compose_file.read_text())):
         check(f"compose interpolates {var}", var in documented, "not in deploy/compose.env.example")
 
 
-def k8s_checks(known, required):
+def k8s_documents():
     documents = []
     for path in sorted((ROOT / "k8s").glob("*.yaml")):
         documents += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return documents
+
+
+def find(documents, kind, name):
+    return next((d for d in documents if d.get("kind") == kind and d.get("metadata", {}).get("name") == name), None)
+
+
+def k8s_checks(known, required):
+    documents = k8s_documents()
     for name, short in SERVICES.items():
         env = set()
-        for doc in documents:
-            meta = doc.get("metadata", {}).get("name")
-            if doc.get("kind") == "ConfigMap" and meta == f"{name}-config":
-                env |= set(doc.get("data", {}))
-            if doc.get("kind") == "Secret" and meta == f"{name}-secrets":
-                env |= set(doc.get("stringData", {}))
-            if doc.get("kind") == "Deployment" and meta == name:
-                for container in doc["spec"]["template"]["spec"]["containers"]:
-                    env |= {e["name"] for e in container.get("env", [])}
+        deployment = find(documents, "Deployment", name) or {}
+        for container in deployment.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
+            env |= {e["name"] for e in container.get("env", [])}
+            # Every ConfigMap and Secret the container takes its environment from.
+            for source in container.get("envFrom", []):
+                if "configMapRef" in source:
+                    env |= set((find(documents, "ConfigMap", source["configMapRef"]["name"]) or {}).get("data", {}))
+                if "secretRef" in source:
+                    env |= set((find(documents, "Secret", source["secretRef"]["name"]) or {}).get("stringData", {}))
         check(f"k8s {name} configured", bool(env), "no ConfigMap or Secret found")
         for var in env:
             check(f"k8s {name} {var}", short in known.get(var, set()), f"{name} does not read {var}")
         for var, scope in required:
             if short in scope:
                 check(f"k8s {name} sets {var}", var in env, f"{var} is required in production")
+
+
+def scale_checks():
+    """The connection budget holds at the largest scale, images are pinned, the HPA owns the
+    scale, and an Ingress reaches every service."""
+    documents = k8s_documents()
+    namespace = find(documents, "Namespace", "healthcare") or {}
+    budget = int(namespace.get("metadata", {}).get("annotations", {}).get("healthcare.example/postgres-connection-budget", "0"))
+    check("namespace states the PostgreSQL connection budget", budget > 0, "annotation missing")
+    used = 0
+    for name in SERVICES:
+        hpa = next((d for d in documents if d.get("kind") == "HorizontalPodAutoscaler"
+                    and d["spec"]["scaleTargetRef"]["name"] == name), None)
+        deployment = find(documents, "Deployment", name) or {}
+        config = (find(documents, "ConfigMap", f"{name}-config") or {}).get("data", {})
+        check(f"k8s {name} has an HPA", hpa is not None, "no HorizontalPodAutoscaler targets it")
+        check(f"k8s {name} leaves the scale to the HPA", "replicas" not in deployment.get("spec", {}),
+              "spec.replicas beside an HPA resets the scale on every apply")
+        max_replicas = hpa["spec"]["maxReplicas"] if hpa else 1
+        used += max_replicas * int(config.get("DB_MAX_CONNECTIONS", "8"))
+        for container in deployment.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
+            image = container.get("image", "")
+            tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+            check(f"k8s {name} image is pinned", ("@sha256:" in image) or (tag not in {"", "latest"}),
+                  f"{image}: use a release tag or a digest")
+    check("connection budget holds at the largest scale", 0 < used <= budget,
+          f"maxReplicas x DB_MAX_CONNECTIONS sums to {used}, over the budget of {budget}")
+    kustomization = yaml.safe_load((ROOT / "k8s/kustomization.yaml").read_text())
+    for entry in kustomization.get("images", []):
+        check(f"kustomization pins {entry['name']}", "digest" in entry or str(entry.get("newTag", "latest")) != "latest",
+              "newTag latest")
+    backends = set()
+    for ingress in (d for d in documents if d.get("kind") == "Ingress"):
+        for rule in ingress["spec"].get("rules", []):
+            for path in rule.get("http", {}).get("paths", []):
+                backends.add(path["backend"]["service"]["name"])
+    for name in SERVICES:
+        check(f"the Ingress reaches {name}", name in backends, "no Ingress path routes to it")
 
 
 def kustomization_checks():
@@ -122,6 +179,7 @@ def main():
         check(f"README documents {var}", var in known, f"{var} is read by the code but not in the README table")
     compose_checks(known, required)
     k8s_checks(known, required)
+    scale_checks()
     kustomization_checks()
     failed = results.count(False)
     print(f"deploy: {len(results) - failed} passed, {failed} failed")

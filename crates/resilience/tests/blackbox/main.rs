@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod deploy_secrets;
 mod faults;
 mod first_run;
 mod fuzzing;
