@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod platform;
 pub mod problem_responses;
 pub mod role;
+pub mod secret_file;
 /// The tables common owns the code of, as `diesel print-schema` prints them (checked by
 /// `cargo xtask schema-check`); each service's migrations create them.
 #[rustfmt::skip]

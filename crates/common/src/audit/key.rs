@@ -150,7 +150,7 @@ fn read_or_generate(path: &Path) -> anyhow::Result<Vec<u8>> {
     use base64::Engine;
     let key = base64::engine::general_purpose::STANDARD.encode(random);
     let temporary = dir.join(format!(".{GENERATED_KEY_FILE}.{}", uuid::Uuid::new_v4()));
-    write_private(&temporary, key.as_bytes())?;
+    crate::secret_file::write_private(&temporary, key.as_bytes())?;
     let linked = std::fs::hard_link(&temporary, path);
     let _ = std::fs::remove_file(&temporary);
     match linked {
@@ -163,26 +163,6 @@ fn read_or_generate(path: &Path) -> anyhow::Result<Vec<u8>> {
         }
         Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -37,28 +37,9 @@ fn generate_into(path: &Path) -> anyhow::Result<String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    write_private(path, &pem)?;
+    common::secret_file::write_private(path, pem.as_bytes())?;
     tracing::warn!(path = %path.display(), "generated a development signing key; set JWT_PRIVATE_KEY_FILE in production");
     Ok(pem)
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(pem.as_bytes())?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
-    std::fs::write(path, pem).with_context(|| format!("writing {}", path.display()))
 }
 
 pub fn load(source: &SigningKeySource) -> anyhow::Result<SigningMaterial> {

@@ -12,15 +12,30 @@ fn trusting_the_test_key() -> VerifierSettings {
     VerifierSettings::trusting(test_support::jwt::jwks())
 }
 
+fn address_of(app: &common::platform::Running, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://127.0.0.1:{}", app.port())
+}
+
 /// A real appointment-service on `port` (0: any), over `db`.
 pub async fn start_appointments(db: &TestDatabase, port: u16) -> (String, ServerHandle) {
+    start_appointments_with(db, port, |_| {}).await
+}
+
+async fn start_appointments_with(
+    db: &TestDatabase,
+    port: u16,
+    customize: impl FnOnce(&mut appointment_service::Settings),
+) -> (String, ServerHandle) {
     let mut settings = appointment_service::Settings::for_tests(&db.url);
     settings.http.port = port;
     settings.tokens = trusting_the_test_key();
+    customize(&mut settings);
+    let tls = settings.http.tls.is_some();
     let app = appointment_service::Application::build(settings)
         .await
         .expect("build appointment-service");
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let address = address_of(&app, tls);
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     (address, handle)
@@ -42,6 +57,27 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with_timeout(timeout: std::time::Duration) -> TestApp {
+    let db = TestDatabase::create(prescription_service::MIGRATIONS);
+    spawn_app_from(
+        db,
+        reqwest::Client::new(),
+        |_| {},
+        |s| {
+            s.appointment_service.timeout = timeout;
+        },
+    )
+    .await
+}
+
+/// Both services, each with its test settings changed by `appointments` and
+/// `prescriptions`; prescription-service over `db` (created or migrated by the test);
+/// `client` calls both (one trusting their certificate when they serve TLS).
+pub async fn spawn_app_from(
+    db: TestDatabase,
+    client: reqwest::Client,
+    appointments: impl FnOnce(&mut appointment_service::Settings),
+    prescriptions: impl FnOnce(&mut prescription_service::Settings),
+) -> TestApp {
     test_support::init_tracing();
     let appointments_db = TestDatabase::create(appointment_service::MIGRATIONS);
     let free_port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -50,14 +86,16 @@ pub async fn spawn_app_with_timeout(timeout: std::time::Duration) -> TestApp {
         .unwrap()
         .port();
     let (appointments_address, appointments_handle) =
-        start_appointments(&appointments_db, free_port).await;
-    let db = TestDatabase::create(prescription_service::MIGRATIONS);
-    let (address, platform) =
-        start_prescriptions_with_platform(&db, &appointments_address, timeout).await;
+        start_appointments_with(&appointments_db, free_port, appointments).await;
+    let (address, platform) = start_prescriptions_with(&db, |settings| {
+        settings.appointment_service.url = appointments_address.clone();
+        prescriptions(settings);
+    })
+    .await;
     TestApp {
         address,
         db,
-        client: reqwest::Client::new(),
+        client,
         appointments_db,
         appointments_address,
         appointments_handle,
@@ -70,24 +108,26 @@ pub async fn start_prescriptions(
     appointments_url: &str,
     timeout: std::time::Duration,
 ) -> String {
-    start_prescriptions_with_platform(db, appointments_url, timeout)
-        .await
-        .0
+    start_prescriptions_with(db, |settings| {
+        settings.appointment_service.url = appointments_url.into();
+        settings.appointment_service.timeout = timeout;
+    })
+    .await
+    .0
 }
 
-pub async fn start_prescriptions_with_platform(
+async fn start_prescriptions_with(
     db: &TestDatabase,
-    appointments_url: &str,
-    timeout: std::time::Duration,
+    customize: impl FnOnce(&mut prescription_service::Settings),
 ) -> (String, common::platform::Platform) {
     let mut settings = prescription_service::Settings::for_tests(&db.url);
     settings.tokens = trusting_the_test_key();
-    settings.appointment_service.url = appointments_url.into();
-    settings.appointment_service.timeout = timeout;
+    customize(&mut settings);
+    let tls = settings.http.tls.is_some();
     let app = prescription_service::Application::build(settings)
         .await
         .expect("build prescription-service");
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let address = address_of(&app, tls);
     let platform = app.platform();
     tokio::spawn(app.run_until_stopped());
     (address, platform)

@@ -9,30 +9,19 @@ use test_support::db::TestDatabase;
 
 #[tokio::test]
 async fn the_serving_role_cannot_update_delete_truncate_or_untrigger_what_is_append_only() {
-    test_support::init_tracing();
-    let appointments_db = TestDatabase::create(appointment_service::MIGRATIONS);
-    let (appointments_address, appointments_handle) = start_appointments(&appointments_db, 0).await;
     let db = TestDatabase::create_empty();
     let role = db.serving_role();
-    let mut settings = prescription_service::Settings::for_tests(&role.url);
-    settings.database.migration_url = Some(Secret::new(db.url.clone()));
-    settings.tokens = common::auth::VerifierSettings::trusting(test_support::jwt::jwks());
-    settings.appointment_service.url = appointments_address.clone();
-    let built = prescription_service::Application::build(settings)
-        .await
-        .expect("build prescription-service serving as the unprivileged role");
-    let address = format!("http://127.0.0.1:{}", built.port());
-    let platform = built.platform();
-    tokio::spawn(built.run_until_stopped());
-    let app = TestApp {
-        address,
+    let owner_url = db.url.clone();
+    let app = spawn_app_from(
         db,
-        client: reqwest::Client::new(),
-        appointments_db,
-        appointments_address,
-        appointments_handle,
-        platform,
-    };
+        reqwest::Client::new(),
+        |_| {},
+        |settings| {
+            settings.database.url = Secret::new(role.url.clone());
+            settings.database.migration_url = Some(Secret::new(owner_url));
+        },
+    )
+    .await;
 
     let visit = app.visit().await;
     let path = app.prescribed(&visit).await;

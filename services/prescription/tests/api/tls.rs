@@ -8,42 +8,19 @@ use test_support::tls::TestCertificate;
 
 #[tokio::test]
 async fn prescribing_works_over_tls_end_to_end_and_answers_carry_hsts() {
-    test_support::init_tracing();
     let certificate = TestCertificate::generate();
-    let verifier = || common::auth::VerifierSettings::trusting(test_support::jwt::jwks());
-
-    let appointments_db = TestDatabase::create(appointment_service::MIGRATIONS);
-    let mut settings = appointment_service::Settings::for_tests(&appointments_db.url);
-    settings.http.tls = Some(certificate.files());
-    settings.tokens = verifier();
-    let appointments = appointment_service::Application::build(settings)
-        .await
-        .expect("appointment-service over TLS");
-    let appointments_address = format!("https://127.0.0.1:{}", appointments.port());
-    let appointments_handle = appointments.handle();
-    tokio::spawn(appointments.run_until_stopped());
-
     let db = TestDatabase::create(prescription_service::MIGRATIONS);
-    let mut settings = prescription_service::Settings::for_tests(&db.url);
-    settings.http.tls = Some(certificate.files());
-    settings.http.upstream_ca = Some(certificate.cert.clone());
-    settings.tokens = verifier();
-    settings.appointment_service.url = appointments_address.clone();
-    let prescriptions = prescription_service::Application::build(settings)
-        .await
-        .expect("prescription-service over TLS");
-    let address = format!("https://127.0.0.1:{}", prescriptions.port());
-    let platform = prescriptions.platform();
-    tokio::spawn(prescriptions.run_until_stopped());
-    let app = TestApp {
-        address,
+    let app = spawn_app_from(
         db,
-        client: certificate.client(),
-        appointments_db,
-        appointments_address,
-        appointments_handle,
-        platform,
-    };
+        certificate.client(),
+        |appointments| appointments.http.tls = Some(certificate.files()),
+        |prescriptions| {
+            prescriptions.http.tls = Some(certificate.files());
+            prescriptions.http.upstream_ca = Some(certificate.cert.clone());
+        },
+    )
+    .await;
+    assert!(app.appointments_address.starts_with("https://"));
 
     let visit = app.visit().await;
     let path = app.prescribed(&visit).await;
