@@ -210,8 +210,11 @@ mod tests {
 
         let hashed_before_the_login = finished.load(std::sync::atomic::Ordering::SeqCst);
         assert!(ok);
+        // Queued behind the burst (one queue for all work), the login would finish with
+        // the last sign-ups: 5 or 6 done. How many finish meanwhile otherwise depends on
+        // how busy the machine is, so only "not behind the burst" is asserted.
         assert!(
-            hashed_before_the_login <= 2,
+            hashed_before_the_login < 5,
             "the login waited for {hashed_before_the_login} sign-ups"
         );
         for sign_up in sign_ups {
