@@ -131,7 +131,8 @@ fn user_id(raw: String) -> Result<UserId, String> {
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct BookingForm {
-    /// The doctor's user id
+    /// The doctor's user id or their profile's id (either names the doctor; the
+    /// appointment keeps the user id)
     #[serde(default)]
     #[schema(value_type = uuid::Uuid, required = true)]
     pub doctor_id: Field<String>,

@@ -15,7 +15,8 @@ use common::ids::PrescriptionId;
 use common::problem_responses::{Invalid, Malformed, NotFound, Unauthenticated};
 
 /// `PUT /prescriptions/{id}`: `{notes?, medicines?}` -> 200 with `version` + 1 (see
-/// `usecases::prescribing::amend`).
+/// `usecases::prescribing::amend`). A doctor whose approval an admin withdrew (token
+/// claim `approved: false`) -> 403, as for prescribing.
 #[utoipa::path(put, path = "/prescriptions/{id}", operation_id = "amend_prescription", tag = "prescriptions",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)), request_body = AmendmentForm,
