@@ -118,10 +118,13 @@ fn declared_length(req: &ServiceRequest) -> Option<usize> {
 /// anything reads it.
 fn oversized(req: &ServiceRequest) -> Option<ApiError> {
     let uri = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
-    let header_bytes =
-        |(name, value): (&HeaderName, &HeaderValue)| name.as_str().len() + value.len();
-    let headers: usize = req.headers().iter().map(header_bytes).sum();
-    let longest = req.headers().iter().map(header_bytes).max().unwrap_or(0);
+    let (headers, longest) = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .fold((0, 0), |(total, longest), bytes| {
+            (total + bytes, longest.max(bytes))
+        });
     if uri > MAX_URI_BYTES {
         Some(ApiError::UriTooLong)
     } else if headers > MAX_HEADER_BYTES || longest > MAX_HEADER_LINE_BYTES {

@@ -219,15 +219,12 @@ fn check_ports(services: &[&Service]) -> Result<(), String> {
     }
 }
 
-/// The HTTP status of a JSON POST to 127.0.0.1:`port` (0 when nothing answers).
-fn post_status(port: u16, path: &str, body: &str) -> u16 {
+/// The status of `request` (a whole HTTP/1.0 request) sent to 127.0.0.1:`port`; 0 when
+/// nothing answers. The launcher has no HTTP client of its own: these are its only calls.
+fn http_status(port: u16, request: &str) -> u16 {
     use std::io::Write;
     let answered = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
-        write!(
-            stream,
-            "POST {path} HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )?;
+        stream.write_all(request.as_bytes())?;
         let mut reply = String::new();
         stream.read_to_string(&mut reply)?;
         Ok(reply)
@@ -248,16 +245,9 @@ fn forward_lines(stream: impl Read + Send + 'static, prefix: String) {
 
 /// Whether 127.0.0.1:`port` answers `/health` with 200 within `timeout`.
 fn wait_for_health(port: u16, timeout: Duration) -> bool {
-    use std::io::Write;
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        let answered = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
-            stream.write_all(b"GET /health HTTP/1.0\r\n\r\n")?;
-            let mut reply = String::new();
-            stream.read_to_string(&mut reply)?;
-            Ok(reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"))
-        });
-        if answered.unwrap_or(false) {
+        if http_status(port, "GET /health HTTP/1.0\r\n\r\n") == 200 {
             return true;
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -269,7 +259,11 @@ fn wait_for_health(port: u16, timeout: Duration) -> bool {
 /// the printed one would answer 401, so say so and how to fix it.
 fn warn_if_admin_password_is_stale(email: &str, password: &str) {
     let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
-    if post_status(8001, "/auth/login", &body) == 401 {
+    let login = format!(
+        "POST /auth/login HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    if http_status(8001, &login) == 401 {
         eprintln!(
             "xtask: that password does NOT log in: the admin was created earlier with another one \
              (was .data/ removed while the databases stayed?). Run `cargo xtask admin-password` \

@@ -420,26 +420,29 @@ impl Chain {
             }
             for (seq, hash, keyed, event) in page {
                 expected_seq += 1;
-                if seq != expected_seq {
-                    return Ok(report.fail(links, format!("link {expected_seq} is missing")));
-                }
-                // Once keyed, always keyed: an unkeyed link later is a forgery.
-                if keyed_seen && !keyed {
-                    return Ok(report.fail(links, format!("link {seq} is not keyed")));
+                let failure = if seq != expected_seq {
+                    Some(format!("link {expected_seq} is missing"))
+                } else if keyed_seen && !keyed {
+                    // Once keyed, always keyed: an unkeyed link later is a forgery.
+                    Some(format!("link {seq} is not keyed"))
+                } else if self.link(&previous, &event, keyed) != hash {
+                    Some(format!(
+                        "link {seq} does not match its event or its predecessor"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(failure) = failure {
+                    report.fail(failure);
+                    return Ok(links);
                 }
                 keyed_seen |= keyed;
-                if self.link(&previous, &event, keyed) != hash {
-                    return Ok(report.fail(
-                        links,
-                        format!("link {seq} does not match its event or its predecessor"),
-                    ));
-                }
                 previous = hash;
                 report.events += 1;
             }
         }
         if report.events != links {
-            return Ok(report.fail(links, "a link points at no event".to_owned()));
+            report.fail("a link points at no event".to_owned());
         }
         Ok(links)
     }
@@ -457,7 +460,7 @@ impl Chain {
             return Ok(());
         }
         if let Some(id) = memory.gone {
-            report.fail(links, format!("checkpoint {id}, written or seen by this instance, is gone: the newest events were removed"));
+            report.fail(format!("checkpoint {id}, written or seen by this instance, is gone: the newest events were removed"));
             return Ok(());
         }
         let known = memory.newest.as_ref();
@@ -483,7 +486,7 @@ impl Chain {
             for checkpoint in page {
                 let id = checkpoint.id;
                 if checkpoint.key_id != self.key.id() {
-                    report.fail(links, format!("checkpoint {id} was signed with another key ({}); set AUDIT_KEY_FILE to that key", checkpoint.key_id));
+                    report.fail(format!("checkpoint {id} was signed with another key ({}); set AUDIT_KEY_FILE to that key", checkpoint.key_id));
                     return Ok(());
                 }
                 let message = self.checkpoint_message(
@@ -497,11 +500,11 @@ impl Chain {
                     .key
                     .verifies(&message.each_ref().map(Vec::as_slice), &checkpoint.mac)
                 {
-                    report.fail(links, format!("checkpoint {id} is not signed by the audit key or a checkpoint before it is missing"));
+                    report.fail(format!("checkpoint {id} is not signed by the audit key or a checkpoint before it is missing"));
                     return Ok(());
                 }
                 if checkpoint.links > links {
-                    report.fail(links, format!("the chain is shorter than checkpoint {id} ({} events): events were removed", checkpoint.links));
+                    report.fail(format!("the chain is shorter than checkpoint {id} ({} events): events were removed", checkpoint.links));
                     return Ok(());
                 }
                 let head_holds = match checkpoint.links {
@@ -509,10 +512,9 @@ impl Chain {
                     seq => heads.get(&seq) == Some(&checkpoint.head),
                 };
                 if !head_holds {
-                    report.fail(
-                        links,
-                        format!("the chain no longer holds the head checkpoint {id} signed"),
-                    );
+                    report.fail(format!(
+                        "the chain no longer holds the head checkpoint {id} signed"
+                    ));
                     return Ok(());
                 }
                 if known.is_some_and(|k| k.id == id && k.mac == checkpoint.mac) {
@@ -529,7 +531,7 @@ impl Chain {
         }
         if !known_found {
             let id = known.map_or(0, |k| k.id);
-            report.fail(links, format!("checkpoint {id}, written or seen by this instance, is gone: the newest checkpoints were removed"));
+            report.fail(format!("checkpoint {id}, written or seen by this instance, is gone: the newest checkpoints were removed"));
         }
         Ok(())
     }
@@ -544,10 +546,9 @@ struct Report {
 }
 
 impl Report {
-    /// Records the first failure; returns `links` for the caller to stop with.
-    fn fail(&mut self, links: i64, failure: String) -> i64 {
+    /// Records the first failure.
+    fn fail(&mut self, failure: String) {
         self.failure.get_or_insert(failure);
-        links
     }
 }
 
