@@ -36,23 +36,21 @@ async fn status_of(request: reqwest::RequestBuilder) -> anyhow::Result<(u16, Val
     Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
 
-/// The free slots of `doctor` on each of the next working days, in order.
+/// The free slots of `doctor` over the next week, in order (one request for the week).
 async fn free_slots(client: &reqwest::Client, urls: &Urls, doctor: &Account) -> Vec<String> {
-    let mut slots = Vec::new();
-    for days in 1..=7 {
-        let date = (Utc::now() + Duration::days(days)).date_naive();
-        let url = format!(
-            "{}/doctors/{}/slots?date={date}",
-            urls.appointment, doctor.id
-        );
-        if let Ok((200, Value::Array(day))) = status_of(client.get(&url)).await {
-            slots.extend(
-                day.iter()
-                    .filter_map(|s| s["start"].as_str().map(str::to_owned)),
-            );
-        }
+    let from = (Utc::now() + Duration::days(1)).date_naive();
+    let to = from + Duration::days(6);
+    let url = format!(
+        "{}/doctors/{}/slots?from={from}&to={to}",
+        urls.appointment, doctor.id
+    );
+    match status_of(client.get(&url)).await {
+        Ok((200, Value::Array(week))) => week
+            .iter()
+            .filter_map(|s| s["start"].as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
     }
-    slots
 }
 
 pub async fn seed(urls: &Urls, admin_email: &str, admin_password: &str) -> anyhow::Result<Demo> {
@@ -76,6 +74,7 @@ pub async fn seed(urls: &Urls, admin_email: &str, admin_password: &str) -> anyho
             &json!({
                 "specialization": specialization, "location": location, "timezone": timezone,
                 "available_from": "08:00", "available_to": "17:00", "slot_minutes": 30,
+                "breaks": [{ "from": "12:00", "to": "13:00" }],
             }),
         )
         .await?;

@@ -224,6 +224,9 @@ pub async fn seed(urls: &Urls) -> anyhow::Result<Seeded> {
             "specialization": specialties[i % specialties.len()], "location": "Springfield",
             "available_from": "00:00", "available_to": "23:45", "working_days": [1, 2, 3, 4, 5, 6, 7],
             "slot_minutes": 15, "timezone": "UTC",
+            // The load books one slot after another for a few patients: as many a day as
+            // the calendar has, as far ahead as it reaches, from the next minute on.
+            "max_daily_bookings_per_patient": 48, "booking_horizon_days": 730, "min_notice_minutes": 0,
         })).await?;
     }
 

@@ -49,13 +49,42 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The ids of the records standing in the way of a 409 (e.g. the appointments a time
+    /// off would strand), when there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<uuid::Uuid>,
+}
+
+/// Where the `type` of a problem with a rule of its own points: a stable identifier a
+/// client can match on (`type` ends in the rule's name), not a page to fetch.
+pub const PROBLEM_TYPE_BASE: &str = "https://healthcare.example/problems/";
+
+/// A 409 that a client may want to tell apart from the others, named in its `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictRule {
+    /// A patient cancelling or rescheduling inside the doctor's cancellation notice.
+    LateCancellation,
+    /// One more booking than the doctor allows one patient on one day.
+    DailyBookingLimit,
+    /// Time off or changed hours would leave appointments outside the doctor's hours.
+    StrandedAppointments,
+}
+
+impl ConflictRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LateCancellation => "late-cancellation",
+            Self::DailyBookingLimit => "daily-booking-limit",
+            Self::StrandedAppointments => "stranded-appointments",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("the request body is malformed: {0}")]
     BadRequest(String),
-    #[error("the request is invalid")]
+    #[error("the request is invalid: {}", describe(.0))]
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Unauthenticated(&'static str),
@@ -69,6 +98,13 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    /// A 409 by a named rule, with the ids of what stands in the way.
+    #[error("{detail}")]
+    ConflictBy {
+        rule: ConflictRule,
+        detail: String,
+        conflicts: Vec<uuid::Uuid>,
+    },
     #[error("the request body exceeds {MAX_BODY_BYTES} bytes")]
     PayloadTooLarge,
     #[error("the request URI exceeds {MAX_URI_BYTES} bytes")]
@@ -114,14 +150,34 @@ impl ApiError {
             Self::Validation(errors) => errors.clone(),
             _ => Vec::new(),
         };
+        let (kind, conflicts) = match self {
+            Self::ConflictBy {
+                rule, conflicts, ..
+            } => (
+                format!("{PROBLEM_TYPE_BASE}{}", rule.as_str()),
+                conflicts.clone(),
+            ),
+            _ => ("about:blank".to_owned(), Vec::new()),
+        };
         Problem {
-            kind: "about:blank".into(),
+            kind,
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
             detail,
             errors,
+            conflicts,
         }
     }
+}
+
+/// The fields of a 422 in one line, so `detail` alone says what was wrong
+/// (`appointment_time falls in the doctor's break 12:00-13:00`).
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl ResponseError for ApiError {
@@ -133,7 +189,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::ConflictBy { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,

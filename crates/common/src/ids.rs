@@ -75,6 +75,11 @@ uuid_id!(
     DoctorProfileId
 );
 uuid_id!(
+    /// A doctor's range of time off in appointment-service.
+    TimeOffId
+);
+
+uuid_id!(
     /// A prescription in prescription-service; stable across its versions.
     PrescriptionId
 );

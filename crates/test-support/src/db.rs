@@ -64,6 +64,32 @@ impl TestDatabase {
         db
     }
 
+    /// A database as an earlier release left it: the migrations before the one whose
+    /// version is `first_unapplied` (`2026-12-01-100008`), for tests that a later schema
+    /// upgrades it in place.
+    pub fn create_before(migrations: EmbeddedMigrations, first_unapplied: &str) -> Self {
+        use diesel::migration::MigrationSource;
+        let db = Self::create_empty();
+        let mut conn = db.connect();
+        diesel::migration::MigrationConnection::setup(&mut conn)
+            .expect("create the migrations table");
+        let target = first_unapplied.replace('-', "");
+        let all = MigrationSource::<diesel::pg::Pg>::migrations(&migrations)
+            .expect("read the embedded migrations");
+        assert!(
+            all.iter().any(|m| m.name().version().to_string() == target),
+            "no migration {first_unapplied}"
+        );
+        for migration in all
+            .iter()
+            .filter(|m| m.name().version().to_string() < target)
+        {
+            conn.run_migration(migration.as_ref())
+                .expect("apply an earlier migration");
+        }
+        db
+    }
+
     pub fn connect(&self) -> PgConnection {
         PgConnection::establish(&self.url).expect("connect to test database")
     }

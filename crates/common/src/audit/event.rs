@@ -30,6 +30,10 @@ pub enum Resource {
     UserProfile,
     Session,
     DoctorProfile,
+    /// A doctor's range of time off.
+    DoctorTimeOff,
+    /// A doctor's hours for one date, instead of the weekly rule.
+    DoctorHours,
     Appointment,
     Prescription,
 }
@@ -41,6 +45,8 @@ impl Resource {
             Self::UserProfile => "user_profile",
             Self::Session => "session",
             Self::DoctorProfile => "doctor_profile",
+            Self::DoctorTimeOff => "doctor_time_off",
+            Self::DoctorHours => "doctor_hours",
             Self::Appointment => "appointment",
             Self::Prescription => "prescription",
         }
@@ -86,6 +92,10 @@ pub enum Action {
     PasswordChange,
     DoctorProfileCreate,
     DoctorProfileUpdate,
+    TimeOffCreate,
+    TimeOffDelete,
+    HoursOverrideSet,
+    HoursOverrideDelete,
     AppointmentCreate,
     AppointmentReschedule,
     AppointmentStatusChange,
@@ -103,6 +113,8 @@ impl Action {
             Self::UserCreate | Self::UserAccessChange => Resource::User,
             Self::ProfileUpdate | Self::PasswordChange => Resource::UserProfile,
             Self::DoctorProfileCreate | Self::DoctorProfileUpdate => Resource::DoctorProfile,
+            Self::TimeOffCreate | Self::TimeOffDelete => Resource::DoctorTimeOff,
+            Self::HoursOverrideSet | Self::HoursOverrideDelete => Resource::DoctorHours,
             Self::AppointmentCreate
             | Self::AppointmentReschedule
             | Self::AppointmentStatusChange
@@ -120,7 +132,9 @@ impl Action {
             Self::RefreshReuse => "refresh_reuse",
             Self::Logout => "logout",
             Self::UserCreate | Self::DoctorProfileCreate => "create",
-            Self::AppointmentCreate | Self::PrescriptionCreate => "create",
+            Self::AppointmentCreate | Self::PrescriptionCreate | Self::TimeOffCreate => "create",
+            Self::HoursOverrideSet => "update",
+            Self::TimeOffDelete | Self::HoursOverrideDelete => "delete",
             Self::ProfileUpdate | Self::DoctorProfileUpdate | Self::AppointmentUpdate => "update",
             Self::PasswordChange => "password_change",
             Self::UserAccessChange => "access_change",

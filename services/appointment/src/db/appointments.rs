@@ -1,6 +1,7 @@
-use super::models::{Appointment, NewAppointment, StatusColumn};
+use super::models::{Appointment, CancelledByColumn, NewAppointment, StatusColumn};
 use super::schema::appointments;
 use crate::domain::appointment::Status;
+use crate::domain::schedule::Span;
 use chrono::{DateTime, Utc};
 use common::UserId;
 pub use common::auth::Visibility;
@@ -130,20 +131,64 @@ pub fn list(
     ))
 }
 
-/// A doctor's booked appointments overlapping `[from, to)`.
-pub fn booked_between(
-    conn: &mut PgConnection,
-    doctor: UserId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> QueryResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+/// The doctor's appointments that take their time (booked) overlapping `within`.
+fn taking_time(doctor: UserId, within: Span) -> Boxed<'static> {
     appointments::table
+        .into_boxed()
         .filter(appointments::doctor_id.eq(doctor))
         .filter(appointments::status.eq(StatusColumn(Status::Booked)))
-        .filter(appointments::appointment_time.lt(to))
-        .filter(appointments::end_time.gt(from))
+        .filter(appointments::appointment_time.lt(within.end))
+        .filter(appointments::end_time.gt(within.start))
+}
+
+/// When the doctor is busy within `within`: the spans of their booked appointments.
+pub fn busy_between(
+    conn: &mut PgConnection,
+    doctor: UserId,
+    within: Span,
+) -> QueryResult<Vec<Span>> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = taking_time(doctor, within)
         .select((appointments::appointment_time, appointments::end_time))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(start, end)| Span { start, end })
+        .collect())
+}
+
+/// The doctor's booked appointments overlapping `within`, by start (what a time off or a
+/// change of hours would strand).
+pub fn booked_within(
+    conn: &mut PgConnection,
+    doctor: UserId,
+    within: Span,
+) -> QueryResult<Vec<Appointment>> {
+    taking_time(doctor, within)
+        .order((appointments::appointment_time.asc(), appointments::id.asc()))
+        .select(Appointment::as_select())
         .load(conn)
+}
+
+/// How many booked appointments `patient` has with `doctor` starting within `day`, not
+/// counting `except` (the appointment being moved).
+pub fn count_for_patient(
+    conn: &mut PgConnection,
+    doctor: UserId,
+    patient: UserId,
+    day: Span,
+    except: Option<AppointmentId>,
+) -> QueryResult<i64> {
+    let mut query = appointments::table
+        .into_boxed()
+        .filter(appointments::doctor_id.eq(doctor))
+        .filter(appointments::patient_id.eq(patient))
+        .filter(appointments::status.eq(StatusColumn(Status::Booked)))
+        .filter(appointments::appointment_time.ge(day.start))
+        .filter(appointments::appointment_time.lt(day.end));
+    if let Some(except) = except {
+        query = query.filter(appointments::id.ne(except));
+    }
+    query.count().get_result(conn)
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -154,6 +199,9 @@ pub struct AppointmentChanges {
     pub status: Option<StatusColumn>,
     /// `Some(None)` writes NULL.
     pub notes: Option<Option<String>>,
+    pub cancellation_reason: Option<String>,
+    pub cancelled_by: Option<CancelledByColumn>,
+    pub cancelled_late: Option<bool>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -175,6 +223,14 @@ pub fn count_by_status(conn: &mut PgConnection) -> QueryResult<Vec<(StatusColumn
         .group_by(appointments::status)
         .select((appointments::status, diesel::dsl::count_star()))
         .load(conn)
+}
+
+/// Appointments cancelled inside their doctor's cancellation notice.
+pub fn count_late_cancellations(conn: &mut PgConnection) -> QueryResult<i64> {
+    appointments::table
+        .filter(appointments::cancelled_late)
+        .count()
+        .get_result(conn)
 }
 
 /// An overlap refused by the exclusion constraints is a 409 naming whose calendar clashed.

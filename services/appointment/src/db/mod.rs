@@ -2,7 +2,9 @@
 
 pub mod appointments;
 pub mod models;
+pub mod overrides;
 pub mod profiles;
 // `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).
 #[rustfmt::skip]
 pub mod schema;
+pub mod time_off;

@@ -1,9 +1,10 @@
-use super::schema::{appointments, doctor_profiles};
-use crate::domain::appointment::Status;
-use crate::domain::profile::{Availability, ProfileFields};
-use chrono::{DateTime, NaiveTime, Utc};
+use super::schema::{appointments, doctor_hours_overrides, doctor_profiles, doctor_time_off};
+use crate::domain::appointment::{CancelledBy, Status};
+use crate::domain::profile::{Availability, BookingPolicy, Break, ProfileFields};
+use crate::domain::schedule::{DayOverride, Hours, Span};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use common::UserId;
-use common::ids::{AppointmentId, DoctorProfileId};
+use common::ids::{AppointmentId, DoctorProfileId, TimeOffId};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -22,6 +23,16 @@ pub struct DoctorProfile {
     pub slot_minutes: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub breaks: serde_json::Value,
+    pub min_notice_minutes: i32,
+    pub booking_horizon_days: i32,
+    pub cancellation_notice_hours: i32,
+    pub max_daily_bookings_per_patient: i32,
+}
+
+/// A stored count the table's CHECK keeps in range; the default only guards manual edits.
+fn count(stored: i32, default: u32) -> u32 {
+    u32::try_from(stored).unwrap_or(default)
 }
 
 impl DoctorProfile {
@@ -37,6 +48,28 @@ impl DoctorProfile {
                 .filter_map(|d| u8::try_from(*d).ok())
                 .collect(),
             slot_minutes: u32::try_from(self.slot_minutes).unwrap_or(30),
+            breaks: self.breaks(),
+        }
+    }
+
+    /// Validated on write; a manual edit that breaks the shape reads as no breaks.
+    pub fn breaks(&self) -> Vec<Break> {
+        serde_json::from_value(self.breaks.clone()).unwrap_or_default()
+    }
+
+    pub fn policy(&self) -> BookingPolicy {
+        let defaults = BookingPolicy::default();
+        BookingPolicy {
+            min_notice_minutes: count(self.min_notice_minutes, defaults.min_notice_minutes),
+            booking_horizon_days: count(self.booking_horizon_days, defaults.booking_horizon_days),
+            cancellation_notice_hours: count(
+                self.cancellation_notice_hours,
+                defaults.cancellation_notice_hours,
+            ),
+            max_daily_bookings_per_patient: count(
+                self.max_daily_bookings_per_patient,
+                defaults.max_daily_bookings_per_patient,
+            ),
         }
     }
 
@@ -45,6 +78,7 @@ impl DoctorProfile {
             specialization: self.specialization.clone(),
             location: self.location.clone(),
             availability: self.availability(),
+            policy: self.policy(),
         }
     }
 }
@@ -62,7 +96,17 @@ pub struct ProfileRow {
     pub timezone: String,
     pub working_days: Vec<i16>,
     pub slot_minutes: i32,
+    pub breaks: serde_json::Value,
+    pub min_notice_minutes: i32,
+    pub booking_horizon_days: i32,
+    pub cancellation_notice_hours: i32,
+    pub max_daily_bookings_per_patient: i32,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The profile's bounds (at most 10080) keep every count far inside an `i32`.
+fn column(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 impl ProfileRow {
@@ -78,6 +122,11 @@ impl ProfileRow {
             timezone: hours.timezone.name().to_owned(),
             working_days: hours.working_days.iter().map(|d| i16::from(*d)).collect(),
             slot_minutes: i32::try_from(hours.slot_minutes).unwrap_or(30),
+            breaks: serde_json::to_value(&hours.breaks).unwrap_or_default(),
+            min_notice_minutes: column(fields.policy.min_notice_minutes),
+            booking_horizon_days: column(fields.policy.booking_horizon_days),
+            cancellation_notice_hours: column(fields.policy.cancellation_notice_hours),
+            max_daily_bookings_per_patient: column(fields.policy.max_daily_bookings_per_patient),
             updated_at: Utc::now(),
         }
     }
@@ -95,6 +144,9 @@ pub struct Appointment {
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub cancellation_reason: Option<String>,
+    pub cancelled_by: Option<CancelledByColumn>,
+    pub cancelled_late: bool,
 }
 
 /// A booking to insert (always `booked`: see `appointments::insert_audited`).
@@ -113,3 +165,66 @@ common::text_column!(
     StatusColumn,
     Status
 );
+
+common::text_column!(
+    /// `CancelledBy` as stored: text, checked by the table's constraint.
+    CancelledByColumn,
+    CancelledBy
+);
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = doctor_time_off, check_for_backend(diesel::pg::Pg))]
+pub struct TimeOff {
+    pub id: TimeOffId,
+    pub doctor_id: UserId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TimeOff {
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.starts_at,
+            end: self.ends_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = doctor_hours_overrides, check_for_backend(diesel::pg::Pg))]
+pub struct HoursOverride {
+    pub doctor_id: UserId,
+    pub on_date: NaiveDate,
+    pub available_from: Option<NaiveTime>,
+    pub available_to: Option<NaiveTime>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl HoursOverride {
+    pub fn new(doctor_id: UserId, on_date: NaiveDate, hours: DayOverride) -> Self {
+        let (available_from, available_to) = match hours {
+            DayOverride::Open(hours) => (Some(hours.from), Some(hours.to)),
+            DayOverride::Closed => (None, None),
+        };
+        let now = Utc::now();
+        Self {
+            doctor_id,
+            on_date,
+            available_from,
+            available_to,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Both times or neither, by the table's constraint.
+    pub fn hours(&self) -> DayOverride {
+        match (self.available_from, self.available_to) {
+            (Some(from), Some(to)) => DayOverride::Open(Hours { from, to }),
+            _ => DayOverride::Closed,
+        }
+    }
+}

@@ -49,6 +49,26 @@ pub fn find_by_any_id(
         .optional()
 }
 
+/// The profile (by either id), its row locked until the transaction ends. Bookings,
+/// reschedules, time off and date overrides of one doctor all take this lock first, so
+/// none decides on a calendar another is changing: a time off and a booking into it
+/// commit one after the other, and the second sees the first.
+pub fn lock_by_any_id(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+) -> QueryResult<Option<DoctorProfile>> {
+    doctor_profiles::table
+        .filter(
+            doctor_profiles::user_id
+                .eq(UserId(id))
+                .or(doctor_profiles::id.eq(DoctorProfileId(id))),
+        )
+        .select(DoctorProfile::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .optional()
+}
+
 pub fn update(
     conn: &mut PgConnection,
     user_id: UserId,

@@ -11,6 +11,20 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        cancellation_reason -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+        cancelled_late -> Bool,
+    }
+}
+
+diesel::table! {
+    doctor_hours_overrides (doctor_id, on_date) {
+        doctor_id -> Uuid,
+        on_date -> Date,
+        available_from -> Nullable<Time>,
+        available_to -> Nullable<Time>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -29,7 +43,28 @@ diesel::table! {
         slot_minutes -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        breaks -> Jsonb,
+        min_notice_minutes -> Int4,
+        booking_horizon_days -> Int4,
+        cancellation_notice_hours -> Int4,
+        max_daily_bookings_per_patient -> Int4,
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(appointments, doctor_profiles,);
+diesel::table! {
+    doctor_time_off (id) {
+        id -> Uuid,
+        doctor_id -> Uuid,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    appointments,
+    doctor_hours_overrides,
+    doctor_profiles,
+    doctor_time_off,
+);

@@ -2,7 +2,8 @@
 //! (`booked -> completed | no_show` by the doctor or an admin once the start has passed,
 //! `booked -> cancelled` by any party; the other states are final).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
+use common::error::ConflictRule;
 use common::validation::{Field, Validator, multiline_text, timestamp};
 use common::{ApiError, Role, UserId};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,68 @@ impl Status {
             .find(|s| s.as_str() == raw.trim())
             .ok_or_else(|| "must be one of booked, completed, cancelled, no_show".to_owned())
     }
+}
+
+/// Who cancelled an appointment, as the appointment shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelledBy {
+    Patient,
+    Doctor,
+    Admin,
+}
+
+impl CancelledBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Patient => "patient",
+            Self::Doctor => "doctor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<CancelledBy, String> {
+        [Self::Patient, Self::Doctor, Self::Admin]
+            .into_iter()
+            .find(|c| c.as_str() == raw)
+            .ok_or_else(|| format!("unknown canceller {raw:?}"))
+    }
+}
+
+impl From<Role> for CancelledBy {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Patient => Self::Patient,
+            Role::Doctor => Self::Doctor,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+/// Whether an appointment starting at `start` is inside the doctor's cancellation notice.
+pub fn is_late(start: DateTime<Utc>, now: DateTime<Utc>, notice_hours: u32) -> bool {
+    start - now < Duration::hours(i64::from(notice_hours))
+}
+
+/// A patient may not cancel or move an appointment inside the doctor's cancellation
+/// notice (the slot could no longer be given to anyone); the doctor and admins may.
+pub fn ensure_not_late(
+    caller: Role,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    notice_hours: u32,
+) -> Result<(), ApiError> {
+    if caller == Role::Patient && is_late(start, now, notice_hours) {
+        return Err(ApiError::ConflictBy {
+            rule: ConflictRule::LateCancellation,
+            detail: format!(
+                "the appointment starts within the doctor's cancellation notice of \
+                 {notice_hours} hours: a patient can no longer cancel or move it; ask the clinic"
+            ),
+            conflicts: Vec::new(),
+        });
+    }
+    Ok(())
 }
 
 /// The status an appointment moves to when a doctor or an admin sets `target`, or why it
@@ -218,6 +281,25 @@ impl ChangeForm {
             notes,
             status,
         })
+    }
+}
+
+/// `DELETE /appointments/{id}`'s optional body.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct CancelForm {
+    /// Why, shown on the appointment as `cancellation_reason`
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub reason: Field<String>,
+}
+
+impl CancelForm {
+    /// The reason, if one was given.
+    pub fn validate(self) -> Result<Option<String>, ApiError> {
+        let mut v = Validator::new();
+        let reason = v.optional("reason", self.reason, multiline_text(1, 500));
+        v.finish()?;
+        Ok(reason.flatten())
     }
 }
 

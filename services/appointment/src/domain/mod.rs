@@ -3,5 +3,7 @@
 //! status changes are legal. No actix, no diesel here.
 
 pub mod appointment;
+pub mod overrides;
 pub mod profile;
 pub mod schedule;
+pub mod time_off;

@@ -2,7 +2,7 @@
 //! (cancel). Callers: its patient, its doctor, admins; anyone else gets 404.
 
 use super::views::AppointmentView;
-use crate::domain::appointment::ChangeForm;
+use crate::domain::appointment::{CancelForm, ChangeForm};
 use crate::usecases::changes;
 use actix_web::web;
 use common::ApiError;
@@ -42,25 +42,43 @@ pub async fn change(
     Ok(web::Json(updated.into()))
 }
 
-/// `DELETE /appointments/{id}`: cancels and returns it; the record is kept. Not booked -> 409.
+/// `DELETE /appointments/{id}` with an optional body `{reason}`: cancels and returns it;
+/// the record is kept, showing `cancellation_reason` and `cancelled_by`. Not booked -> 409;
+/// a patient inside the doctor's cancellation notice -> 409 `late-cancellation`.
 #[utoipa::path(delete, path = "/appointments/{id}", operation_id = "cancel_appointment", tag = "appointments",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
+    request_body(content = Option<CancelForm>, description = "Optional"),
     responses(
         (status = 200, description = "Cancelled; the record is kept", body = AppointmentView),
+        Malformed,
         Unauthenticated,
         NotFound,
-        (status = 409, description = "Not booked", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Not booked, or a patient inside the cancellation notice (type .../late-cancellation)", body = common::error::Problem, content_type = "application/problem+json"),
+        Invalid))]
 pub async fn cancel(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     id: web::Path<AppointmentId>,
+    body: web::Bytes,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
+    let reason = cancel_reason(&body)?;
     let id = id.into_inner();
     let cancelled = with_conn(&pool, move |conn| {
-        changes::cancel(conn, &caller, &audit, id)
+        changes::cancel(conn, &caller, &audit, id, reason)
     })
     .await?;
     Ok(web::Json(cancelled.into()))
+}
+
+/// The body is optional: none (or whitespace) cancels without a reason.
+fn cancel_reason(body: &[u8]) -> Result<Option<String>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let form: CancelForm = serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!("the body is not a JSON object {{reason}}: {e}"))
+    })?;
+    form.validate()
 }

@@ -3,10 +3,10 @@
 
 use super::views::{ProfileView, SlotView};
 use crate::db::profiles;
-use crate::domain::schedule::{BOOKING_HORIZON_DAYS, beyond_horizon};
+use crate::domain::schedule::{MAX_HORIZON_DAYS, beyond_any_horizon};
 use crate::usecases::availability;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use chrono::{Duration, NaiveDate, Utc};
 use common::ApiError;
 use common::db::{DbPool, with_conn};
 use common::http::paged;
@@ -88,43 +88,89 @@ pub async fn get_doctor(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
-    /// The doctor's local date, YYYY-MM-DD
-    #[param(value_type = chrono::NaiveDate, required = true)]
+    /// One local date of the doctor, YYYY-MM-DD (or from and to)
+    #[param(value_type = Option<chrono::NaiveDate>)]
     date: Option<String>,
+    /// First local date, inclusive
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    from: Option<String>,
+    /// Last local date, inclusive, at most 31 days from from
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    to: Option<String>,
 }
 
-/// `GET /doctors/{doctor_id}/slots?date=YYYY-MM-DD` (the doctor's local date): the free,
-/// still-future slots of that day in order, in UTC; `[]` on a day off.
+/// A range of at most this many local days per slots request: a month view.
+const MAX_SLOT_DAYS: i64 = 31;
+
+impl SlotsQuery {
+    /// The local dates asked for: `date`, or `from..=to` of at most 31 days.
+    fn days(self) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        let mut v = Validator::new();
+        let parse = |v: &mut Validator, field: &str, raw: Option<String>| {
+            raw.and_then(|raw| v.check(field, date(&raw)))
+        };
+        let (first, last) = match (self.date, self.from, self.to) {
+            (Some(day), None, None) => {
+                let day = parse(&mut v, "date", Some(day));
+                (day, day)
+            }
+            (None, Some(from), Some(to)) => (
+                parse(&mut v, "from", Some(from)),
+                parse(&mut v, "to", Some(to)),
+            ),
+            (None, None, None) => {
+                return Err(ApiError::validation("date", "is required (or from and to)"));
+            }
+            (Some(_), _, _) => {
+                return Err(ApiError::validation("date", "cannot come with from or to"));
+            }
+            (None, _, None) => return Err(ApiError::validation("to", "is required with from")),
+            (None, None, _) => return Err(ApiError::validation("from", "is required with to")),
+        };
+        let (Some(first), Some(last)) = (first, last) else {
+            return Err(v.into_error());
+        };
+        let field = if first == last { "date" } else { "to" };
+        if last < first {
+            return Err(ApiError::validation("to", "must not be before from"));
+        }
+        if last - first >= Duration::days(MAX_SLOT_DAYS) {
+            return Err(ApiError::validation(
+                "to",
+                "must be at most 31 days from from (inclusive)",
+            ));
+        }
+        if beyond_any_horizon(last, Utc::now().date_naive()) {
+            return Err(ApiError::validation(
+                field,
+                format!("must be within the next {MAX_HORIZON_DAYS} days"),
+            ));
+        }
+        Ok((first, last))
+    }
+}
+
+/// `GET /doctors/{doctor_id}/slots?date=` or `?from=&to=` (the doctor's local dates,
+/// inclusive, at most 31): the free slots of those days in order, in UTC. A slot is
+/// offered when it lies within that date's hours (override or weekly rule), outside breaks
+/// and time off, overlaps no booked appointment, starts at least the doctor's notice from
+/// now and within their booking horizon.
 #[utoipa::path(get, path = "/doctors/{doctor_id}/slots", operation_id = "list_free_slots", tag = "doctors",
     params(("doctor_id" = uuid::Uuid, Path, description = "The doctor's user id or profile id"), SlotsQuery),
     responses(
-        (status = 200, description = "Free future slots in order, in UTC; [] on a day off", body = Vec<SlotView>),
+        (status = 200, description = "Free slots in order, in UTC; [] on days off", body = Vec<SlotView>),
         (status = 404, description = "No such doctor", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors: date missing, malformed or more than 730 days ahead", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Invalid fields, each named in errors: no date (or from and to), malformed, a range over 31 days, or more than 730 days ahead", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn free_slots(
     pool: web::Data<DbPool>,
     doctor_id: web::Path<uuid::Uuid>,
     query: web::Query<SlotsQuery>,
 ) -> Result<web::Json<Vec<SlotView>>, ApiError> {
-    let day = match query.into_inner().date {
-        Some(raw) => date(&raw).map_err(|e| ApiError::validation("date", e))?,
-        None => return Err(ApiError::validation("date", "is required")),
-    };
-    if beyond_horizon(day, Utc::now().date_naive()) {
-        return Err(ApiError::validation(
-            "date",
-            format!("must be within the next {BOOKING_HORIZON_DAYS} days"),
-        ));
-    }
+    let (first, last) = query.into_inner().days()?;
     let id = doctor_id.into_inner();
-    let slots = with_conn(&pool, move |conn| availability::free_slots(conn, id, day)).await?;
-    Ok(web::Json(
-        slots
-            .into_iter()
-            .map(|s| SlotView {
-                start: s.start,
-                end: s.end,
-            })
-            .collect(),
-    ))
+    let slots = with_conn(&pool, move |conn| {
+        availability::free_slots(conn, id, first, last)
+    })
+    .await?;
+    Ok(web::Json(slots.into_iter().map(SlotView::from).collect()))
 }

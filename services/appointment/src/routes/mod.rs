@@ -2,6 +2,7 @@
 
 mod appointment_changes;
 mod appointments;
+mod doctor_calendar;
 mod doctor_profile;
 mod doctors;
 mod stats;
@@ -33,6 +34,10 @@ pub const AUDITED: &[AuditedRoute] = &[
 common::route_table! {
     // Before /doctors/{doctor_id}, which would otherwise take "profile" as an id.
     "/doctors/profile" => { post: doctor_profile::create, get: doctor_profile::get, put: doctor_profile::update },
+    "/doctors/profile/time-off" => { post: doctor_calendar::add_time_off, get: doctor_calendar::list_time_off },
+    "/doctors/profile/time-off/{id}" => { delete: doctor_calendar::delete_time_off },
+    "/doctors/profile/hours" => { get: doctor_calendar::list_hours },
+    "/doctors/profile/hours/{date}" => { put: doctor_calendar::set_hours, delete: doctor_calendar::clear_hours },
     "/doctors" => { get: doctors::directory },
     "/doctors/" => { get: doctors::directory },
     "/doctors/{doctor_id}" => { get: doctors::get_doctor },
@@ -50,15 +55,18 @@ common::route_table! {
 /// appointment-service's part of its OpenAPI document (the platform adds the rest).
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a URI over 16 KiB 414 and headers over 64 KiB (or one over 16 KiB) 431, as problems (beyond 64 KiB of URI or 128 KiB of head actix itself answers a bodiless 400 or 431); a method a path does not have 405 with Allow. A CORS preflight from an origin not in CORS_ALLOWED_ORIGINS, or for a method or request header the API does not take cross-origin, is a 403 problem. Specialization, location and directory filters are one line: control characters, CR and LF included, answer 422; appointment notes may hold line breaks and tabs. Bookings and slot queries reach at most 730 days ahead (422 beyond). Every GET route also answers HEAD (same headers, no body). A request body still arriving after REQUEST_BODY_TIMEOUT_SECONDS (10) is a 408 problem. Dates and times outside the years 0001-9999 are 422. Access tokens must carry aud (JWT_AUDIENCE) and typ JWT or at+jwt; a crit header is refused; nbf and exp have 5 s of leeway, iat may be at most 60 s ahead; a token issued before its subject's revocation (password change, logout everywhere, disabled account; whole seconds) is refused, by this service within REVOCATION_REFRESH_SECONDS. The client address (login limits, audit) is the TCP peer, or the right-most untrusted X-Forwarded-For/Forwarded hop when the peer is in TRUSTED_PROXIES."),
+    info(title = "appointment-service", description = "Doctor profiles, availability, free slots and appointments. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a URI over 16 KiB 414 and headers over 64 KiB (or one over 16 KiB) 431, as problems (beyond 64 KiB of URI or 128 KiB of head actix itself answers a bodiless 400 or 431); a method a path does not have 405 with Allow. A CORS preflight from an origin not in CORS_ALLOWED_ORIGINS, or for a method or request header the API does not take cross-origin, is a 403 problem. Specialization, location and directory filters are one line: control characters, CR and LF included, answer 422; appointment notes may hold line breaks and tabs. Slot queries reach at most 730 days ahead (422 beyond); bookings reach as far as the doctor's booking_horizon_days (422 beyond). A 409 by a rule a client may want to act on has a type ending in that rule (late-cancellation, daily-booking-limit, stranded-appointments); one blocked by records lists their ids in conflicts. A 422's detail names each bad field and what is wrong. Every GET route also answers HEAD (same headers, no body). A request body still arriving after REQUEST_BODY_TIMEOUT_SECONDS (10) is a 408 problem. Dates and times outside the years 0001-9999 are 422. Access tokens must carry aud (JWT_AUDIENCE) and typ JWT or at+jwt; a crit header is refused; nbf and exp have 5 s of leeway, iat may be at most 60 s ahead; a token issued before its subject's revocation (password change, logout everywhere, disabled account; whole seconds) is refused, by this service within REVOCATION_REFRESH_SECONDS. The client address (login limits, audit) is the TCP peer, or the right-most untrusted X-Forwarded-For/Forwarded hop when the peer is in TRUSTED_PROXIES."),
     paths(
         doctor_profile::create, doctor_profile::get, doctor_profile::update,
+        doctor_calendar::add_time_off, doctor_calendar::list_time_off, doctor_calendar::delete_time_off,
+        doctor_calendar::list_hours, doctor_calendar::set_hours, doctor_calendar::clear_hours,
         doctors::directory, doctors::get_doctor, doctors::free_slots,
         appointments::book, appointments::list, appointments::get,
         appointment_changes::change, appointment_changes::cancel, stats::stats,
     ),
     tags(
         (name = "doctors", description = "Doctor profiles, the directory and free slots"),
+        (name = "calendar", description = "A doctor's time off and date overrides"),
         (name = "appointments", description = "Booking, rescheduling and cancelling"),
         (name = "admin", description = "Figures for admin analytics"),
     )

@@ -12,7 +12,7 @@ use common::{ApiError, Role};
 #[utoipa::path(get, path = "/admin/stats", operation_id = "appointment_stats", tag = "admin",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Appointments per status", body = AppointmentStats),
+        (status = 200, description = "Appointments per status, late cancellations and the no-show rate", body = AppointmentStats),
         Unauthenticated,
         Forbidden))]
 pub async fn stats(
@@ -20,7 +20,13 @@ pub async fn stats(
     caller: AuthenticatedUser,
 ) -> Result<web::Json<AppointmentStats>, ApiError> {
     caller.require(&[Role::Admin])?;
-    let counts = with_conn(&pool, |conn| Ok(appointments::count_by_status(conn)?)).await?;
+    let (counts, late_cancellations) = with_conn(&pool, |conn| {
+        Ok((
+            appointments::count_by_status(conn)?,
+            appointments::count_late_cancellations(conn)?,
+        ))
+    })
+    .await?;
     let of = |status: Status| {
         counts
             .iter()
@@ -33,5 +39,7 @@ pub async fn stats(
         completed: of(Status::Completed),
         cancelled: of(Status::Cancelled),
         no_show: of(Status::NoShow),
+        late_cancellations,
+        no_show_rate: AppointmentStats::no_show_rate(of(Status::Completed), of(Status::NoShow)),
     }))
 }

@@ -1,11 +1,12 @@
 //! What appointment-service sends: profiles, appointments, slots.
 
-use crate::db::models::{Appointment, DoctorProfile};
-use crate::domain::appointment::Status;
-use crate::domain::profile::format_time;
-use chrono::{DateTime, Utc};
+use crate::db::models::{Appointment, DoctorProfile, HoursOverride, TimeOff};
+use crate::domain::appointment::{CancelledBy, Status};
+use crate::domain::profile::{Break, format_time};
+use crate::domain::schedule::{DayOverride, Slot};
+use chrono::{DateTime, NaiveDate, Utc};
 use common::UserId;
-use common::ids::{AppointmentId, DoctorProfileId};
+use common::ids::{AppointmentId, DoctorProfileId, TimeOffId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,6 +27,16 @@ pub struct ProfileView {
     pub timezone: String,
     pub working_days: Vec<i16>,
     pub slot_minutes: i32,
+    /// Daily pauses, local times inside the hours
+    pub breaks: Vec<Break>,
+    /// No booking or reschedule starts sooner than this after now
+    pub min_notice_minutes: i32,
+    /// No booking starts later than this many days after now
+    pub booking_horizon_days: i32,
+    /// Patients may not cancel or reschedule an appointment starting sooner
+    pub cancellation_notice_hours: i32,
+    /// Booked appointments one patient may have with this doctor on one local day
+    pub max_daily_bookings_per_patient: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -33,6 +44,11 @@ pub struct ProfileView {
 impl From<DoctorProfile> for ProfileView {
     fn from(p: DoctorProfile) -> Self {
         Self {
+            breaks: p.breaks(),
+            min_notice_minutes: p.min_notice_minutes,
+            booking_horizon_days: p.booking_horizon_days,
+            cancellation_notice_hours: p.cancellation_notice_hours,
+            max_daily_bookings_per_patient: p.max_daily_bookings_per_patient,
             id: p.id,
             doctor_id: p.user_id,
             user_id: p.user_id,
@@ -60,6 +76,10 @@ pub struct AppointmentView {
     pub end_time: DateTime<Utc>,
     pub status: Status,
     pub notes: Option<String>,
+    /// Why it was cancelled, when it was and a reason was given (a time off gives
+    /// "doctor unavailable")
+    pub cancellation_reason: Option<String>,
+    pub cancelled_by: Option<CancelledBy>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -74,6 +94,8 @@ impl From<Appointment> for AppointmentView {
             end_time: a.end_time,
             status: a.status.0,
             notes: a.notes,
+            cancellation_reason: a.cancellation_reason,
+            cancelled_by: a.cancelled_by.map(|c| c.0),
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -84,4 +106,73 @@ impl From<Appointment> for AppointmentView {
 pub struct SlotView {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+}
+
+impl From<Slot> for SlotView {
+    fn from(slot: Slot) -> Self {
+        Self {
+            start: slot.start,
+            end: slot.end,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimeOffView {
+    pub id: TimeOffId,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<TimeOff> for TimeOffView {
+    fn from(t: TimeOff) -> Self {
+        Self {
+            id: t.id,
+            start: t.starts_at,
+            end: t.ends_at,
+            reason: t.reason,
+            created_at: t.created_at,
+        }
+    }
+}
+
+/// `POST /doctors/profile/time-off`'s answer: the time off, and the appointments it
+/// cancelled (with `cancel_appointments: true`; else always empty).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedTimeOffView {
+    #[serde(flatten)]
+    pub time_off: TimeOffView,
+    pub cancelled: Vec<AppointmentId>,
+}
+
+/// One date's hours instead of the weekly rule; `closed` with null hours.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HoursOverrideView {
+    pub date: NaiveDate,
+    pub available_from: Option<String>,
+    pub available_to: Option<String>,
+    pub closed: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<HoursOverride> for HoursOverrideView {
+    fn from(o: HoursOverride) -> Self {
+        let (available_from, available_to, closed) = match o.hours() {
+            DayOverride::Open(hours) => (
+                Some(format_time(hours.from)),
+                Some(format_time(hours.to)),
+                false,
+            ),
+            DayOverride::Closed => (None, None, true),
+        };
+        Self {
+            date: o.on_date,
+            available_from,
+            available_to,
+            closed,
+            updated_at: o.updated_at,
+        }
+    }
 }

@@ -1,35 +1,84 @@
-//! A doctor's free slots on one of their local days.
+//! A doctor's calendar as the database holds it, and the one place that asks it whether a
+//! time can be booked: slots, booking and rescheduling all come through here.
 
-use crate::db::{appointments, profiles};
-use crate::domain::schedule::{Slot, day_bounds, day_slots};
-use chrono::{NaiveDate, Utc};
-use common::ApiError;
+use crate::db::models::DoctorProfile;
+use crate::db::{appointments, overrides, profiles, time_off};
+use crate::domain::schedule::{Calendar, Slot, Span, local_days};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::error::ConflictRule;
+use common::ids::AppointmentId;
+use common::{ApiError, UserId};
 use diesel::PgConnection;
 
-/// The doctor's whole slots on `day` (their local date) that are still ahead and overlap
-/// no booked appointment, in order. The doctor is named by user id or profile id; an
-/// unknown one is a 404.
+/// The doctor's calendar for their local dates `first..=last`, and those days as instants:
+/// one query per table, however many days.
+pub fn calendar(
+    conn: &mut PgConnection,
+    profile: &DoctorProfile,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<(Calendar, Span), ApiError> {
+    let availability = profile.availability();
+    let days = local_days(&availability, first, last);
+    let calendar = Calendar {
+        overrides: overrides::by_date(conn, profile.user_id, first, last)?,
+        time_off: time_off::spans(conn, profile.user_id, days)?,
+        policy: profile.policy(),
+        availability,
+    };
+    Ok((calendar, days))
+}
+
+/// The doctor's free slots on their local dates `first..=last`, in order. The doctor is
+/// named by user id or profile id; an unknown one is a 404.
 pub fn free_slots(
     conn: &mut PgConnection,
     doctor: uuid::Uuid,
-    day: NaiveDate,
+    first: NaiveDate,
+    last: NaiveDate,
 ) -> Result<Vec<Slot>, ApiError> {
     let profile = profiles::find_by_any_id(conn, doctor)?.ok_or(ApiError::NotFound("doctor"))?;
-    let availability = profile.availability();
-    let slots = day_slots(&availability, day);
-    if slots.is_empty() {
-        return Ok(slots);
-    }
-    let (from, to) = day_bounds(&availability, day);
-    let booked = appointments::booked_between(conn, profile.user_id, from, to)?;
+    let (calendar, days) = calendar(conn, &profile, first, last)?;
+    let busy = appointments::busy_between(conn, profile.user_id, days)?;
     let now = Utc::now();
-    Ok(slots
-        .into_iter()
-        .filter(|slot| slot.start > now)
-        .filter(|slot| {
-            !booked
-                .iter()
-                .any(|(start, end)| slot.overlaps(*start, *end))
-        })
+    Ok(first
+        .iter_days()
+        .take_while(|day| *day <= last)
+        .flat_map(|day| calendar.free_slots(day, &busy, now))
         .collect())
+}
+
+/// An appointment for `patient` from `start` for `length` with the doctor of `profile`
+/// (locked by the caller: see `profiles::lock_by_any_id`): its end, if the calendar takes
+/// it (else 422 naming the rule) and the patient's day with this doctor has room (else
+/// 409). `moving` is the appointment being rescheduled, which does not count against
+/// itself. Overlaps are the exclusion constraints' to refuse, at the insert.
+pub fn ensure_bookable(
+    conn: &mut PgConnection,
+    profile: &DoctorProfile,
+    patient: UserId,
+    start: DateTime<Utc>,
+    length: Duration,
+    moving: Option<AppointmentId>,
+) -> Result<DateTime<Utc>, ApiError> {
+    let date = start
+        .with_timezone(&profile.availability().timezone)
+        .date_naive();
+    let (calendar, day) = calendar(conn, profile, date, date)?;
+    let end = calendar.check(start, length, Utc::now()).map_err(|why| {
+        ApiError::validation("appointment_time", why.message(&calendar.availability))
+    })?;
+    let limit = calendar.policy.max_daily_bookings_per_patient;
+    let booked = appointments::count_for_patient(conn, profile.user_id, patient, day, moving)?;
+    if booked >= i64::from(limit) {
+        return Err(ApiError::ConflictBy {
+            rule: ConflictRule::DailyBookingLimit,
+            detail: format!(
+                "the patient already has {booked} appointments with this doctor on {date}, \
+                 the most this doctor takes from one patient in a day"
+            ),
+            conflicts: Vec::new(),
+        });
+    }
+    Ok(end)
 }

@@ -1,12 +1,14 @@
 //! Changing and cancelling an appointment. The row is locked while the change is decided,
-//! so concurrent changes of one appointment apply one at a time.
+//! so concurrent changes of one appointment apply one at a time; a new time also locks the
+//! doctor's calendar (profile first, then appointment: the order time off takes them in).
 
+use super::availability::ensure_bookable;
 use crate::db::appointments::{self, AppointmentChanges, overlap_conflict};
-use crate::db::models::{Appointment, StatusColumn};
+use crate::db::models::{Appointment, CancelledByColumn, StatusColumn};
 use crate::db::profiles;
-use crate::domain::appointment::{self as rules, Change, transition};
-use crate::domain::schedule::bookable_end;
-use chrono::Utc;
+use crate::domain::appointment::{self as rules, CancelledBy, Change, Status, transition};
+use crate::domain::profile::BookingPolicy;
+use chrono::{DateTime, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext, store as audit_store};
 use common::auth::AuthenticatedUser;
@@ -14,7 +16,8 @@ use common::ids::AppointmentId;
 use diesel::{Connection, PgConnection};
 
 /// A new time follows the booking rules (422/409) and keeps the appointment's length; a
-/// status follows the state machine. Not visible to the caller: 404.
+/// patient may not move it inside the cancellation notice (409); a status follows the
+/// state machine. Not visible to the caller: 404.
 pub fn change(
     conn: &mut PgConnection,
     caller: &AuthenticatedUser,
@@ -23,7 +26,10 @@ pub fn change(
     change: &Change,
 ) -> Result<Appointment, ApiError> {
     conn.transaction(|conn| {
-        let current = find_locked(conn, caller, id)?;
+        let doctor = find(conn, caller, id, false)?.doctor_id;
+        let profile = profiles::lock_by_any_id(conn, doctor.as_uuid())?;
+        let current = find(conn, caller, id, true)?;
+        let policy = profile.as_ref().map(|p| p.policy()).unwrap_or_default();
         let now = Utc::now();
         let mut changes = AppointmentChanges {
             notes: change.notes.clone(),
@@ -37,17 +43,32 @@ pub fn change(
                 current.appointment_time,
                 now,
             )?;
+            if next == Status::Cancelled && current.status.0 != Status::Cancelled {
+                changes = AppointmentChanges {
+                    notes: changes.notes,
+                    ..cancellation(caller, None, current.appointment_time, &policy, now)
+                };
+            }
             changes.status = Some(StatusColumn(next));
         }
         if let Some(new_start) = change.new_start {
             rules::ensure_reschedulable(current.status.0, current.appointment_time, now)?;
-            let profile = profiles::find_by_user(conn, current.doctor_id)?
-                .ok_or(ApiError::NotFound("doctor"))?;
-            let availability = profile.availability();
+            rules::ensure_not_late(
+                caller.role,
+                current.appointment_time,
+                now,
+                policy.cancellation_notice_hours,
+            )?;
+            let profile = profile.ok_or(ApiError::NotFound("doctor"))?;
             let length = current.end_time - current.appointment_time;
-            let end = bookable_end(&availability, new_start, length, now).map_err(|why| {
-                ApiError::validation("appointment_time", why.message(&availability))
-            })?;
+            let end = ensure_bookable(
+                conn,
+                &profile,
+                current.patient_id,
+                new_start,
+                length,
+                Some(id),
+            )?;
             changes.appointment_time = Some(new_start);
             changes.end_time = Some(end);
         }
@@ -64,16 +85,28 @@ pub fn change(
     })
 }
 
-/// Cancels a booked appointment; the record is kept. Not booked: 409.
+/// Cancels a booked appointment with an optional reason; the record is kept. Not booked:
+/// 409; a patient inside the doctor's cancellation notice: 409 `late-cancellation`.
 pub fn cancel(
     conn: &mut PgConnection,
     caller: &AuthenticatedUser,
     audit: &AuditContext,
     id: AppointmentId,
+    reason: Option<String>,
 ) -> Result<Appointment, ApiError> {
     conn.transaction(|conn| {
-        let current = find_locked(conn, caller, id)?;
-        let cancelled = rules::cancel(current.status.0, current.appointment_time, Utc::now())?;
+        let current = find(conn, caller, id, true)?;
+        let now = Utc::now();
+        let cancelled = rules::cancel(current.status.0, current.appointment_time, now)?;
+        let policy = profiles::find_by_user(conn, current.doctor_id)?
+            .map(|p| p.policy())
+            .unwrap_or_default();
+        rules::ensure_not_late(
+            caller.role,
+            current.appointment_time,
+            now,
+            policy.cancellation_notice_hours,
+        )?;
         let event = audit
             .event(Action::AppointmentCancel)
             .by(caller)
@@ -83,18 +116,37 @@ pub fn cancel(
         audit_store::append(conn, &[event])?;
         let changes = AppointmentChanges {
             status: Some(StatusColumn(cancelled)),
-            ..AppointmentChanges::default()
+            ..cancellation(caller, reason, current.appointment_time, &policy, now)
         };
         Ok(appointments::update(conn, id, changes)?)
     })
 }
 
-/// The appointment, locked for the change, if the caller may see it (else 404).
-fn find_locked(
+/// What a cancellation by `caller` records besides the status: the reason, who, and
+/// whether it came inside the doctor's cancellation notice.
+pub fn cancellation(
+    caller: &AuthenticatedUser,
+    reason: Option<String>,
+    start: DateTime<Utc>,
+    policy: &BookingPolicy,
+    now: DateTime<Utc>,
+) -> AppointmentChanges {
+    AppointmentChanges {
+        status: Some(StatusColumn(Status::Cancelled)),
+        cancellation_reason: reason,
+        cancelled_by: Some(CancelledByColumn(CancelledBy::from(caller.role))),
+        cancelled_late: Some(rules::is_late(start, now, policy.cancellation_notice_hours)),
+        ..AppointmentChanges::default()
+    }
+}
+
+/// The appointment if the caller may see it (else 404); `locked` for the change.
+fn find(
     conn: &mut PgConnection,
     caller: &AuthenticatedUser,
     id: AppointmentId,
+    locked: bool,
 ) -> Result<Appointment, ApiError> {
-    appointments::find_visible(conn, id, caller.visibility(), true)?
+    appointments::find_visible(conn, id, caller.visibility(), locked)?
         .ok_or(ApiError::NotFound("appointment"))
 }

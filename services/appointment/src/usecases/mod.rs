@@ -5,4 +5,6 @@
 pub mod availability;
 pub mod booking;
 pub mod changes;
+pub mod hours;
 pub mod profiles;
+pub mod time_off;

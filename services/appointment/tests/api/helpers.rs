@@ -54,13 +54,21 @@ pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     }
 }
 
-/// A doctor's hours for seeding; the default is the profile defaults (09-17 UTC, Mon-Fri, 30 min).
+/// A doctor's calendar for seeding; the default is the profile defaults (09-17 UTC,
+/// Mon-Fri, 30 min, no breaks, 60 minutes' notice, 180 days ahead, 24 hours' cancellation
+/// notice, two bookings a day per patient).
 pub struct Hours {
     pub from: &'static str,
     pub to: &'static str,
     pub timezone: &'static str,
     pub working_days: Vec<i16>,
     pub slot_minutes: i32,
+    /// JSON, `[{"from": "12:00", "to": "13:00"}]`
+    pub breaks: &'static str,
+    pub min_notice_minutes: i32,
+    pub booking_horizon_days: i32,
+    pub cancellation_notice_hours: i32,
+    pub max_daily_bookings_per_patient: i32,
 }
 
 impl Default for Hours {
@@ -71,6 +79,11 @@ impl Default for Hours {
             timezone: "UTC",
             working_days: vec![1, 2, 3, 4, 5],
             slot_minutes: 30,
+            breaks: "[]",
+            min_notice_minutes: 60,
+            booking_horizon_days: 180,
+            cancellation_notice_hours: 24,
+            max_daily_bookings_per_patient: 2,
         }
     }
 }
@@ -93,8 +106,11 @@ impl TestApp {
         let mut conn = self.db.connect();
         diesel::sql_query(
             "INSERT INTO doctor_profiles (id, user_id, first_name, last_name, specialization, \
-             available_from, available_to, location, timezone, working_days, slot_minutes) \
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::time, $6::time, $7, $8, $9, $10)",
+             available_from, available_to, location, timezone, working_days, slot_minutes, \
+             breaks, min_notice_minutes, booking_horizon_days, cancellation_notice_hours, \
+             max_daily_bookings_per_patient) \
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::time, $6::time, $7, $8, $9, $10, \
+             $11::jsonb, $12, $13, $14, $15)",
         )
         .bind::<SqlUuid, _>(doctor.id.as_uuid())
         .bind::<Text, _>(first)
@@ -106,6 +122,11 @@ impl TestApp {
         .bind::<Text, _>(hours.timezone)
         .bind::<Array<Int2>, _>(hours.working_days)
         .bind::<Int4, _>(hours.slot_minutes)
+        .bind::<Text, _>(hours.breaks)
+        .bind::<Int4, _>(hours.min_notice_minutes)
+        .bind::<Int4, _>(hours.booking_horizon_days)
+        .bind::<Int4, _>(hours.cancellation_notice_hours)
+        .bind::<Int4, _>(hours.max_daily_bookings_per_patient)
         .execute(&mut conn)
         .expect("seed doctor");
         doctor

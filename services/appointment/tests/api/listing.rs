@@ -163,7 +163,10 @@ async fn admins_see_stats_and_others_do_not() {
     assert_eq!(res.status(), 200);
     assert_eq!(
         res.json::<Value>().await.unwrap(),
-        serde_json::json!({ "total_appointments": 3, "booked": 2, "completed": 0, "cancelled": 1, "no_show": 0 })
+        serde_json::json!({
+            "total_appointments": 3, "booked": 2, "completed": 0, "cancelled": 1, "no_show": 0,
+            "late_cancellations": 0, "no_show_rate": 0.0
+        })
     );
     assert_problem(w.app.get("/admin/stats", &w.doctor).await, 403).await;
 }

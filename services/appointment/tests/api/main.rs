@@ -11,11 +11,16 @@
 mod audit;
 mod auth_calls;
 mod booking;
+mod calendar;
 mod changes;
 mod concurrency;
 mod directory;
 mod helpers;
+mod late_cancellation;
 mod listing;
 mod openapi;
+mod overrides;
 mod profiles;
 mod slots;
+mod time_off;
+mod upgrade;

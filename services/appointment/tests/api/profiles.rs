@@ -239,3 +239,141 @@ async fn an_update_must_keep_the_hours_coherent() {
         ["available_to"]
     );
 }
+
+#[tokio::test]
+async fn each_calendar_rule_out_of_bounds_is_named() {
+    let app = spawn_app().await;
+    let doctor = caller(Role::Doctor);
+    let with = |extra: Value| {
+        let mut body = json!({ "specialization": "X" });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let cases = [
+        (
+            json!({ "breaks": [{ "from": "08:00", "to": "09:30" }] }),
+            "breaks[0]",
+        ),
+        (
+            json!({ "breaks": [{ "from": "16:30", "to": "17:30" }] }),
+            "breaks[0]",
+        ),
+        (
+            json!({ "breaks": [{ "from": "12:00", "to": "13:00" }, { "from": "12:30", "to": "14:00" }] }),
+            "breaks[1]",
+        ),
+        (
+            json!({ "breaks": [{ "from": "13:00", "to": "12:00" }] }),
+            "breaks[0].to",
+        ),
+        (json!({ "breaks": [{ "to": "12:00" }] }), "breaks[0].from"),
+        (
+            json!({ "breaks": [{ "from": "noon", "to": "13:00" }] }),
+            "breaks[0].from",
+        ),
+        (json!({ "breaks": ["12:00-13:00"] }), "breaks[0]"),
+        (json!({ "breaks": "lunch" }), "breaks"),
+        (json!({ "min_notice_minutes": -1 }), "min_notice_minutes"),
+        (json!({ "min_notice_minutes": 10081 }), "min_notice_minutes"),
+        (
+            json!({ "min_notice_minutes": "soon" }),
+            "min_notice_minutes",
+        ),
+        (json!({ "booking_horizon_days": 0 }), "booking_horizon_days"),
+        (
+            json!({ "booking_horizon_days": 731 }),
+            "booking_horizon_days",
+        ),
+        (
+            json!({ "cancellation_notice_hours": -1 }),
+            "cancellation_notice_hours",
+        ),
+        (
+            json!({ "cancellation_notice_hours": 169 }),
+            "cancellation_notice_hours",
+        ),
+        (
+            json!({ "max_daily_bookings_per_patient": 0 }),
+            "max_daily_bookings_per_patient",
+        ),
+        (
+            json!({ "max_daily_bookings_per_patient": 49 }),
+            "max_daily_bookings_per_patient",
+        ),
+    ];
+    for (extra, field) in cases {
+        let body = with(extra);
+        let res = create_profile(&app, &doctor, &body).await;
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(error_fields(&problem), [field], "{body}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(field),
+            "{problem}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_profile_keeps_its_calendar_rules_and_an_update_must_keep_breaks_inside_the_hours() {
+    let (app, auth) = app_with_auth().await;
+    let doctor = auth.user("doctor", "Cristina", "Yang").await;
+    let defaults = create_profile(&app, &doctor, &json!({ "specialization": "Cardiology" })).await;
+    let defaults: Value = defaults.json().await.unwrap();
+    assert_eq!(defaults["breaks"], json!([]));
+    assert_eq!(defaults["min_notice_minutes"], 60);
+    assert_eq!(defaults["booking_horizon_days"], 180);
+    assert_eq!(defaults["cancellation_notice_hours"], 24);
+    assert_eq!(defaults["max_daily_bookings_per_patient"], 2);
+
+    let rules = json!({
+        "breaks": [{ "from": "15:00", "to": "15:15" }, { "from": "12:00", "to": "13:00" }],
+        "min_notice_minutes": 0, "booking_horizon_days": 730,
+        "cancellation_notice_hours": 168, "max_daily_bookings_per_patient": 48,
+    });
+    let res = app.put("/doctors/profile", &doctor, &rules).await;
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(
+        updated["breaks"],
+        json!([{ "from": "12:00", "to": "13:00" }, { "from": "15:00", "to": "15:15" }]),
+        "sorted"
+    );
+    assert_eq!(updated["min_notice_minutes"], 0);
+    assert_eq!(updated["booking_horizon_days"], 730);
+    assert_eq!(updated["cancellation_notice_hours"], 168);
+    assert_eq!(updated["max_daily_bookings_per_patient"], 48);
+
+    let shorter = app
+        .put(
+            "/doctors/profile",
+            &doctor,
+            &json!({ "available_to": "14:00" }),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(shorter, 422).await),
+        ["breaks[1]"]
+    );
+    let cleared = app
+        .put(
+            "/doctors/profile",
+            &doctor,
+            &json!({ "available_to": "14:00", "breaks": null }),
+        )
+        .await;
+    let cleared: Value = cleared.json().await.unwrap();
+    assert_eq!(cleared["breaks"], json!([]));
+    assert_eq!(
+        cleared["booking_horizon_days"], 730,
+        "what an update leaves out stays"
+    );
+    let public: Value = app
+        .get(&format!("/doctors/{}", doctor.id), &doctor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["max_daily_bookings_per_patient"], 48);
+}

@@ -14,10 +14,12 @@ fn next_year(month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(Utc::now().year() + 1, month, day).unwrap()
 }
 
+/// Every day in `timezone`, bookable as far ahead as any doctor allows (next year's dates).
 fn every_day_in(timezone: &'static str) -> Hours {
     Hours {
         timezone,
         working_days: vec![1, 2, 3, 4, 5, 6, 7],
+        booking_horizon_days: 730,
         ..Hours::default()
     }
 }

@@ -30,6 +30,8 @@ pub struct AppointmentFigures {
     completed: Option<i64>,
     cancelled: Option<i64>,
     no_show: Option<i64>,
+    late_cancellations: Option<i64>,
+    no_show_rate: Option<f64>,
 }
 
 impl From<AppointmentStats> for AppointmentFigures {
@@ -40,6 +42,8 @@ impl From<AppointmentStats> for AppointmentFigures {
             completed: Some(s.completed),
             cancelled: Some(s.cancelled),
             no_show: Some(s.no_show),
+            late_cancellations: Some(s.late_cancellations),
+            no_show_rate: Some(s.no_show_rate),
         }
     }
 }

@@ -1,0 +1,12 @@
+DROP TABLE doctor_hours_overrides;
+DROP TABLE doctor_time_off;
+ALTER TABLE appointments
+    DROP COLUMN cancelled_late,
+    DROP COLUMN cancelled_by,
+    DROP COLUMN cancellation_reason;
+ALTER TABLE doctor_profiles
+    DROP COLUMN max_daily_bookings_per_patient,
+    DROP COLUMN cancellation_notice_hours,
+    DROP COLUMN booking_horizon_days,
+    DROP COLUMN min_notice_minutes,
+    DROP COLUMN breaks;
