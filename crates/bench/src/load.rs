@@ -95,6 +95,25 @@ pub fn workloads(urls: &Urls, seeded: &Seeded, _work: &Path) -> anyhow::Result<V
             consumes: false,
         },
         Workload {
+            // A patient app's two-week calendar: fourteen days in one request.
+            name: "GET /doctors/{id}/slots (14 days)",
+            service: "appointment-service",
+            base_url: urls.appointment.clone(),
+            lines: doctors
+                .iter()
+                .map(|d| {
+                    get(
+                        format!(
+                            "/doctors/{}/slots?from={}&to={}",
+                            d.id, seeded.slots_date, seeded.slots_until
+                        ),
+                        "",
+                    )
+                })
+                .collect(),
+            consumes: false,
+        },
+        Workload {
             name: "GET /appointments (patient)",
             service: "appointment-service",
             base_url: urls.appointment.clone(),

@@ -39,6 +39,8 @@ pub struct Seeded {
     /// The first start time of the free slots the booking workload uses.
     pub bookable_from: DateTime<Utc>,
     pub slots_date: String,
+    /// The last day of a two-week slots range from `slots_date`.
+    pub slots_until: String,
     pub appointments: usize,
     pub prescriptions: usize,
 }
@@ -289,6 +291,7 @@ pub async fn seed(urls: &Urls) -> anyhow::Result<Seeded> {
 
     Ok(Seeded {
         slots_date: (tomorrow + Duration::days(1)).date_naive().to_string(),
+        slots_until: (tomorrow + Duration::days(14)).date_naive().to_string(),
         bookable_from: next_midnight(slot(held_back_from, PRESCRIBABLE)),
         doctors,
         patients,

@@ -7,6 +7,7 @@
     reason = "a failed step should fail the test loudly, which is what a panic does"
 )]
 
+mod analytics;
 mod audit_copy;
 mod bad_input;
 mod deploy_secrets;

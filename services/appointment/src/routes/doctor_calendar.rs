@@ -63,12 +63,28 @@ pub async fn add_time_off(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TimeOffQuery {
-    /// Time off ending after this, RFC 3339 (default now: ongoing and upcoming)
-    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    /// Time off ending after this: RFC 3339, or a date for its start (UTC); default now,
+    /// so ongoing and upcoming time off
+    #[param(value_type = Option<String>)]
     from: Option<String>,
-    /// Time off starting before this, RFC 3339 (default: no end)
-    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    /// Time off starting before this: RFC 3339, or a date for its end (UTC, inclusive);
+    /// default no end
+    #[param(value_type = Option<String>)]
     to: Option<String>,
+}
+
+/// A bound of `GET /doctors/profile/time-off`: an instant, or a whole UTC date (its first
+/// instant as `from`, the next midnight as `to`, so `from=D&to=D` is that day).
+fn bound(raw: String, is_end: bool) -> Result<chrono::DateTime<Utc>, String> {
+    if let Ok(day) = date(&raw) {
+        let day = if is_end {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    timestamp(raw).map_err(|_| "must be an RFC 3339 timestamp or a date, YYYY-MM-DD".to_owned())
 }
 
 /// `GET /doctors/profile/time-off?from=&to=`: the caller's time off overlapping the range,
@@ -87,8 +103,8 @@ pub async fn list_time_off(
     caller.require(&[Role::Doctor])?;
     let query = query.into_inner();
     let mut v = Validator::new();
-    let from = query.from.map(|s| v.check("from", timestamp(s)));
-    let to = query.to.map(|s| v.check("to", timestamp(s)));
+    let from = query.from.map(|s| v.check("from", bound(s, false)));
+    let to = query.to.map(|s| v.check("to", bound(s, true)));
     v.finish()?;
     let from = from.flatten().unwrap_or_else(Utc::now);
     let rows = with_conn(&pool, move |conn| {

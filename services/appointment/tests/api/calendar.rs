@@ -184,32 +184,44 @@ async fn the_third_booking_of_a_patient_with_one_doctor_on_one_day_is_409() {
 }
 
 #[tokio::test]
-async fn three_racing_bookings_of_one_patient_on_one_day_book_two() {
+async fn racing_bookings_of_one_patient_on_one_day_over_two_instances_book_two() {
     let app = spawn_app().await;
-    let doctor = app.seed_doctor(Hours::default());
-    let patient = caller(Role::Patient);
-    let monday = next(Weekday::Mon);
-
-    let statuses: Vec<u16> = futures_util::future::join_all(
-        ["09:00", "10:00", "11:00", "12:00", "13:00", "14:00"]
-            .map(|time| app.book(&patient, doctor.id, at(monday, time))),
+    let replica = start(
+        test_settings(&app.db),
+        test_support::db::TestDatabase::create_empty(),
     )
-    .await
-    .iter()
-    .map(|r| r.status().as_u16())
-    .collect();
+    .await;
+    let instances = [&app, &replica];
+    let monday = next(Weekday::Mon);
+    for _ in 0..3 {
+        let doctor = app.seed_doctor(Hours::default());
+        let patient = caller(Role::Patient);
 
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 201).count(),
-        2,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 409).count(),
-        4,
-        "{statuses:?}"
-    );
-    assert_eq!(app.count_appointments(), 2);
+        let statuses: Vec<u16> = futures_util::future::join_all((0..10).map(|i| {
+            let start = at(monday, "09:00") + Duration::minutes(30 * i);
+            instances[usize::try_from(i).unwrap() % 2].book(&patient, doctor.id, start)
+        }))
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            2,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 409).count(),
+            8,
+            "{statuses:?}"
+        );
+        let booked = format!(
+            "SELECT count(*) AS n FROM appointments WHERE patient_id = '{}'",
+            patient.id
+        );
+        assert_eq!(app.db.count(&booked), 2);
+    }
 }
 
 async fn slots_between(
