@@ -80,6 +80,11 @@ uuid_id!(
 );
 
 uuid_id!(
+    /// A patient's place on a doctor's waitlist in appointment-service.
+    WaitlistEntryId
+);
+
+uuid_id!(
     /// A prescription in prescription-service; stable across its versions.
     PrescriptionId
 );

@@ -10,6 +10,7 @@
 //! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `JWT_AUDIENCE` (healthcare),
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
+//! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
@@ -26,7 +27,47 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub tokens: VerifierSettings,
     pub auth_service: UpstreamSettings,
+    pub holds: HoldSettings,
     pub log_format: LogFormat,
+}
+
+/// How long a slot is kept for a patient who has not confirmed yet.
+#[derive(Debug, Clone, Copy)]
+pub struct HoldSettings {
+    /// A patient's own hold (`"hold": true` on booking).
+    pub ttl: std::time::Duration,
+    /// Unexpired holds one patient may have at once.
+    pub max_per_patient: u32,
+    /// A hold the waitlist offers: long enough to see the e-mail and answer it.
+    pub offer_ttl: std::time::Duration,
+}
+
+impl HoldSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let seconds =
+            |name: &'static str, default: u64| -> Result<std::time::Duration, ConfigError> {
+                match var_or(name, default)? {
+                    0 => Err(ConfigError::Invalid {
+                        name,
+                        reason: "must be at least 1 second".into(),
+                    }),
+                    n => Ok(std::time::Duration::from_secs(n)),
+                }
+            };
+        Ok(Self {
+            ttl: seconds("HOLD_TTL_SECONDS", 300)?,
+            max_per_patient: var_or("MAX_HOLDS_PER_PATIENT", 3)?,
+            offer_ttl: seconds("WAITLIST_OFFER_TTL_SECONDS", 900)?,
+        })
+    }
+
+    pub fn defaults() -> Self {
+        Self {
+            ttl: std::time::Duration::from_secs(300),
+            max_per_patient: 3,
+            offer_ttl: std::time::Duration::from_secs(900),
+        }
+    }
 }
 
 impl Settings {
@@ -40,6 +81,7 @@ impl Settings {
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
             auth_service,
+            holds: HoldSettings::from_env()?,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
     }
@@ -55,6 +97,7 @@ impl Settings {
             audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
             auth_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
+            holds: HoldSettings::defaults(),
             log_format: LogFormat::Text,
         }
     }

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod routes;
 pub mod startup;
+pub mod upkeep;
 pub mod usecases;
 
 pub use config::Settings;

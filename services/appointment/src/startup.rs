@@ -1,9 +1,10 @@
 //! Builds the running service: the shared platform (migrations, pool, audit), the token
-//! verifier, the auth-service client, the HTTP server.
+//! verifier, the auth-service client, the calendar's upkeep pass, the HTTP server.
 
 use crate::clients::auth::AuthClient;
 use crate::config::Settings;
 use crate::routes;
+use crate::upkeep;
 use crate::{MIGRATIONS, SERVICE_NAME};
 use actix_web::web;
 use common::platform::{Platform, Running, Service};
@@ -39,9 +40,12 @@ impl Application {
             platform.metrics.clone(),
             &settings.auth_service.url,
         )));
+        upkeep::start(pool.clone(), settings.holds, platform.lifecycle.clone());
         let pool = web::Data::new(pool);
+        let holds = web::Data::new(settings.holds);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
+                .app_data(holds.clone())
                 .app_data(verifier.clone())
                 .app_data(auth.clone())
                 .configure(routes::config);

@@ -35,6 +35,8 @@ pub enum Resource {
     /// A doctor's hours for one date, instead of the weekly rule.
     DoctorHours,
     Appointment,
+    /// A patient's place on a doctor's waitlist.
+    WaitlistEntry,
     Prescription,
 }
 
@@ -48,6 +50,7 @@ impl Resource {
             Self::DoctorTimeOff => "doctor_time_off",
             Self::DoctorHours => "doctor_hours",
             Self::Appointment => "appointment",
+            Self::WaitlistEntry => "waitlist_entry",
             Self::Prescription => "prescription",
         }
     }
@@ -101,6 +104,12 @@ pub enum Action {
     AppointmentStatusChange,
     AppointmentUpdate,
     AppointmentCancel,
+    /// A patient confirmed their hold.
+    AppointmentConfirm,
+    /// The waitlist put a hold on a freed slot for a waiting patient (no actor: the system).
+    AppointmentOffer,
+    WaitlistCreate,
+    WaitlistWithdraw,
     PrescriptionCreate,
     PrescriptionAmend,
 }
@@ -119,7 +128,10 @@ impl Action {
             | Self::AppointmentReschedule
             | Self::AppointmentStatusChange
             | Self::AppointmentUpdate
-            | Self::AppointmentCancel => Resource::Appointment,
+            | Self::AppointmentCancel
+            | Self::AppointmentConfirm
+            | Self::AppointmentOffer => Resource::Appointment,
+            Self::WaitlistCreate | Self::WaitlistWithdraw => Resource::WaitlistEntry,
             Self::PrescriptionCreate | Self::PrescriptionAmend => Resource::Prescription,
         }
     }
@@ -141,6 +153,10 @@ impl Action {
             Self::AppointmentReschedule => "reschedule",
             Self::AppointmentStatusChange => "status_change",
             Self::AppointmentCancel => "cancel",
+            Self::AppointmentConfirm => "confirm",
+            Self::AppointmentOffer => "offer",
+            Self::WaitlistCreate => "create",
+            Self::WaitlistWithdraw => "withdraw",
             Self::PrescriptionAmend => "amend",
         }
     }

@@ -8,9 +8,13 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentStatus {
     Booked,
+    /// Kept for the patient until they confirm; not a visit yet.
+    Held,
     Completed,
     Cancelled,
     NoShow,
+    /// A hold nobody confirmed.
+    Expired,
     #[serde(other)]
     Unknown,
 }
@@ -19,9 +23,11 @@ impl AppointmentStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Booked => "booked",
+            Self::Held => "held",
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
             Self::NoShow => "no_show",
+            Self::Expired => "expired",
             Self::Unknown => "unknown",
         }
     }
@@ -55,7 +61,7 @@ mod tests {
     fn a_status_the_reader_does_not_know_is_refused() {
         let summary: AppointmentSummary = serde_json::from_value(serde_json::json!({
             "id": uuid::Uuid::new_v4(), "patient_id": uuid::Uuid::new_v4(),
-            "doctor_id": uuid::Uuid::new_v4(), "status": "held",
+            "doctor_id": uuid::Uuid::new_v4(), "status": "waitlisted",
         }))
         .unwrap();
         assert_eq!(summary.status, AppointmentStatus::Unknown);

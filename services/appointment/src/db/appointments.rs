@@ -36,10 +36,15 @@ pub fn insert_audited(
     event: &common::audit::AuditEvent,
 ) -> QueryResult<Appointment> {
     use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    let status = if appointment.hold_expires_at.is_some() {
+        Status::Held
+    } else {
+        Status::Booked
+    };
     diesel::sql_query(
         "WITH booked AS ( \
-           INSERT INTO appointments (id, patient_id, doctor_id, appointment_time, end_time, status, notes) \
-           VALUES ($1, $2, $3, $4, $5, 'booked', $6) RETURNING *), \
+           INSERT INTO appointments (id, patient_id, doctor_id, appointment_time, end_time, status, notes, hold_expires_at) \
+           VALUES ($1, $2, $3, $4, $5, $14, $6, $15) RETURNING *), \
          audited AS ( \
            INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, resource_type, \
              resource_id, patient_id, outcome, request_id, client_address) \
@@ -60,6 +65,8 @@ pub fn insert_audited(
     .bind::<Text, _>(event.outcome.as_str())
     .bind::<Nullable<Text>, _>(event.request_id.as_deref())
     .bind::<Nullable<Text>, _>(event.client_address.as_deref())
+    .bind::<Text, _>(status.as_str())
+    .bind::<Nullable<Timestamptz>, _>(appointment.hold_expires_at)
     .get_result(conn)
 }
 
@@ -88,10 +95,38 @@ pub struct ListFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// Appointments that take their time in the calendars now: booked, or held and not yet
+/// expired (the constraints' predicate, less lapsed holds).
+pub fn taking_time_at(now: DateTime<Utc>) -> Condition {
+    Box::new(
+        appointments::status
+            .eq(StatusColumn(Status::Booked))
+            .or(appointments::status
+                .eq(StatusColumn(Status::Held))
+                .and(appointments::hold_expires_at.assume_not_null().gt(now))),
+    )
+}
+
+/// A status filter as the caller sees statuses now: `held` is only the unexpired holds,
+/// `expired` includes the lapsed ones the expiry pass has not written yet.
+fn with_status(status: Status, now: DateTime<Utc>) -> Condition {
+    let stored = appointments::status.eq(StatusColumn(status));
+    let held = appointments::status.eq(StatusColumn(Status::Held));
+    match status {
+        Status::Held => {
+            Box::new(stored.and(appointments::hold_expires_at.assume_not_null().gt(now)))
+        }
+        Status::Expired => {
+            Box::new(stored.or(held.and(appointments::hold_expires_at.assume_not_null().le(now))))
+        }
+        _ => Box::new(stored),
+    }
+}
+
 fn filtered<'a>(visibility: Visibility, filter: &ListFilter) -> Boxed<'a> {
     let mut query = visible(visibility);
     if let Some(status) = filter.status {
-        query = query.filter(appointments::status.eq(StatusColumn(status)));
+        query = query.filter(with_status(status, Utc::now()));
     }
     if let Some(from) = filter.from {
         query = query.filter(appointments::appointment_time.ge(from));
@@ -131,12 +166,12 @@ pub fn list(
     ))
 }
 
-/// The doctor's appointments that take their time (booked) overlapping `within`.
+/// The doctor's appointments that take their time (booked or held) overlapping `within`.
 fn taking_time(doctor: UserId, within: Span) -> Boxed<'static> {
     appointments::table
         .into_boxed()
         .filter(appointments::doctor_id.eq(doctor))
-        .filter(appointments::status.eq(StatusColumn(Status::Booked)))
+        .filter(taking_time_at(Utc::now()))
         .filter(appointments::appointment_time.lt(within.end))
         .filter(appointments::end_time.gt(within.start))
 }
@@ -156,8 +191,8 @@ pub fn busy_between(
         .collect())
 }
 
-/// The doctor's booked appointments overlapping `within`, by start (what a time off or a
-/// change of hours would strand).
+/// The doctor's booked and held appointments overlapping `within`, by start (what a time
+/// off or a change of hours would strand).
 pub fn booked_within(
     conn: &mut PgConnection,
     doctor: UserId,
@@ -169,8 +204,8 @@ pub fn booked_within(
         .load(conn)
 }
 
-/// How many booked appointments `patient` has with `doctor` starting within `day`, not
-/// counting `except` (the appointment being moved).
+/// How many booked or held appointments `patient` has with `doctor` starting within
+/// `day`, not counting `except` (the appointment being moved).
 pub fn count_for_patient(
     conn: &mut PgConnection,
     doctor: UserId,
@@ -182,7 +217,7 @@ pub fn count_for_patient(
         .into_boxed()
         .filter(appointments::doctor_id.eq(doctor))
         .filter(appointments::patient_id.eq(patient))
-        .filter(appointments::status.eq(StatusColumn(Status::Booked)))
+        .filter(taking_time_at(Utc::now()))
         .filter(appointments::appointment_time.ge(day.start))
         .filter(appointments::appointment_time.lt(day.end));
     if let Some(except) = except {
@@ -203,6 +238,18 @@ pub struct AppointmentChanges {
     pub cancelled_by: Option<CancelledByColumn>,
     pub cancelled_late: Option<bool>,
     pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Whether `patient` has a booked or held appointment overlapping `span` (with anyone).
+pub fn patient_busy(conn: &mut PgConnection, patient: UserId, span: Span) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        appointments::table
+            .filter(appointments::patient_id.eq(patient))
+            .filter(taking_time_at(Utc::now()))
+            .filter(appointments::appointment_time.lt(span.end))
+            .filter(appointments::end_time.gt(span.start)),
+    ))
+    .get_result(conn)
 }
 
 pub fn update(

@@ -1,6 +1,8 @@
 //! appointment-service's tables and the queries on them: sync diesel, called through `with_conn`.
 
 pub mod appointments;
+pub mod freed;
+pub mod holds;
 pub mod models;
 pub mod overrides;
 pub mod profiles;
@@ -8,3 +10,4 @@ pub mod profiles;
 #[rustfmt::skip]
 pub mod schema;
 pub mod time_off;
+pub mod waitlist;

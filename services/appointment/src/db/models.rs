@@ -1,10 +1,13 @@
-use super::schema::{appointments, doctor_hours_overrides, doctor_profiles, doctor_time_off};
+use super::schema::{
+    appointments, doctor_hours_overrides, doctor_profiles, doctor_time_off, waitlist_entries,
+};
 use crate::domain::appointment::{CancelledBy, Status};
 use crate::domain::profile::{Availability, BookingPolicy, Break, ProfileFields};
 use crate::domain::schedule::{DayOverride, Hours, Span};
+use crate::domain::waitlist::WaitlistStatus;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use common::UserId;
-use common::ids::{AppointmentId, DoctorProfileId, TimeOffId};
+use common::ids::{AppointmentId, DoctorProfileId, TimeOffId, WaitlistEntryId};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -147,9 +150,24 @@ pub struct Appointment {
     pub cancellation_reason: Option<String>,
     pub cancelled_by: Option<CancelledByColumn>,
     pub cancelled_late: bool,
+    pub hold_expires_at: Option<DateTime<Utc>>,
 }
 
-/// A booking to insert (always `booked`: see `appointments::insert_audited`).
+impl Appointment {
+    /// The status as of now (a lapsed hold reads `expired` at once).
+    pub fn status_now(&self) -> Status {
+        self.status.0.as_of(self.hold_expires_at, Utc::now())
+    }
+
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.appointment_time,
+            end: self.end_time,
+        }
+    }
+}
+
+/// A booking or a hold to insert (see `appointments::insert_audited`).
 #[derive(Debug)]
 pub struct NewAppointment {
     pub id: AppointmentId,
@@ -158,6 +176,8 @@ pub struct NewAppointment {
     pub appointment_time: DateTime<Utc>,
     pub end_time: DateTime<Utc>,
     pub notes: Option<String>,
+    /// `Some` makes it a hold until then; `None` books it.
+    pub hold_expires_at: Option<DateTime<Utc>>,
 }
 
 common::text_column!(
@@ -227,4 +247,24 @@ impl HoursOverride {
             _ => DayOverride::Closed,
         }
     }
+}
+
+common::text_column!(
+    /// `WaitlistStatus` as stored: text, checked by the table's constraint.
+    WaitlistStatusColumn,
+    WaitlistStatus
+);
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = waitlist_entries, check_for_backend(diesel::pg::Pg))]
+pub struct WaitlistEntry {
+    pub id: WaitlistEntryId,
+    pub doctor_id: UserId,
+    pub patient_id: UserId,
+    pub earliest: DateTime<Utc>,
+    pub latest: DateTime<Utc>,
+    pub status: WaitlistStatusColumn,
+    pub appointment_id: Option<AppointmentId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -14,6 +14,7 @@ diesel::table! {
         cancellation_reason -> Nullable<Text>,
         cancelled_by -> Nullable<Text>,
         cancelled_late -> Bool,
+        hold_expires_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -62,9 +63,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    freed_time (id) {
+        id -> Int8,
+        doctor_id -> Uuid,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        freed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    waitlist_entries (id) {
+        id -> Uuid,
+        doctor_id -> Uuid,
+        patient_id -> Uuid,
+        earliest -> Timestamptz,
+        latest -> Timestamptz,
+        status -> Text,
+        appointment_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    waitlist_offers (entry_id, slot_start) {
+        entry_id -> Uuid,
+        appointment_id -> Uuid,
+        slot_start -> Timestamptz,
+        offered_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(waitlist_entries -> appointments (appointment_id));
+diesel::joinable!(waitlist_offers -> appointments (appointment_id));
+diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     appointments,
     doctor_hours_overrides,
     doctor_profiles,
     doctor_time_off,
+    freed_time,
+    waitlist_entries,
+    waitlist_offers,
 );

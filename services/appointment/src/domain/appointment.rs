@@ -1,6 +1,8 @@
 //! Appointments: booking and change requests, and the status state machine
 //! (`booked -> completed | no_show` by the doctor or an admin once the start has passed,
-//! `booked -> cancelled` by any party; the other states are final).
+//! `booked -> cancelled` by any party; `held -> booked` when its patient confirms,
+//! `held -> cancelled` by any party, `held -> expired` at `hold_expires_at`; the other
+//! states are final).
 
 use chrono::{DateTime, Duration, Utc};
 use common::error::ConflictRule;
@@ -12,20 +14,33 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Booked,
+    /// Kept for its patient until `hold_expires_at`, then `expired`.
+    Held,
     Completed,
     Cancelled,
     NoShow,
+    /// A hold nobody confirmed in time.
+    Expired,
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Self::Booked, Self::Completed, Self::Cancelled, Self::NoShow];
+    pub const ALL: [Status; 6] = [
+        Self::Booked,
+        Self::Held,
+        Self::Completed,
+        Self::Cancelled,
+        Self::NoShow,
+        Self::Expired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Booked => "booked",
+            Self::Held => "held",
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
             Self::NoShow => "no_show",
+            Self::Expired => "expired",
         }
     }
 
@@ -33,7 +48,38 @@ impl Status {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == raw.trim())
-            .ok_or_else(|| "must be one of booked, completed, cancelled, no_show".to_owned())
+            .ok_or_else(|| {
+                "must be one of booked, held, completed, cancelled, no_show, expired".to_owned()
+            })
+    }
+
+    /// The status as of `now`: a hold past its expiry is `expired` from that instant, on
+    /// every replica, whether or not the expiry pass has written it yet.
+    pub fn as_of(self, hold_expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {
+        match (self, hold_expires_at) {
+            (Self::Held, Some(expiry)) if expiry <= now => Self::Expired,
+            (status, _) => status,
+        }
+    }
+
+    /// Whether the appointment takes its time in the calendars (the exclusion constraints'
+    /// predicate, less lapsed holds).
+    pub fn takes_time(self) -> bool {
+        matches!(self, Self::Booked | Self::Held)
+    }
+}
+
+/// Confirming a hold (its patient): only an unexpired hold becomes `booked`.
+pub fn confirm(current: Status) -> Result<Status, ApiError> {
+    match current {
+        Status::Held => Ok(Status::Booked),
+        Status::Expired => Err(ApiError::Conflict(
+            "the hold has expired: the slot is no longer kept".into(),
+        )),
+        other => Err(ApiError::Conflict(format!(
+            "only a held appointment can be confirmed (this one is {})",
+            other.as_str()
+        ))),
     }
 }
 
@@ -125,7 +171,11 @@ fn step(
 ) -> Result<Status, ApiError> {
     match (current, target) {
         (Status::Booked, Status::Booked) => Ok(Status::Booked),
-        (Status::Booked, Status::Cancelled) => Ok(Status::Cancelled),
+        (Status::Booked | Status::Held, Status::Cancelled) => Ok(Status::Cancelled),
+        (Status::Held, Status::Held) => Ok(Status::Held),
+        (Status::Held, Status::Booked) => Err(ApiError::Conflict(
+            "a hold is confirmed by its patient with POST /appointments/{id}/confirm".into(),
+        )),
         (Status::Booked, Status::Completed | Status::NoShow) if start <= now => Ok(target),
         (Status::Booked, Status::Completed | Status::NoShow) => Err(ApiError::Conflict(format!(
             "an appointment cannot be marked {} before it starts",
@@ -139,7 +189,7 @@ fn step(
     }
 }
 
-/// Cancelling (`DELETE`, any party who may see it): the `booked -> cancelled` edge.
+/// Cancelling (`DELETE`, any party who may see it): the `booked | held -> cancelled` edge.
 pub fn cancel(
     current: Status,
     start: DateTime<Utc>,
@@ -206,6 +256,11 @@ pub struct BookingForm {
     #[serde(default)]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub notes: Field<String>,
+    /// true keeps the slot for HOLD_TTL_SECONDS as `held` until confirmed with
+    /// POST /appointments/{id}/confirm (default false: booked at once)
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub hold: Field<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +268,7 @@ pub struct Booking {
     pub doctor_id: UserId,
     pub start: DateTime<Utc>,
     pub notes: Option<String>,
+    pub hold: bool,
 }
 
 impl BookingForm {
@@ -221,13 +277,15 @@ impl BookingForm {
         let doctor_id = v.required("doctor_id", self.doctor_id, user_id);
         let start = v.required("appointment_time", self.appointment_time, timestamp);
         let notes = v.optional("notes", self.notes, notes);
-        match (doctor_id, start, notes) {
-            (Some(doctor_id), Some(start), Some(notes)) => {
+        let hold = v.optional("hold", self.hold, Ok::<_, String>);
+        match (doctor_id, start, notes, hold) {
+            (Some(doctor_id), Some(start), Some(notes), Some(hold)) => {
                 v.finish()?;
                 Ok(Booking {
                     doctor_id,
                     start,
                     notes,
+                    hold: hold.unwrap_or(false),
                 })
             }
             _ => Err(v.into_error()),

@@ -7,3 +7,4 @@ pub mod overrides;
 pub mod profile;
 pub mod schedule;
 pub mod time_off;
+pub mod waitlist;

@@ -13,7 +13,8 @@ use common::ids::AppointmentId;
 use common::problem_responses::{Invalid, Malformed, NotFound, Unauthenticated};
 
 /// `PUT /appointments/{id}`: a new time follows the booking rules (422/409) and is only
-/// possible while the appointment is booked and still ahead (else 409); it keeps its
+/// possible while the appointment is booked and still ahead (else 409), and for a patient
+/// only outside the doctor's cancellation notice (409 late-cancellation); it keeps its
 /// length. A status change follows the state machine; patients may not set status (403).
 #[utoipa::path(put, path = "/appointments/{id}", operation_id = "change_appointment", tag = "appointments",
     security(("bearer" = [])),
@@ -24,7 +25,7 @@ use common::problem_responses::{Invalid, Malformed, NotFound, Unauthenticated};
         Unauthenticated,
         (status = 403, description = "Patients may not set status", body = common::error::Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 409, description = "Illegal status change, not reschedulable, or overlap", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Illegal status change, not reschedulable, overlap, the daily limit, or a patient moving it inside the cancellation notice (type .../late-cancellation)", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid))]
 pub async fn change(
     pool: web::Data<DbPool>,

@@ -3,6 +3,7 @@
 
 use super::views::AppointmentView;
 use crate::SERVICE_NAME;
+use crate::config::HoldSettings;
 use crate::db::appointments::{self, ListFilter};
 use crate::domain::appointment::{BookingForm, Status};
 use crate::usecases::booking;
@@ -18,21 +19,22 @@ use common::validation::{Paging, Validator, parse_body, timestamp};
 use common::{ApiError, Role};
 use serde::Deserialize;
 
-/// `POST /appointments`: see `usecases::booking::book` for the rules; honours
-/// `Idempotency-Key`.
+/// `POST /appointments`: see `usecases::booking::book` for the rules; `"hold": true` keeps
+/// the slot as `held` for HOLD_TTL_SECONDS until confirmed; honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/appointments", operation_id = "book_appointment", tag = "appointments",
     security(("bearer" = [])),
     request_body = BookingForm, params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely: same key and body replays the first answer")),
     responses(
-        (status = 201, description = "Booked", body = AppointmentView),
+        (status = 201, description = "Booked, or held with hold_expires_at", body = AppointmentView),
         Malformed,
         Unauthenticated,
         Forbidden,
         (status = 404, description = "The doctor has no profile", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Overlaps a booked appointment of the doctor or the patient", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named in errors: appointment_time in the past, more than 730 days ahead, on a day off or outside the doctor's hours", body = common::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Overlaps a booked appointment of the doctor or the patient, or one more than the doctor's max_daily_bookings_per_patient that local day (type .../daily-booking-limit)", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named in errors; appointment_time outside the doctor's calendar names the rule in detail: in the past, sooner than the notice, beyond the horizon, closed that day, outside the hours, in a break or in time off", body = common::error::Problem, content_type = "application/problem+json")))]
 pub async fn book(
     pool: web::Data<DbPool>,
+    holds: web::Data<HoldSettings>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     key: IdempotencyKey,
@@ -43,7 +45,7 @@ pub async fn book(
     let idempotency = key.bind(Scope::user(caller.id), SERVICE_NAME.as_bytes(), &body)?;
     let booking = parse_body::<BookingForm>(body)?.validate()?;
     create_once(&pool, idempotency, move |conn| {
-        booking::book(conn, &caller, &audit, &booking).map(AppointmentView::from)
+        booking::book(conn, &caller, &audit, &booking, &holds).map(AppointmentView::from)
     })
     .await
 }
@@ -127,4 +129,27 @@ pub async fn get(
     .await?;
     PatientOfRequest::note(&req, appointment.patient_id);
     Ok(web::Json(appointment.into()))
+}
+
+/// `POST /appointments/{id}/confirm` (its patient): a hold becomes `booked`. Expired or not
+/// held -> 409; its doctor or an admin -> 403; anyone else -> 404.
+#[utoipa::path(post, path = "/appointments/{id}/confirm", operation_id = "confirm_hold", tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Booked", body = AppointmentView),
+        Unauthenticated, Forbidden, NotFound,
+        (status = 409, description = "Not held, or the hold expired", body = common::error::Problem, content_type = "application/problem+json")))]
+pub async fn confirm(
+    pool: web::Data<DbPool>,
+    caller: AuthenticatedUser,
+    audit: AuditContext,
+    id: web::Path<AppointmentId>,
+) -> Result<web::Json<AppointmentView>, ApiError> {
+    let id = id.into_inner();
+    let booked = with_conn(&pool, move |conn| {
+        crate::usecases::holds::confirm(conn, &caller, &audit, id)
+    })
+    .await?;
+    Ok(web::Json(booked.into()))
 }

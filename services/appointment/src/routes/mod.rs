@@ -7,6 +7,7 @@ mod doctor_profile;
 mod doctors;
 mod stats;
 pub mod views;
+mod waitlist;
 
 use common::audit::{AuditedRoute, Resource};
 
@@ -29,6 +30,18 @@ pub const AUDITED: &[AuditedRoute] = &[
         route: "/appointments/{id}",
         resource: Resource::Appointment,
     },
+    AuditedRoute {
+        route: "/appointments/{id}/confirm",
+        resource: Resource::Appointment,
+    },
+    AuditedRoute {
+        route: "/waitlist",
+        resource: Resource::WaitlistEntry,
+    },
+    AuditedRoute {
+        route: "/waitlist/{id}",
+        resource: Resource::WaitlistEntry,
+    },
 ];
 
 common::route_table! {
@@ -49,6 +62,9 @@ common::route_table! {
         put: appointment_changes::change,
         delete: appointment_changes::cancel,
     },
+    "/appointments/{id}/confirm" => { post: appointments::confirm },
+    "/waitlist" => { post: waitlist::join, get: waitlist::list },
+    "/waitlist/{id}" => { delete: waitlist::withdraw },
     "/admin/stats" => { get: stats::stats },
 }
 
@@ -62,11 +78,13 @@ common::route_table! {
         doctor_calendar::list_hours, doctor_calendar::set_hours, doctor_calendar::clear_hours,
         doctors::directory, doctors::get_doctor, doctors::free_slots,
         appointments::book, appointments::list, appointments::get,
-        appointment_changes::change, appointment_changes::cancel, stats::stats,
+        appointment_changes::change, appointment_changes::cancel, appointments::confirm,
+        waitlist::join, waitlist::list, waitlist::withdraw, stats::stats,
     ),
     tags(
         (name = "doctors", description = "Doctor profiles, the directory and free slots"),
         (name = "calendar", description = "A doctor's time off and date overrides"),
+        (name = "waitlist", description = "Waiting for a freed slot, offered as a hold"),
         (name = "appointments", description = "Booking, rescheduling and cancelling"),
         (name = "admin", description = "Figures for admin analytics"),
     )

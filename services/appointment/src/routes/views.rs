@@ -1,12 +1,13 @@
 //! What appointment-service sends: profiles, appointments, slots.
 
-use crate::db::models::{Appointment, DoctorProfile, HoursOverride, TimeOff};
+use crate::db::models::{Appointment, DoctorProfile, HoursOverride, TimeOff, WaitlistEntry};
 use crate::domain::appointment::{CancelledBy, Status};
 use crate::domain::profile::{Break, format_time};
 use crate::domain::schedule::{DayOverride, Slot};
+use crate::domain::waitlist::WaitlistStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use common::UserId;
-use common::ids::{AppointmentId, DoctorProfileId, TimeOffId};
+use common::ids::{AppointmentId, DoctorProfileId, TimeOffId, WaitlistEntryId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -80,6 +81,8 @@ pub struct AppointmentView {
     /// "doctor unavailable")
     pub cancellation_reason: Option<String>,
     pub cancelled_by: Option<CancelledBy>,
+    /// Until when a hold keeps the slot (held or expired; kept once confirmed)
+    pub hold_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -87,12 +90,13 @@ pub struct AppointmentView {
 impl From<Appointment> for AppointmentView {
     fn from(a: Appointment) -> Self {
         Self {
+            status: a.status_now(),
+            hold_expires_at: a.hold_expires_at,
             id: a.id,
             patient_id: a.patient_id,
             doctor_id: a.doctor_id,
             appointment_time: a.appointment_time,
             end_time: a.end_time,
-            status: a.status.0,
             notes: a.notes,
             cancellation_reason: a.cancellation_reason,
             cancelled_by: a.cancelled_by.map(|c| c.0),
@@ -173,6 +177,36 @@ impl From<HoursOverride> for HoursOverrideView {
             available_to,
             closed,
             updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WaitlistView {
+    pub id: WaitlistEntryId,
+    pub doctor_id: UserId,
+    pub patient_id: UserId,
+    pub earliest: DateTime<Utc>,
+    pub latest: DateTime<Utc>,
+    pub status: WaitlistStatus,
+    /// The offered hold (offered) or the booked appointment (fulfilled)
+    pub appointment_id: Option<AppointmentId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<WaitlistEntry> for WaitlistView {
+    fn from(w: WaitlistEntry) -> Self {
+        Self {
+            id: w.id,
+            doctor_id: w.doctor_id,
+            patient_id: w.patient_id,
+            earliest: w.earliest,
+            latest: w.latest,
+            status: w.status.0,
+            appointment_id: w.appointment_id,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
         }
     }
 }

@@ -1,11 +1,14 @@
-//! Booking an appointment for the calling patient.
+//! Booking an appointment, or holding its slot, for the calling patient.
 
 use super::availability::ensure_bookable;
+use super::holds::clear_lapsed;
+use crate::config::HoldSettings;
 use crate::db::appointments::{self, overlap_conflict};
 use crate::db::models::{Appointment, NewAppointment};
-use crate::db::profiles;
+use crate::db::{holds, profiles};
 use crate::domain::appointment::Booking;
-use chrono::Duration;
+use crate::domain::schedule::Span;
+use chrono::{Duration, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext};
 use common::auth::AuthenticatedUser;
@@ -15,13 +18,16 @@ use diesel::{Connection, PgConnection};
 /// The doctor must have a profile (404) and take bookings at that time (422, naming the
 /// rule), and the patient's day with them must have room (409); neither the doctor's nor
 /// the patient's calendar may overlap (409, by the database's exclusion constraints, under
-/// any concurrency). The doctor's profile stays locked until the booking commits, so a
-/// concurrent time off, change of hours or second booking of this patient waits for it.
+/// any concurrency; holds count as booked). The doctor's profile stays locked until the
+/// booking commits, so a concurrent time off, change of hours or second booking of this
+/// patient waits for it. With `hold`, the slot is kept until `HOLD_TTL_SECONDS` from now,
+/// at most `MAX_HOLDS_PER_PATIENT` unexpired holds a patient (409).
 pub fn book(
     conn: &mut PgConnection,
     patient: &AuthenticatedUser,
     audit: &AuditContext,
     booking: &Booking,
+    settings: &HoldSettings,
 ) -> Result<Appointment, ApiError> {
     conn.transaction(|conn| {
         // Either id the directory shows names the doctor; the appointment keeps the user id.
@@ -29,6 +35,17 @@ pub fn book(
             .ok_or(ApiError::NotFound("doctor"))?;
         let length = Duration::minutes(i64::from(profile.slot_minutes));
         let end = ensure_bookable(conn, &profile, patient.id, booking.start, length, None)?;
+        let hold_expires_at = if booking.hold {
+            ensure_may_hold(conn, patient, settings)?;
+            Some(Utc::now() + Duration::from_std(settings.ttl).unwrap_or(Duration::minutes(5)))
+        } else {
+            None
+        };
+        let span = Span {
+            start: booking.start,
+            end,
+        };
+        clear_lapsed(conn, profile.user_id, patient.id, span)?;
         let id = AppointmentId::new();
         let event = audit
             .event(Action::AppointmentCreate)
@@ -43,7 +60,25 @@ pub fn book(
             appointment_time: booking.start,
             end_time: end,
             notes: booking.notes.clone(),
+            hold_expires_at,
         };
         appointments::insert_audited(conn, &appointment, &event).map_err(overlap_conflict)
     })
+}
+
+/// At most `max_per_patient` unexpired holds; the patient's holds are serialized for the
+/// rest of the transaction, so racing ones cannot pass together.
+fn ensure_may_hold(
+    conn: &mut PgConnection,
+    patient: &AuthenticatedUser,
+    settings: &HoldSettings,
+) -> Result<(), ApiError> {
+    holds::lock_patient(conn, patient.id)?;
+    let held = holds::active_for(conn, patient.id, Utc::now())?;
+    if held >= i64::from(settings.max_per_patient) {
+        return Err(ApiError::Conflict(format!(
+            "the patient already holds {held} slots, the most at once: confirm or cancel one first"
+        )));
+    }
+    Ok(())
 }

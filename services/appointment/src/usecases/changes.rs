@@ -3,11 +3,13 @@
 //! doctor's calendar (profile first, then appointment: the order time off takes them in).
 
 use super::availability::ensure_bookable;
+use super::holds::{clear_lapsed, reopen_offer};
 use crate::db::appointments::{self, AppointmentChanges, overlap_conflict};
 use crate::db::models::{Appointment, CancelledByColumn, StatusColumn};
-use crate::db::profiles;
+use crate::db::{freed, profiles};
 use crate::domain::appointment::{self as rules, CancelledBy, Change, Status, transition};
 use crate::domain::profile::BookingPolicy;
+use crate::domain::schedule::Span;
 use chrono::{DateTime, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext, store as audit_store};
@@ -37,13 +39,13 @@ pub fn change(
         };
         if let Some(target) = change.status {
             let next = transition(
-                current.status.0,
+                current.status_now(),
                 target,
                 caller.role,
                 current.appointment_time,
                 now,
             )?;
-            if next == Status::Cancelled && current.status.0 != Status::Cancelled {
+            if next == Status::Cancelled && current.status_now() != Status::Cancelled {
                 changes = AppointmentChanges {
                     notes: changes.notes,
                     ..cancellation(caller, None, current.appointment_time, &policy, now)
@@ -51,8 +53,11 @@ pub fn change(
             }
             changes.status = Some(StatusColumn(next));
         }
+        if changes.status.is_some_and(|s| s.0 == Status::Cancelled) {
+            give_back(conn, &current)?;
+        }
         if let Some(new_start) = change.new_start {
-            rules::ensure_reschedulable(current.status.0, current.appointment_time, now)?;
+            rules::ensure_reschedulable(current.status_now(), current.appointment_time, now)?;
             rules::ensure_not_late(
                 caller.role,
                 current.appointment_time,
@@ -69,6 +74,12 @@ pub fn change(
                 length,
                 Some(id),
             )?;
+            let span = Span {
+                start: new_start,
+                end,
+            };
+            clear_lapsed(conn, current.doctor_id, current.patient_id, span)?;
+            freed::queue(conn, current.doctor_id, current.span())?;
             changes.appointment_time = Some(new_start);
             changes.end_time = Some(end);
         }
@@ -97,16 +108,20 @@ pub fn cancel(
     conn.transaction(|conn| {
         let current = find(conn, caller, id, true)?;
         let now = Utc::now();
-        let cancelled = rules::cancel(current.status.0, current.appointment_time, now)?;
+        let cancelled = rules::cancel(current.status_now(), current.appointment_time, now)?;
         let policy = profiles::find_by_user(conn, current.doctor_id)?
             .map(|p| p.policy())
             .unwrap_or_default();
-        rules::ensure_not_late(
-            caller.role,
-            current.appointment_time,
-            now,
-            policy.cancellation_notice_hours,
-        )?;
+        // A hold is not a visit yet: giving it up is never late.
+        if current.status.0 == Status::Booked {
+            rules::ensure_not_late(
+                caller.role,
+                current.appointment_time,
+                now,
+                policy.cancellation_notice_hours,
+            )?;
+        }
+        give_back(conn, &current)?;
         let event = audit
             .event(Action::AppointmentCancel)
             .by(caller)
@@ -138,6 +153,16 @@ pub fn cancellation(
         cancelled_late: Some(rules::is_late(start, now, policy.cancellation_notice_hours)),
         ..AppointmentChanges::default()
     }
+}
+
+/// A cancelled appointment's time goes to the waitlist's queue; a declined waitlist offer
+/// puts its entry back in the queue (the slot goes to the next entry).
+fn give_back(conn: &mut PgConnection, cancelled: &Appointment) -> Result<(), ApiError> {
+    if cancelled.status_now().takes_time() {
+        freed::queue(conn, cancelled.doctor_id, cancelled.span())?;
+    }
+    reopen_offer(conn, cancelled.id)?;
+    Ok(())
 }
 
 /// The appointment if the caller may see it (else 404); `locked` for the change.

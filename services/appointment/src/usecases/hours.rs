@@ -2,7 +2,7 @@
 //! appointments outside them) and going back to the weekly rule.
 
 use crate::db::models::HoursOverride;
-use crate::db::{appointments, overrides, profiles};
+use crate::db::{appointments, freed, overrides, profiles};
 use crate::domain::schedule::{DayOverride, local_day};
 use chrono::{NaiveDate, Utc};
 use common::ApiError;
@@ -53,6 +53,9 @@ pub fn set(
             });
         }
         let saved = overrides::upsert(conn, &HoursOverride::new(doctor.id, date, hours))?;
+        if matches!(hours, DayOverride::Open(_)) {
+            freed::queue(conn, doctor.id, day)?;
+        }
         let event = audit
             .event(Action::HoursOverrideSet)
             .by(doctor)
@@ -71,9 +74,13 @@ pub fn clear(
     date: NaiveDate,
 ) -> Result<(), ApiError> {
     conn.transaction(|conn| {
+        let profile = profiles::lock_by_any_id(conn, doctor.id.as_uuid())?
+            .ok_or(ApiError::NotFound("hours override"))?;
         if !overrides::delete(conn, doctor.id, date)? {
             return Err(ApiError::NotFound("hours override"));
         }
+        // The weekly rule may open what the override had closed.
+        freed::queue(conn, doctor.id, local_day(&profile.availability(), date))?;
         let event = audit
             .event(Action::HoursOverrideDelete)
             .by(doctor)

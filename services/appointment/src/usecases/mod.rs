@@ -5,6 +5,9 @@
 pub mod availability;
 pub mod booking;
 pub mod changes;
+pub mod holds;
 pub mod hours;
+pub mod offers;
 pub mod profiles;
 pub mod time_off;
+pub mod waitlist;

@@ -3,7 +3,7 @@
 
 use super::changes::cancellation;
 use crate::db::models::{Appointment, TimeOff};
-use crate::db::{appointments, profiles, time_off};
+use crate::db::{appointments, freed, profiles, time_off};
 use crate::domain::schedule::Span;
 use crate::domain::time_off::{DOCTOR_UNAVAILABLE, TimeOffRequest};
 use chrono::Utc;
@@ -86,7 +86,8 @@ pub fn create(
     })
 }
 
-/// Removes the doctor's own time off (another's, or none: 404); its slots are offered again.
+/// Removes the doctor's own time off (another's, or none: 404); its slots are offered again
+/// (queued for the waitlist in the same transaction).
 pub fn delete(
     conn: &mut PgConnection,
     doctor: &AuthenticatedUser,
@@ -94,7 +95,9 @@ pub fn delete(
     id: TimeOffId,
 ) -> Result<(), ApiError> {
     conn.transaction(|conn| {
-        time_off::delete(conn, doctor.id, id)?.ok_or(ApiError::NotFound("time off"))?;
+        let removed =
+            time_off::delete(conn, doctor.id, id)?.ok_or(ApiError::NotFound("time off"))?;
+        freed::queue(conn, doctor.id, removed.span())?;
         let event = audit
             .event(Action::TimeOffDelete)
             .by(doctor)

@@ -293,3 +293,42 @@ impl TestApp {
         self.audit_events_as(&caller(Role::Admin), query).await
     }
 }
+
+impl TestApp {
+    /// `POST /appointments` with `"hold": true`.
+    pub async fn hold(&self, patient: &Caller, doctor: UserId, start: DateTime<Utc>) -> Response {
+        self.book_body(
+            patient,
+            &json!({ "doctor_id": doctor, "appointment_time": rfc3339(start), "hold": true }),
+        )
+        .await
+    }
+
+    pub async fn confirm(&self, patient: &Caller, id: &str) -> Response {
+        self.post(&format!("/appointments/{id}/confirm"), patient, &json!({}))
+            .await
+    }
+
+    /// Stops the instance as SIGTERM would: its background passes end, the server drains.
+    pub fn stop(&self) {
+        self.platform.lifecycle.start_draining();
+    }
+}
+
+/// Polls `check` every 100 ms until it holds or `within` has passed; whether it held.
+pub async fn eventually<F, Fut>(within: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,146 @@
+//! Waitlist entries and the offers made to them.
+
+use super::models::{WaitlistEntry, WaitlistStatusColumn};
+use super::schema::{waitlist_entries, waitlist_offers};
+use crate::domain::schedule::Span;
+use crate::domain::waitlist::WaitlistStatus;
+use chrono::{DateTime, Utc};
+use common::UserId;
+use common::auth::Visibility;
+use common::ids::{AppointmentId, WaitlistEntryId};
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut PgConnection, entry: &WaitlistEntry) -> QueryResult<WaitlistEntry> {
+    diesel::insert_into(waitlist_entries::table)
+        .values(entry)
+        .returning(WaitlistEntry::as_returning())
+        .get_result(conn)
+}
+
+type Condition = Box<
+    dyn BoxableExpression<
+            waitlist_entries::table,
+            diesel::pg::Pg,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>;
+
+fn visible_to(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::Everything => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")),
+        Visibility::AsPatient(id) => Box::new(waitlist_entries::patient_id.eq(id)),
+        Visibility::AsDoctor(id) => Box::new(waitlist_entries::doctor_id.eq(id)),
+    }
+}
+
+/// What the caller may see, oldest first.
+pub fn list(
+    conn: &mut PgConnection,
+    visibility: Visibility,
+    status: Option<WaitlistStatus>,
+) -> QueryResult<Vec<WaitlistEntry>> {
+    let mut query = waitlist_entries::table
+        .into_boxed()
+        .filter(visible_to(visibility));
+    if let Some(status) = status {
+        query = query.filter(waitlist_entries::status.eq(WaitlistStatusColumn(status)));
+    }
+    query
+        .order((
+            waitlist_entries::created_at.asc(),
+            waitlist_entries::id.asc(),
+        ))
+        .select(WaitlistEntry::as_select())
+        .load(conn)
+}
+
+/// The entry if the caller may see it, locked for a change.
+pub fn find_locked(
+    conn: &mut PgConnection,
+    id: WaitlistEntryId,
+    visibility: Visibility,
+) -> QueryResult<Option<WaitlistEntry>> {
+    waitlist_entries::table
+        .filter(waitlist_entries::id.eq(id))
+        .filter(visible_to(visibility))
+        .select(WaitlistEntry::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// The entry an offered (or fulfilled) appointment belongs to, locked.
+pub fn find_by_appointment(
+    conn: &mut PgConnection,
+    appointment: AppointmentId,
+) -> QueryResult<Option<WaitlistEntry>> {
+    waitlist_entries::table
+        .filter(waitlist_entries::appointment_id.eq(appointment))
+        .select(WaitlistEntry::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+pub fn set_status(
+    conn: &mut PgConnection,
+    id: WaitlistEntryId,
+    status: WaitlistStatus,
+    appointment: Option<AppointmentId>,
+) -> QueryResult<WaitlistEntry> {
+    diesel::update(waitlist_entries::table.find(id))
+        .set((
+            waitlist_entries::status.eq(WaitlistStatusColumn(status)),
+            waitlist_entries::appointment_id.eq(appointment),
+            waitlist_entries::updated_at.eq(Utc::now()),
+        ))
+        .returning(WaitlistEntry::as_returning())
+        .get_result(conn)
+}
+
+/// The oldest waiting entry for `doctor` whose window holds `slot`, whose patient has
+/// nothing booked or held overlapping it, and who was not offered this slot before;
+/// locked, skipping entries another replica is offering to.
+pub fn next_for(
+    conn: &mut PgConnection,
+    doctor: UserId,
+    slot: Span,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<WaitlistEntry>> {
+    use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
+    diesel::sql_query(
+        "SELECT w.* FROM waitlist_entries w \
+         WHERE w.doctor_id = $1 AND w.status = 'waiting' \
+           AND w.earliest <= $2 AND w.latest >= $3 \
+           AND NOT EXISTS (SELECT 1 FROM appointments a \
+                           WHERE a.patient_id = w.patient_id \
+                             AND (a.status = 'booked' OR (a.status = 'held' AND a.hold_expires_at > $4)) \
+                             AND a.appointment_time < $3 AND a.end_time > $2) \
+           AND NOT EXISTS (SELECT 1 FROM waitlist_offers o \
+                           WHERE o.entry_id = w.id AND o.slot_start = $2) \
+         ORDER BY w.created_at, w.id LIMIT 1 \
+         FOR UPDATE OF w SKIP LOCKED",
+    )
+    .bind::<SqlUuid, _>(doctor.as_uuid())
+    .bind::<Timestamptz, _>(slot.start)
+    .bind::<Timestamptz, _>(slot.end)
+    .bind::<Timestamptz, _>(now)
+    .get_result(conn)
+    .optional()
+}
+
+pub fn record_offer(
+    conn: &mut PgConnection,
+    entry: WaitlistEntryId,
+    appointment: AppointmentId,
+    slot_start: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(waitlist_offers::table)
+        .values((
+            waitlist_offers::entry_id.eq(entry),
+            waitlist_offers::appointment_id.eq(appointment),
+            waitlist_offers::slot_start.eq(slot_start),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

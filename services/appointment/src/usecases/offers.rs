@@ -1,0 +1,93 @@
+//! The waitlist's offers: every slot of freed time goes, as a hold, to the oldest waiting
+//! entry that fits it. Freed time is queued in the transaction that frees it
+//! (`db::freed`) and worked through here by any replica: a row is claimed with
+//! `FOR UPDATE SKIP LOCKED` and deleted in the transaction that makes its offers, so each
+//! freed slot is offered once, and a crash in between leaves the row to be claimed again.
+
+use super::availability::calendar;
+use crate::db::models::NewAppointment;
+use crate::db::{appointments, freed, profiles, waitlist};
+use crate::domain::schedule::{Slot, Span};
+use crate::domain::waitlist::WaitlistStatus;
+use chrono::{DateTime, Duration, Utc};
+use common::ApiError;
+use common::audit::{Action, AuditContext};
+use common::ids::AppointmentId;
+use diesel::{Connection, PgConnection};
+
+/// Works through the queue of freed time, one row per transaction, until it is empty (or
+/// only rows other replicas hold remain). Returns the offers made.
+pub fn offer_freed(conn: &mut PgConnection, offer_ttl: Duration) -> Result<usize, ApiError> {
+    let mut offers = 0;
+    while let Some(made) = conn.transaction(|conn| offer_one(conn, offer_ttl))? {
+        offers += made;
+    }
+    Ok(offers)
+}
+
+/// Claims one row of freed time and offers its free slots; `None` when there is none.
+fn offer_one(conn: &mut PgConnection, offer_ttl: Duration) -> Result<Option<usize>, ApiError> {
+    let Some((id, doctor, span)) = freed::claim(conn)? else {
+        return Ok(None);
+    };
+    let mut made = 0;
+    // The profile lock orders offers with bookings and calendar changes of this doctor.
+    if let Some(profile) = profiles::lock_by_any_id(conn, doctor.as_uuid())? {
+        let zone = profile.availability().timezone;
+        let first = span.start.with_timezone(&zone).date_naive();
+        let last = span.end.with_timezone(&zone).date_naive();
+        let (calendar, days) = calendar(conn, &profile, first, last)?;
+        let busy = appointments::busy_between(conn, doctor, days)?;
+        let now = Utc::now();
+        let slots: Vec<Slot> = first
+            .iter_days()
+            .take_while(|day| *day <= last)
+            .flat_map(|day| calendar.free_slots(day, &busy, now))
+            .filter(|slot| span.start <= slot.start && slot.end <= span.end)
+            .collect();
+        for slot in slots {
+            if offer(conn, doctor, slot, now + offer_ttl)? {
+                made += 1;
+            }
+        }
+    }
+    freed::done(conn, id)?;
+    Ok(Some(made))
+}
+
+/// A hold on `slot` for the oldest waiting entry that fits, if there is one.
+fn offer(
+    conn: &mut PgConnection,
+    doctor: common::UserId,
+    slot: Span,
+    expires: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let Some(entry) = waitlist::next_for(conn, doctor, slot, Utc::now())? else {
+        return Ok(false);
+    };
+    let id = AppointmentId::new();
+    // No request made this: the system offers it, so the event has no actor or address.
+    let system = AuditContext {
+        request_id: None,
+        client_address: None,
+    };
+    let event = system
+        .event(Action::AppointmentOffer)
+        .on(id)
+        .patient(entry.patient_id)
+        .succeeded();
+    let hold = NewAppointment {
+        id,
+        patient_id: entry.patient_id,
+        doctor_id: doctor,
+        appointment_time: slot.start,
+        end_time: slot.end,
+        notes: None,
+        hold_expires_at: Some(expires),
+    };
+    appointments::insert_audited(conn, &hold, &event)?;
+    waitlist::set_status(conn, entry.id, WaitlistStatus::Offered, Some(id))?;
+    waitlist::record_offer(conn, entry.id, id, slot.start)?;
+    tracing::info!(entry = %entry.id, appointment = %id, "waitlist offer made");
+    Ok(true)
+}
