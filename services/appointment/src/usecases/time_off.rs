@@ -2,6 +2,7 @@
 //! unless asked to cancel them, all in one transaction) and removing it.
 
 use super::changes::cancellation;
+use super::holds::reopen_offer;
 use crate::db::models::{Appointment, TimeOff};
 use crate::db::{appointments, freed, profiles, time_off};
 use crate::domain::schedule::Span;
@@ -54,6 +55,8 @@ pub fn create(
             let reason = Some(DOCTOR_UNAVAILABLE.to_owned());
             let changes = cancellation(doctor, reason, appointment.appointment_time, &policy, now);
             appointments::update(conn, appointment.id, changes)?;
+            // A waitlist offer inside the time off is gone with it: its entry waits again.
+            reopen_offer(conn, appointment.id)?;
             events.push(
                 audit
                     .event(Action::AppointmentCancel)
