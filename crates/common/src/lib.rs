@@ -15,6 +15,7 @@ pub mod contracts;
 pub mod cors;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod idempotency;

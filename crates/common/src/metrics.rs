@@ -16,6 +16,9 @@ pub struct Metrics {
     upstream_latency: HistogramVec,
     upstream_failures: IntCounterVec,
     audit_events_lost: prometheus::IntCounter,
+    deliveries: IntCounterVec,
+    outbox_backlog: prometheus::IntGauge,
+    outbox_oldest_age: prometheus::Gauge,
 }
 
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -62,6 +65,21 @@ impl Metrics {
             "audit_events_lost_total",
             "Audit events that could not be stored even one by one (each also logged as an error)",
         );
+        let deliveries = IntCounterVec::new(
+            Opts::new(
+                "webhook_deliveries_total",
+                "Webhook delivery attempts by outcome (delivered, retry, failed)",
+            ),
+            &["outcome"],
+        );
+        let outbox_backlog = prometheus::IntGauge::new(
+            "outbox_backlog",
+            "Events and webhook deliveries not yet done (undispatched events plus pending deliveries)",
+        );
+        let outbox_oldest_age = prometheus::Gauge::new(
+            "outbox_oldest_age_seconds",
+            "Age of the oldest event not yet dispatched or delivered",
+        );
         let (
             Ok(requests),
             Ok(latency),
@@ -69,6 +87,9 @@ impl Metrics {
             Ok(upstream_latency),
             Ok(upstream_failures),
             Ok(audit_events_lost),
+            Ok(deliveries),
+            Ok(outbox_backlog),
+            Ok(outbox_oldest_age),
         ) = (
             requests,
             latency,
@@ -76,6 +97,9 @@ impl Metrics {
             upstream_latency,
             upstream_failures,
             audit_events_lost,
+            deliveries,
+            outbox_backlog,
+            outbox_oldest_age,
         )
         else {
             unreachable_metrics()
@@ -87,6 +111,9 @@ impl Metrics {
             Box::new(upstream_latency.clone()),
             Box::new(upstream_failures.clone()),
             Box::new(audit_events_lost.clone()),
+            Box::new(deliveries.clone()),
+            Box::new(outbox_backlog.clone()),
+            Box::new(outbox_oldest_age.clone()),
         ] {
             if let Err(e) = registry.register(collector) {
                 tracing::error!(error = %e, "metric registration failed");
@@ -100,7 +127,21 @@ impl Metrics {
             upstream_latency,
             upstream_failures,
             audit_events_lost,
+            deliveries,
+            outbox_backlog,
+            outbox_oldest_age,
         }
+    }
+
+    /// One webhook delivery attempt: `delivered`, `retry` (will be tried again) or `failed`.
+    pub fn observe_delivery(&self, outcome: &str) {
+        self.deliveries.with_label_values(&[outcome]).inc();
+    }
+
+    /// What the outbox still holds, as the delivery worker last saw it.
+    pub fn set_outbox(&self, backlog: i64, oldest_age: Duration) {
+        self.outbox_backlog.set(backlog);
+        self.outbox_oldest_age.set(oldest_age.as_secs_f64());
     }
 
     /// An audit event the database refused even on its own.

@@ -55,6 +55,13 @@ fn every_service_creates_the_shared_tables_with_the_same_migration() {
     }
 }
 
+/// The event outbox and webhook tables, in the services that publish events.
+#[test]
+fn every_event_source_creates_the_event_tables_with_the_same_migration() {
+    let reference = shared_migration("appointment", "event_outbox");
+    assert_eq!(shared_migration("prescription", "event_outbox"), reference);
+}
+
 #[test]
 fn the_seal_barrier_trigger_takes_the_lock_the_sealer_waits_for() {
     let (up, _) = shared_migration("auth", "audit_seal_barrier");

@@ -13,6 +13,7 @@ pub mod db;
 pub mod jwt;
 pub mod openapi;
 pub mod tls;
+pub mod webhook_receiver;
 
 /// Installs a log subscriber once; prints only when `TEST_LOG` is set, so passing tests
 /// stay quiet and a failing one can be rerun with logs.

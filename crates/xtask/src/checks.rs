@@ -54,6 +54,17 @@ const SHARED_TABLES: [&str; 4] = [
 ];
 const SHARED_SCHEMA: &str = "crates/common/src/schema.rs";
 
+/// The event tables `common::events` defines the code of, in the services that publish
+/// events (printed from the first of them).
+const EVENT_SERVICES: [&str; 2] = ["appointment", "prescription"];
+const EVENT_TABLES: [&str; 4] = [
+    "outbox_events",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_subscriptions",
+];
+const EVENT_SCHEMA: &str = "crates/common/src/events/schema.rs";
+
 fn output_of(command: &mut Command, what: &str) -> Result<String, String> {
     let output = command
         .output()
@@ -147,6 +158,15 @@ fn check_service(
             "diesel print-schema (shared tables)",
         )?;
         compare(&shared, SHARED_SCHEMA, problems)?;
+    }
+    if service == EVENT_SERVICES[0] {
+        let events = output_of(
+            Command::new(diesel)
+                .args(["print-schema", "--database-url", url, "--only-tables"])
+                .args(EVENT_TABLES),
+            "diesel print-schema (event tables)",
+        )?;
+        compare(&events, EVENT_SCHEMA, problems)?;
     }
     Ok(())
 }

@@ -11,12 +11,14 @@
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
+//! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
 use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
 use common::db::DbSettings;
+use common::events::EventSettings;
 use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
@@ -28,6 +30,7 @@ pub struct Settings {
     pub tokens: VerifierSettings,
     pub auth_service: UpstreamSettings,
     pub holds: HoldSettings,
+    pub events: EventSettings,
     pub log_format: LogFormat,
 }
 
@@ -82,6 +85,7 @@ impl Settings {
             tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
             auth_service,
             holds: HoldSettings::from_env()?,
+            events: EventSettings::from_env()?,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
     }
@@ -98,6 +102,7 @@ impl Settings {
             tokens: VerifierSettings::trusting(Vec::new()),
             auth_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
             holds: HoldSettings::defaults(),
+            events: EventSettings::for_tests(),
             log_format: LogFormat::Text,
         }
     }

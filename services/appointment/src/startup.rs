@@ -41,11 +41,18 @@ impl Application {
             &settings.auth_service.url,
         )));
         upkeep::start(pool.clone(), settings.holds, platform.lifecycle.clone());
+        let webhooks = common::events::delivery::start_for(
+            &pool,
+            &settings.audit,
+            settings.events,
+            &platform,
+        )?;
         let pool = web::Data::new(pool);
         let holds = web::Data::new(settings.holds);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
                 .app_data(holds.clone())
+                .app_data(webhooks.clone())
                 .app_data(verifier.clone())
                 .app_data(auth.clone())
                 .configure(routes::config);

@@ -10,12 +10,14 @@
 //! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
 //! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `JWT_AUDIENCE` (healthcare),
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
-//! `REVOCATION_REFRESH_SECONDS` (10), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
+//! `REVOCATION_REFRESH_SECONDS` (10), `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15),
+//! `WEBHOOK_ALLOW_PRIVATE_URLS` (false), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
 use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
 use common::db::DbSettings;
+use common::events::EventSettings;
 use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
@@ -26,6 +28,7 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub tokens: VerifierSettings,
     pub appointment_service: UpstreamSettings,
+    pub events: EventSettings,
     pub log_format: LogFormat,
 }
 
@@ -43,6 +46,7 @@ impl Settings {
                 "APPOINTMENT_SERVICE_URL",
                 "http://127.0.0.1:8002",
             )?,
+            events: EventSettings::from_env()?,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
     }
@@ -58,6 +62,7 @@ impl Settings {
             audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
             appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
+            events: EventSettings::for_tests(),
             log_format: LogFormat::Text,
         }
     }

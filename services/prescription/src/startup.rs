@@ -39,9 +39,16 @@ impl Application {
             platform.metrics.clone(),
             &settings.appointment_service.url,
         )));
+        let webhooks = common::events::delivery::start_for(
+            &pool,
+            &settings.audit,
+            settings.events,
+            &platform,
+        )?;
         let pool = web::Data::new(pool);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
+                .app_data(webhooks.clone())
                 .app_data(verifier.clone())
                 .app_data(appointments.clone())
                 .configure(routes::config);

@@ -10,6 +10,7 @@ pub mod views;
 mod waitlist;
 
 use common::audit::{AuditedRoute, Resource};
+use common::events::routes as webhooks;
 
 /// Routes holding patient data: their reads and denials are audited by middleware. The
 /// public directory is not: it holds what doctors publish, and anyone may read it.
@@ -66,6 +67,9 @@ common::route_table! {
     "/waitlist" => { post: waitlist::join, get: waitlist::list },
     "/waitlist/{id}" => { delete: waitlist::withdraw },
     "/admin/stats" => { get: stats::stats },
+    "/admin/webhooks" => { post: webhooks::create, get: webhooks::list },
+    "/admin/webhooks/{id}" => { delete: webhooks::delete },
+    "/admin/webhooks/{id}/deliveries" => { get: webhooks::deliveries },
 }
 
 /// appointment-service's part of its OpenAPI document (the platform adds the rest).
@@ -80,6 +84,7 @@ common::route_table! {
         appointments::book, appointments::list, appointments::get,
         appointment_changes::change, appointment_changes::cancel, appointments::confirm,
         waitlist::join, waitlist::list, waitlist::withdraw, stats::stats,
+        webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
     ),
     tags(
         (name = "doctors", description = "Doctor profiles, the directory and free slots"),
@@ -87,6 +92,7 @@ common::route_table! {
         (name = "waitlist", description = "Waiting for a freed slot, offered as a hold"),
         (name = "appointments", description = "Booking, rescheduling and cancelling"),
         (name = "admin", description = "Figures for admin analytics"),
+        (name = "webhooks", description = "Signed event deliveries to subscribers (Standard Webhooks)"),
     )
 )]
 pub struct ApiDoc;

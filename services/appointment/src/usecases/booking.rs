@@ -1,6 +1,7 @@
 //! Booking an appointment, or holding its slot, for the calling patient.
 
 use super::availability::ensure_bookable;
+use super::events;
 use super::holds::clear_lapsed;
 use crate::config::HoldSettings;
 use crate::db::appointments::{self, overlap_conflict};
@@ -12,6 +13,7 @@ use chrono::{Duration, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext};
 use common::auth::AuthenticatedUser;
+use common::events::EventType;
 use common::ids::AppointmentId;
 use diesel::{Connection, PgConnection};
 
@@ -62,7 +64,15 @@ pub fn book(
             notes: booking.notes.clone(),
             hold_expires_at,
         };
-        appointments::insert_audited(conn, &appointment, &event).map_err(overlap_conflict)
+        let created =
+            appointments::insert_audited(conn, &appointment, &event).map_err(overlap_conflict)?;
+        let kind = if booking.hold {
+            EventType::AppointmentHeld
+        } else {
+            EventType::AppointmentBooked
+        };
+        events::appointment(conn, kind, &created, None)?;
+        Ok(created)
     })
 }
 

@@ -3,6 +3,7 @@
 //! doctor's calendar (profile first, then appointment: the order time off takes them in).
 
 use super::availability::ensure_bookable;
+use super::events;
 use super::holds::{clear_lapsed, reopen_offer};
 use crate::db::appointments::{self, AppointmentChanges, overlap_conflict};
 use crate::db::models::{Appointment, CancelledByColumn, StatusColumn};
@@ -14,6 +15,7 @@ use chrono::{DateTime, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext, store as audit_store};
 use common::auth::AuthenticatedUser;
+use common::events::EventType;
 use common::ids::AppointmentId;
 use diesel::{Connection, PgConnection};
 
@@ -92,8 +94,31 @@ pub fn change(
             .patient(current.patient_id)
             .succeeded();
         audit_store::append(conn, &[event])?;
-        appointments::update(conn, id, changes).map_err(overlap_conflict)
+        let rescheduled = changes.appointment_time.is_some();
+        let changed = appointments::update(conn, id, changes).map_err(overlap_conflict)?;
+        if rescheduled {
+            let previous = Some(current.appointment_time);
+            events::appointment(conn, EventType::AppointmentRescheduled, &changed, previous)?;
+        }
+        if changed.status.0 != current.status_now()
+            && let Some(kind) = status_event(changed.status.0)
+        {
+            events::appointment(conn, kind, &changed, None)?;
+        }
+        Ok(changed)
     })
+}
+
+/// The event a status change publishes.
+fn status_event(status: Status) -> Option<EventType> {
+    match status {
+        Status::Cancelled => Some(EventType::AppointmentCancelled),
+        Status::Completed => Some(EventType::AppointmentCompleted),
+        Status::NoShow => Some(EventType::AppointmentNoShow),
+        Status::Booked => Some(EventType::AppointmentConfirmed),
+        Status::Expired => Some(EventType::AppointmentExpired),
+        Status::Held => None,
+    }
 }
 
 /// Cancels a booked appointment with an optional reason; the record is kept. Not booked:
@@ -133,7 +158,9 @@ pub fn cancel(
             status: Some(StatusColumn(cancelled)),
             ..cancellation(caller, reason, current.appointment_time, &policy, now)
         };
-        Ok(appointments::update(conn, id, changes)?)
+        let cancelled = appointments::update(conn, id, changes)?;
+        events::appointment(conn, EventType::AppointmentCancelled, &cancelled, None)?;
+        Ok(cancelled)
     })
 }
 

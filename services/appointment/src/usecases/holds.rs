@@ -1,6 +1,7 @@
 //! Holds: confirming one, and what a lapsed one leaves behind (its time queued for the
 //! waitlist, the waitlist entry it was offered to waiting again).
 
+use super::events;
 use crate::db::models::{Appointment, StatusColumn};
 use crate::db::{appointments, freed, holds, waitlist};
 use crate::domain::appointment as rules;
@@ -9,16 +10,18 @@ use crate::domain::waitlist::WaitlistStatus;
 use chrono::Utc;
 use common::audit::{Action, AuditContext, store as audit_store};
 use common::auth::AuthenticatedUser;
+use common::events::EventType;
 use common::ids::AppointmentId;
 use common::{ApiError, Role, UserId};
 use diesel::{Connection, PgConnection, QueryResult};
 
 /// After holds were marked expired: their time goes back to the waitlist's queue, and an
 /// entry they were offered to waits again (the slot goes to the next entry).
-pub fn lapse(conn: &mut PgConnection, expired: &[Appointment]) -> QueryResult<()> {
+pub fn lapse(conn: &mut PgConnection, expired: &[Appointment]) -> Result<(), ApiError> {
     for hold in expired {
         freed::queue(conn, hold.doctor_id, hold.span())?;
         reopen_offer(conn, hold.id)?;
+        events::appointment(conn, EventType::AppointmentExpired, hold, None)?;
     }
     Ok(())
 }
@@ -41,7 +44,7 @@ pub fn clear_lapsed(
     doctor: UserId,
     patient: UserId,
     span: Span,
-) -> QueryResult<()> {
+) -> Result<(), ApiError> {
     let expired = holds::expire_in(conn, doctor, patient, span, Utc::now())?;
     lapse(conn, &expired)
 }
@@ -55,7 +58,7 @@ pub fn expire_due(conn: &mut PgConnection) -> Result<usize, ApiError> {
         let batch = conn.transaction(|conn| {
             let expired = holds::expire_due(conn, Utc::now(), BATCH)?;
             lapse(conn, &expired)?;
-            QueryResult::Ok(expired.len())
+            Ok::<_, ApiError>(expired.len())
         })?;
         marked += batch;
         if i64::try_from(batch).unwrap_or(BATCH) < BATCH {
@@ -93,7 +96,9 @@ pub fn confirm(
             status: Some(StatusColumn(booked)),
             ..Default::default()
         };
-        Ok(appointments::update(conn, id, changes)?)
+        let confirmed = appointments::update(conn, id, changes)?;
+        events::appointment(conn, EventType::AppointmentConfirmed, &confirmed, None)?;
+        Ok(confirmed)
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod availability;
 pub mod booking;
 pub mod changes;
+pub mod events;
 pub mod holds;
 pub mod hours;
 pub mod offers;

@@ -5,6 +5,7 @@
 //! freed slot is offered once, and a crash in between leaves the row to be claimed again.
 
 use super::availability::calendar;
+use super::events;
 use crate::db::models::NewAppointment;
 use crate::db::{appointments, freed, profiles, waitlist};
 use crate::domain::schedule::{Slot, Span};
@@ -85,9 +86,10 @@ fn offer(
         notes: None,
         hold_expires_at: Some(expires),
     };
-    appointments::insert_audited(conn, &hold, &event)?;
-    waitlist::set_status(conn, entry.id, WaitlistStatus::Offered, Some(id))?;
+    let held = appointments::insert_audited(conn, &hold, &event)?;
+    let offered = waitlist::set_status(conn, entry.id, WaitlistStatus::Offered, Some(id))?;
     waitlist::record_offer(conn, entry.id, id, slot.start)?;
+    events::offered(conn, &offered, &held)?;
     tracing::info!(entry = %entry.id, appointment = %id, "waitlist offer made");
     Ok(true)
 }

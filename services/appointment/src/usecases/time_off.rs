@@ -2,6 +2,7 @@
 //! unless asked to cancel them, all in one transaction) and removing it.
 
 use super::changes::cancellation;
+use super::events;
 use super::holds::reopen_offer;
 use crate::db::models::{Appointment, TimeOff};
 use crate::db::{appointments, freed, profiles, time_off};
@@ -12,6 +13,7 @@ use common::ApiError;
 use common::audit::{Action, AuditContext, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::error::ConflictRule;
+use common::events::EventType;
 use common::ids::{AppointmentId, TimeOffId};
 use diesel::{Connection, PgConnection};
 
@@ -54,9 +56,10 @@ pub fn create(
         for appointment in &stranded {
             let reason = Some(DOCTOR_UNAVAILABLE.to_owned());
             let changes = cancellation(doctor, reason, appointment.appointment_time, &policy, now);
-            appointments::update(conn, appointment.id, changes)?;
+            let cancelled = appointments::update(conn, appointment.id, changes)?;
             // A waitlist offer inside the time off is gone with it: its entry waits again.
             reopen_offer(conn, appointment.id)?;
+            events::appointment(conn, EventType::AppointmentCancelled, &cancelled, None)?;
             events.push(
                 audit
                     .event(Action::AppointmentCancel)

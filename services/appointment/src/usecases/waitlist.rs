@@ -102,7 +102,13 @@ fn give_up_offer(conn: &mut PgConnection, entry: &WaitlistEntry) -> Result<(), A
             cancellation_reason: Some("waitlist entry withdrawn".to_owned()),
             ..Default::default()
         };
-        appointments::update(conn, offered, changes)?;
+        let cancelled = appointments::update(conn, offered, changes)?;
+        super::events::appointment(
+            conn,
+            common::events::EventType::AppointmentCancelled,
+            &cancelled,
+            None,
+        )?;
     }
     Ok(())
 }

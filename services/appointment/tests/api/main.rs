@@ -15,6 +15,7 @@ mod calendar;
 mod changes;
 mod concurrency;
 mod directory;
+mod events;
 mod helpers;
 mod holds;
 mod late_cancellation;

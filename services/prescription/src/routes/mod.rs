@@ -6,6 +6,7 @@ mod stats;
 pub mod views;
 
 use common::audit::{AuditedRoute, Resource};
+use common::events::routes as webhooks;
 
 /// Routes holding patient data: their reads and denials are audited by middleware.
 pub const AUDITED: &[AuditedRoute] = &[
@@ -33,6 +34,9 @@ common::route_table! {
     "/prescriptions/{id}" => { get: prescriptions::get, put: amendments::amend },
     "/prescriptions/{id}/versions" => { get: amendments::versions },
     "/admin/stats" => { get: stats::stats },
+    "/admin/webhooks" => { post: webhooks::create, get: webhooks::list },
+    "/admin/webhooks/{id}" => { delete: webhooks::delete },
+    "/admin/webhooks/{id}/deliveries" => { get: webhooks::deliveries },
 }
 
 /// prescription-service's part of its OpenAPI document (the platform adds the rest).
@@ -42,10 +46,12 @@ common::route_table! {
     paths(
         prescriptions::create, prescriptions::list, prescriptions::get,
         amendments::amend, amendments::versions, stats::stats,
+        webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
     ),
     tags(
         (name = "prescriptions", description = "Prescribing, reading and amending"),
         (name = "admin", description = "Figures for admin analytics"),
+        (name = "webhooks", description = "Signed event deliveries to subscribers (Standard Webhooks)"),
     )
 )]
 pub struct ApiDoc;

@@ -9,6 +9,7 @@ use common::audit::{Action, AuditContext, store as audit_store};
 use common::auth::AuthenticatedUser;
 use common::contracts::appointment::AppointmentSummary;
 use common::db::ConflictOnUnique;
+use common::events::{self, EventType};
 use common::ids::PrescriptionId;
 use diesel::{Connection, PgConnection};
 
@@ -48,9 +49,35 @@ pub fn create(
         .on(head.id)
         .patient(head.patient_id)
         .succeeded();
-    prescriptions::insert_audited(conn, &head, &first, &event)
-        .conflict_on_unique("this appointment already has a prescription")?;
-    Ok((head, first))
+    conn.transaction(|conn| {
+        prescriptions::insert_audited(conn, &head, &first, &event)
+            .conflict_on_unique("this appointment already has a prescription")?;
+        publish(conn, EventType::PrescriptionCreated, &head)?;
+        Ok((head, first))
+    })
+}
+
+/// The event: ids, status and version; never the medicines or notes.
+#[derive(Debug, serde::Serialize)]
+struct PrescriptionData {
+    prescription_id: PrescriptionId,
+    appointment_id: common::ids::AppointmentId,
+    patient_id: common::UserId,
+    doctor_id: common::UserId,
+    status: &'static str,
+    version: i32,
+}
+
+fn publish(conn: &mut PgConnection, kind: EventType, head: &Prescription) -> Result<(), ApiError> {
+    let data = PrescriptionData {
+        prescription_id: head.id,
+        appointment_id: head.appointment_id,
+        patient_id: head.patient_id,
+        doctor_id: head.doctor_id,
+        status: head.status.0.as_str(),
+        version: head.current_version,
+    };
+    events::record(conn, kind, head.id.as_uuid(), &data)
 }
 
 /// Writes the next version under a lock on the prescription, so concurrent amendments
@@ -84,6 +111,7 @@ pub fn amend(
             .patient(head.patient_id)
             .succeeded();
         audit_store::append(conn, &[event])?;
+        publish(conn, EventType::PrescriptionAmended, &head)?;
         Ok((head, next))
     })
 }

@@ -12,6 +12,7 @@ mod across_services;
 mod amendments;
 mod audit;
 mod create;
+mod events;
 mod faults;
 mod helpers;
 mod openapi;

@@ -1,0 +1,94 @@
+//! The events appointment-service publishes, written to the outbox in the transaction of
+//! the change (`common::events::record`). Their data is what an EHR, an SMS gateway or a
+//! reminder needs to act: ids, times, status, the doctor's zone and location; never notes.
+
+use crate::db::models::{Appointment, WaitlistEntry};
+use crate::db::profiles;
+use chrono::{DateTime, Utc};
+use common::events::{EventType, record};
+use common::ids::{AppointmentId, WaitlistEntryId};
+use common::{ApiError, UserId};
+use diesel::PgConnection;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+struct AppointmentData {
+    appointment_id: AppointmentId,
+    patient_id: UserId,
+    doctor_id: UserId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hold_expires_at: Option<DateTime<Utc>>,
+    /// On `appointment.rescheduled`: the start it had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_start: Option<DateTime<Utc>>,
+    timezone: String,
+    location: Option<String>,
+}
+
+/// The doctor's zone and location, as the event shows them.
+fn practice(conn: &mut PgConnection, doctor: UserId) -> Result<(String, Option<String>), ApiError> {
+    Ok(match profiles::find_by_user(conn, doctor)? {
+        Some(profile) => (profile.timezone, profile.location),
+        None => ("UTC".to_owned(), None),
+    })
+}
+
+/// `kind` about `appointment` as it now is (`previous_start` for a reschedule).
+pub fn appointment(
+    conn: &mut PgConnection,
+    kind: EventType,
+    appointment: &Appointment,
+    previous_start: Option<DateTime<Utc>>,
+) -> Result<(), ApiError> {
+    let (timezone, location) = practice(conn, appointment.doctor_id)?;
+    let data = AppointmentData {
+        appointment_id: appointment.id,
+        patient_id: appointment.patient_id,
+        doctor_id: appointment.doctor_id,
+        start: appointment.appointment_time,
+        end: appointment.end_time,
+        status: appointment.status.0.as_str(),
+        hold_expires_at: appointment.hold_expires_at,
+        previous_start,
+        timezone,
+        location,
+    };
+    record(conn, kind, appointment.id.as_uuid(), &data)
+}
+
+#[derive(Debug, Serialize)]
+struct OfferData {
+    waitlist_entry_id: WaitlistEntryId,
+    appointment_id: AppointmentId,
+    patient_id: UserId,
+    doctor_id: UserId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    hold_expires_at: Option<DateTime<Utc>>,
+    timezone: String,
+    location: Option<String>,
+}
+
+/// `waitlist.offered`: `entry` was offered `hold`.
+pub fn offered(
+    conn: &mut PgConnection,
+    entry: &WaitlistEntry,
+    hold: &Appointment,
+) -> Result<(), ApiError> {
+    let (timezone, location) = practice(conn, hold.doctor_id)?;
+    let data = OfferData {
+        waitlist_entry_id: entry.id,
+        appointment_id: hold.id,
+        patient_id: entry.patient_id,
+        doctor_id: hold.doctor_id,
+        start: hold.appointment_time,
+        end: hold.end_time,
+        hold_expires_at: hold.hold_expires_at,
+        timezone,
+        location,
+    };
+    record(conn, EventType::WaitlistOffered, entry.id.as_uuid(), &data)
+}

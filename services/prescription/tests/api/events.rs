@@ -1,0 +1,57 @@
+//! Prescription events: written with the change, carrying ids, status and version, never
+//! medicines or notes.
+
+use crate::helpers::*;
+use diesel::RunQueryDsl;
+use serde_json::{Value, json};
+
+#[derive(diesel::QueryableByName)]
+struct Row {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    data: Value,
+}
+
+fn outbox(app: &TestApp) -> Vec<Row> {
+    let mut conn = app.db.connect();
+    diesel::sql_query("SELECT type AS kind, data FROM outbox_events ORDER BY seq")
+        .load(&mut conn)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn creating_and_amending_write_their_events_without_medicines_or_notes() {
+    let app = spawn_app().await;
+    let visit = app.visit().await;
+    let path = app.prescribed(&visit).await;
+    let id = path.trim_start_matches("/prescriptions/").to_owned();
+
+    let res = app
+        .put(&path, &visit.doctor, &json!({ "notes": "after meals" }))
+        .await;
+    assert_eq!(res.status(), 200);
+    let refused = app
+        .prescribe(&visit.doctor, &prescription_for(&visit.appointment_id))
+        .await;
+    assert_eq!(refused.status(), 409, "a second prescription for the visit");
+
+    let events = outbox(&app);
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["prescription.created", "prescription.amended"]);
+    assert_eq!(events[0].data["prescription_id"], id.as_str());
+    assert_eq!(
+        events[0].data["appointment_id"],
+        visit.appointment_id.as_str()
+    );
+    assert_eq!(events[0].data["patient_id"], visit.patient.id.to_string());
+    assert_eq!(events[0].data["status"], "active");
+    assert_eq!(events[1].data["version"], 2);
+    for event in &events {
+        let text = event.data.to_string();
+        assert!(
+            !text.contains("Amoxicillin") && !text.contains("meals") && !text.contains("food"),
+            "{text}"
+        );
+    }
+}
