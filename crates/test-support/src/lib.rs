@@ -12,6 +12,7 @@ pub mod dates;
 pub mod db;
 pub mod jwt;
 pub mod openapi;
+pub mod smtp_sink;
 pub mod tls;
 pub mod webhook_receiver;
 

@@ -307,6 +307,7 @@ pub fn up() -> Result<(), String> {
     let admin_email =
         std::env::var("BOOTSTRAP_ADMIN_EMAIL").unwrap_or_else(|_| "admin@example.com".into());
     let admin_password = dev_admin_password()?;
+    let notifications_secret = dev_notifications_secret()?;
     let width = services.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut children = Vec::new();
     for service in &services {
@@ -320,6 +321,19 @@ pub fn up() -> Result<(), String> {
             .stderr(Stdio::piped());
         if std::env::var_os("CORS_ALLOWED_ORIGINS").is_none() {
             command.env("CORS_ALLOWED_ORIGINS", DEV_CORS_ORIGINS);
+        }
+        // E-mail notifications: appointment-service signs its events to auth-service's
+        // inbox with a development secret; mail itself stays off until SMTP_URL is set.
+        if std::env::var_os("NOTIFICATIONS_WEBHOOK_SECRET").is_none() {
+            command.env("NOTIFICATIONS_WEBHOOK_SECRET", &notifications_secret);
+        }
+        if service.name == "appointment-service"
+            && std::env::var_os("NOTIFICATIONS_WEBHOOK_URL").is_none()
+        {
+            command.env(
+                "NOTIFICATIONS_WEBHOOK_URL",
+                "http://127.0.0.1:8001/internal/events",
+            );
         }
         if service.name == "auth-service" {
             command
@@ -403,4 +417,36 @@ pub fn up() -> Result<(), String> {
     // Give the log forwarders a moment to print the services' last lines.
     std::thread::sleep(Duration::from_millis(200));
     failure.map_or(Ok(()), Err)
+}
+
+/// The development secret appointment-service signs its events to auth-service with,
+/// generated once (0600) under `.data`.
+fn dev_notifications_secret() -> Result<String, String> {
+    use std::io::Read;
+    let path = Path::new(".data/dev-notifications-secret");
+    if let Ok(secret) = std::fs::read_to_string(path) {
+        return Ok(secret.trim().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("reading /dev/urandom: {e}"))?;
+    // Hex is inside base64's alphabet, and 64 characters decode to 48 bytes.
+    let secret = format!(
+        "whsec_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::create_dir_all(".data").map_err(|e| e.to_string())?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .and_then(|mut file| file.write_all(secret.as_bytes()))
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    Ok(secret)
 }

@@ -44,9 +44,10 @@ impl Application {
         let webhooks = common::events::delivery::start_for(
             &pool,
             &settings.audit,
-            settings.events,
+            settings.events.clone(),
             &platform,
-        )?;
+        )
+        .await?;
         let pool = web::Data::new(pool);
         let holds = web::Data::new(settings.holds);
         platform.serve(&settings.http, move |cfg| {

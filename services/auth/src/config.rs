@@ -46,6 +46,7 @@ pub struct Settings {
     pub revocations_token: Option<Secret>,
     /// How often this replica reloads the list others wrote (`REVOCATION_REFRESH_SECONDS`).
     pub revocation_refresh: Duration,
+    pub notifications: crate::notifications_config::NotificationSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -187,6 +188,7 @@ impl Settings {
             revocation_refresh: Duration::from_secs(
                 var_or::<u64>("REVOCATION_REFRESH_SECONDS", 10)?.max(1),
             ),
+            notifications: crate::notifications_config::NotificationSettings::from_env()?,
         })
     }
 
@@ -221,6 +223,7 @@ impl Settings {
             log_format: LogFormat::Text,
             revocations_token: None,
             revocation_refresh: Duration::from_secs(1),
+            notifications: crate::notifications_config::NotificationSettings::off(),
         }
     }
 }

@@ -6,6 +6,8 @@ pub mod clients;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod mailer;
+pub mod notifications_config;
 pub mod routes;
 pub mod startup;
 pub mod usecases;

@@ -88,6 +88,12 @@ impl Application {
         .await;
         let revocation_access =
             web::Data::new(RevocationAccess(settings.revocations_token.clone()));
+        crate::mailer::start(
+            pool.clone(),
+            settings.notifications.clone(),
+            platform.lifecycle.clone(),
+        )?;
+        let notifications = web::Data::new(settings.notifications.clone());
         let pool = web::Data::new(pool);
         let passwords = web::Data::new(passwords);
         let issuer = web::Data::new(issuer);
@@ -96,6 +102,7 @@ impl Application {
         let stats = web::Data::new(stats);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
+                .app_data(notifications.clone())
                 .app_data(passwords.clone())
                 .app_data(issuer.clone())
                 .app_data(verifier.clone())

@@ -42,9 +42,10 @@ impl Application {
         let webhooks = common::events::delivery::start_for(
             &pool,
             &settings.audit,
-            settings.events,
+            settings.events.clone(),
             &platform,
-        )?;
+        )
+        .await?;
         let pool = web::Data::new(pool);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())

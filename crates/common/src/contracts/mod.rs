@@ -2,4 +2,5 @@
 //! so the sender can grow; unknown enum values become an `Unknown` the reader refuses.
 
 pub mod appointment;
+pub mod events;
 pub mod stats;

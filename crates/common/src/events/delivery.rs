@@ -30,6 +30,9 @@ const LEASE_SECONDS: i32 = 60;
 /// What the worker needs: the HTTP client, the secrets' key, the retry settings.
 pub struct Deliverer {
     client: reqwest::Client,
+    /// For the subscription the service keeps from its own configuration (the operator
+    /// named that target, e.g. auth-service inside the cluster): no address filter.
+    operator_client: reqwest::Client,
     secrets: SecretBox,
     settings: EventSettings,
     metrics: actix_web::web::Data<Metrics>,
@@ -49,8 +52,13 @@ impl Deliverer {
                 allow_private: settings.allow_private_urls,
             }))
             .build()?;
+        let operator_client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         Ok(Self {
             client,
+            operator_client,
             secrets,
             settings,
             metrics,
@@ -97,7 +105,7 @@ pub async fn pass(pool: &DbPool, deliverer: &Deliverer) -> Result<(), crate::Api
     with_conn(pool, |conn| Ok(dispatch(conn)?)).await?;
     let due = with_conn(pool, |conn| Ok(lease_due(conn)?)).await?;
     let sent = futures_util::future::join_all(due.iter().map(|d| send(deliverer, d))).await;
-    let settings = deliverer.settings;
+    let settings = deliverer.settings.clone();
     let outcomes: Vec<(i64, i32, Attempt)> = due
         .iter()
         .zip(sent)
@@ -175,6 +183,9 @@ struct Due {
     attempts: i32,
     #[diesel(sql_type = Text)]
     url: String,
+    /// The service's own notifications subscription (from NOTIFICATIONS_WEBHOOK_URL).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    kept: bool,
     #[diesel(sql_type = Bytea)]
     secret_sealed: Vec<u8>,
     #[diesel(sql_type = SqlUuid)]
@@ -198,11 +209,13 @@ fn lease_due(conn: &mut PgConnection) -> QueryResult<Vec<Due>> {
                           AND (leased_until IS NULL OR leased_until < now()) \
                         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) \
            AND s.id = d.subscription_id AND e.id = d.event_id \
-         RETURNING d.id AS delivery_id, d.attempts, s.url, s.secret_sealed, \
+         RETURNING d.id AS delivery_id, d.attempts, s.url, s.description IS NOT DISTINCT FROM $3 AS kept, \
+                   s.secret_sealed, \
                    e.id AS event_id, e.type AS kind, e.occurred_at, e.data",
     )
     .bind::<BigInt, _>(BATCH)
     .bind::<Integer, _>(LEASE_SECONDS)
+    .bind::<Text, _>(super::subscriptions::KEPT)
     .load(conn)
 }
 
@@ -241,7 +254,8 @@ async fn send(deliverer: &Deliverer, due: &Due) -> Attempt {
         .host_str()
         .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
         .and_then(|h| h.parse::<std::net::IpAddr>().ok());
-    if literal.is_some_and(|ip| !deliverer.settings.allow_private_urls && !is_public(ip)) {
+    let checked = !due.kept && !deliverer.settings.allow_private_urls;
+    if checked && literal.is_some_and(|ip| !is_public(ip)) {
         return failed("the URL's address may not be reached".into());
     }
     let id = event.id.to_string();
@@ -250,8 +264,12 @@ async fn send(deliverer: &Deliverer, due: &Due) -> Attempt {
         Ok(signed) => signed,
         Err(e) => return failed(e.to_string()),
     };
-    let response = deliverer
-        .client
+    let client = if due.kept {
+        &deliverer.operator_client
+    } else {
+        &deliverer.client
+    };
+    let response = client
         .post(url)
         .header("content-type", "application/json")
         .header("webhook-id", &id)
@@ -361,14 +379,32 @@ fn backlog(conn: &mut PgConnection) -> QueryResult<(i64, Option<DateTime<Utc>>)>
 
 /// Everything a publishing service starts: the secrets' key (from the audit key), the
 /// worker, and the state the admin routes need.
-pub fn start_for(
+pub async fn start_for(
     pool: &DbPool,
     audit: &crate::audit::AuditSettings,
     settings: EventSettings,
     platform: &crate::platform::Platform,
 ) -> anyhow::Result<actix_web::web::Data<super::routes::Webhooks>> {
     let key = crate::audit::AuditKey::load(&audit.key)?;
-    let deliverer = Deliverer::new(SecretBox::new(&key)?, settings, platform.metrics.clone())?;
+    if let Some(target) = &settings.notifications {
+        let sealed = SecretBox::new(&key)?.seal(target.secret.expose())?;
+        let url = target.url.clone();
+        with_conn(pool, move |conn| {
+            Ok(super::subscriptions::keep(
+                conn,
+                &url,
+                &super::EventType::NOTIFIED,
+                &sealed,
+            )?)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("keeping the notifications subscription: {e}"))?;
+    }
+    let deliverer = Deliverer::new(
+        SecretBox::new(&key)?,
+        settings.clone(),
+        platform.metrics.clone(),
+    )?;
     start(
         pool.clone(),
         Arc::new(deliverer),

@@ -65,6 +65,16 @@ impl EventType {
         Self::PrescriptionStatusChanged,
     ];
 
+    /// What auth-service's e-mail notifications subscribe to.
+    pub const NOTIFIED: [EventType; 6] = [
+        Self::AppointmentBooked,
+        Self::AppointmentConfirmed,
+        Self::AppointmentRescheduled,
+        Self::AppointmentCancelled,
+        Self::AppointmentExpired,
+        Self::WaitlistOffered,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AppointmentBooked => "appointment.booked",

@@ -38,6 +38,28 @@ pub fn signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> anyhow:
     ))
 }
 
+/// Whether `header` (a `webhook-signature` value, signatures separated by spaces) holds the
+/// signature of this delivery under `secret`, compared in constant time.
+pub fn verify(secret: &str, id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
+    let Ok(key) = STANDARD.decode(secret.strip_prefix(PREFIX).unwrap_or(secret)) else {
+        return false;
+    };
+    header.split_whitespace().any(|candidate| {
+        let Some(tag) = candidate
+            .strip_prefix("v1,")
+            .and_then(|b64| STANDARD.decode(b64).ok())
+        else {
+            return false;
+        };
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
+            return false;
+        };
+        mac.update(format!("{id}.{timestamp}.").as_bytes());
+        mac.update(body);
+        mac.verify_slice(&tag).is_ok()
+    })
+}
+
 /// Seals and opens subscription secrets with a key derived from the audit key.
 pub struct SecretBox {
     key: LessSafeKey,
@@ -99,6 +121,16 @@ mod tests {
         let body = br#"{"test": 2432232314}"#;
         let signed = signature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body).unwrap();
         assert_eq!(signed, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        let id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+        assert!(verify(
+            secret,
+            id,
+            1614265330,
+            body,
+            &format!("v1,bogus= {signed}")
+        ));
+        assert!(!verify(secret, id, 1614265331, body, &signed));
+        assert!(!verify(secret, id, 1614265330, b"{}", &signed));
     }
 
     #[test]

@@ -46,6 +46,39 @@ pub fn insert(
         .get_result(conn)
 }
 
+/// What marks the subscription a service keeps for itself (e-mail notifications).
+pub const KEPT: &str = "notifications (kept by the service from NOTIFICATIONS_WEBHOOK_URL)";
+
+/// Makes sure the service's own notifications subscription exists with this URL, events
+/// and secret (at every start; replicas starting together take turns).
+pub fn keep(
+    conn: &mut PgConnection,
+    url: &str,
+    events: &[EventType],
+    secret_sealed: &[u8],
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('webhook-kept-subscription'))")
+            .execute(conn)?;
+        let names: Vec<String> = events.iter().map(|e| e.as_str().to_owned()).collect();
+        let updated = diesel::update(
+            webhook_subscriptions::table
+                .filter(webhook_subscriptions::description.eq(KEPT))
+                .filter(webhook_subscriptions::deleted_at.is_null()),
+        )
+        .set((
+            webhook_subscriptions::url.eq(url),
+            webhook_subscriptions::events.eq(&names),
+            webhook_subscriptions::secret_sealed.eq(secret_sealed),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            insert(conn, url, events, Some(KEPT), secret_sealed)?;
+        }
+        Ok(())
+    })
+}
+
 pub fn list(conn: &mut PgConnection) -> QueryResult<Vec<Subscription>> {
     webhook_subscriptions::table
         .filter(webhook_subscriptions::deleted_at.is_null())

@@ -5,28 +5,10 @@
 use crate::db::models::{Appointment, WaitlistEntry};
 use crate::db::profiles;
 use chrono::{DateTime, Utc};
+use common::contracts::events::{AppointmentEventData, OfferEventData};
 use common::events::{EventType, record};
-use common::ids::{AppointmentId, WaitlistEntryId};
 use common::{ApiError, UserId};
 use diesel::PgConnection;
-use serde::Serialize;
-
-#[derive(Debug, Serialize)]
-struct AppointmentData {
-    appointment_id: AppointmentId,
-    patient_id: UserId,
-    doctor_id: UserId,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hold_expires_at: Option<DateTime<Utc>>,
-    /// On `appointment.rescheduled`: the start it had.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    previous_start: Option<DateTime<Utc>>,
-    timezone: String,
-    location: Option<String>,
-}
 
 /// The doctor's zone and location, as the event shows them.
 fn practice(conn: &mut PgConnection, doctor: UserId) -> Result<(String, Option<String>), ApiError> {
@@ -44,32 +26,20 @@ pub fn appointment(
     previous_start: Option<DateTime<Utc>>,
 ) -> Result<(), ApiError> {
     let (timezone, location) = practice(conn, appointment.doctor_id)?;
-    let data = AppointmentData {
+    let data = AppointmentEventData {
         appointment_id: appointment.id,
         patient_id: appointment.patient_id,
         doctor_id: appointment.doctor_id,
         start: appointment.appointment_time,
         end: appointment.end_time,
-        status: appointment.status.0.as_str(),
+        status: appointment.status.0.as_str().to_owned(),
         hold_expires_at: appointment.hold_expires_at,
         previous_start,
+        cancelled_by: appointment.cancelled_by.map(|c| c.0.as_str().to_owned()),
         timezone,
         location,
     };
     record(conn, kind, appointment.id.as_uuid(), &data)
-}
-
-#[derive(Debug, Serialize)]
-struct OfferData {
-    waitlist_entry_id: WaitlistEntryId,
-    appointment_id: AppointmentId,
-    patient_id: UserId,
-    doctor_id: UserId,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    hold_expires_at: Option<DateTime<Utc>>,
-    timezone: String,
-    location: Option<String>,
 }
 
 /// `waitlist.offered`: `entry` was offered `hold`.
@@ -79,7 +49,7 @@ pub fn offered(
     hold: &Appointment,
 ) -> Result<(), ApiError> {
     let (timezone, location) = practice(conn, hold.doctor_id)?;
-    let data = OfferData {
+    let data = OfferEventData {
         waitlist_entry_id: entry.id,
         appointment_id: hold.id,
         patient_id: entry.patient_id,

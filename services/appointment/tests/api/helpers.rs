@@ -103,6 +103,20 @@ impl TestApp {
         location: Option<&str>,
     ) -> Caller {
         let doctor = caller(Role::Doctor);
+        self.seed_profile_of(&doctor, hours, first, last, specialization, location);
+        doctor
+    }
+
+    /// A profile for `doctor` (e.g. an account of a real auth-service).
+    pub fn seed_profile_of(
+        &self,
+        doctor: &Caller,
+        hours: Hours,
+        first: &str,
+        last: &str,
+        specialization: &str,
+        location: Option<&str>,
+    ) {
         let mut conn = self.db.connect();
         diesel::sql_query(
             "INSERT INTO doctor_profiles (id, user_id, first_name, last_name, specialization, \
@@ -129,7 +143,6 @@ impl TestApp {
         .bind::<Int4, _>(hours.max_daily_bookings_per_patient)
         .execute(&mut conn)
         .expect("seed doctor");
-        doctor
     }
 
     /// An appointment written straight into the database (for times the API refuses, like the past).
@@ -211,6 +224,10 @@ const AUTH_ADMIN_EMAIL: &str = "admin@appointment-tests.example.com";
 const AUTH_PASSWORD: &str = "Str0ngPassword";
 
 pub async fn spawn_auth() -> Auth {
+    spawn_auth_with(|_| {}).await
+}
+
+pub async fn spawn_auth_with(customize: impl FnOnce(&mut auth_service::Settings)) -> Auth {
     use auth_service::config::{BootstrapAdmin, SigningKeySource};
     let db = TestDatabase::create(auth_service::MIGRATIONS);
     let mut settings = auth_service::Settings::for_tests(&db.url);
@@ -222,6 +239,7 @@ pub async fn spawn_auth() -> Auth {
         password: Secret::new(AUTH_PASSWORD),
         reset: false,
     });
+    customize(&mut settings);
     let app = auth_service::Application::build(settings)
         .await
         .expect("build auth-service");

@@ -20,6 +20,7 @@ mod helpers;
 mod holds;
 mod late_cancellation;
 mod listing;
+mod notifications;
 mod openapi;
 mod overrides;
 mod profiles;

@@ -2,6 +2,7 @@
 
 pub mod login_attempts;
 pub mod models;
+pub mod notifications;
 pub mod refresh_tokens;
 pub mod revocations;
 // `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).

@@ -18,6 +18,8 @@ pub struct User {
     pub disabled: bool,
     /// False for a self-registered doctor until an admin approves them.
     pub approved: bool,
+    /// Appointment e-mail wanted (`notifications.email` on the profile).
+    pub email_notifications: bool,
 }
 
 #[derive(Debug, Insertable)]

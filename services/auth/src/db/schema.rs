@@ -9,6 +9,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    mail_outbox (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        kind -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
+        next_attempt_at -> Timestamptz,
+        attempts -> Int4,
+        leased_until -> Nullable<Timestamptz>,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    received_events (id) {
+        id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -18,6 +42,20 @@ diesel::table! {
         expires_at -> Timestamptz,
         rotated_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    reminders (appointment_id) {
+        appointment_id -> Uuid,
+        patient_id -> Uuid,
+        doctor_id -> Uuid,
+        starts_at -> Timestamptz,
+        timezone -> Text,
+        location -> Nullable<Text>,
+        send_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        as_of -> Timestamptz,
     }
 }
 
@@ -41,10 +79,21 @@ diesel::table! {
         updated_at -> Timestamptz,
         disabled -> Bool,
         approved -> Bool,
+        email_notifications -> Bool,
     }
 }
 
+diesel::joinable!(mail_outbox -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(reminders -> users (patient_id));
 diesel::joinable!(revocations -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(login_attempts, refresh_tokens, revocations, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    login_attempts,
+    mail_outbox,
+    received_events,
+    refresh_tokens,
+    reminders,
+    revocations,
+    users,
+);

@@ -36,6 +36,7 @@ pub struct ProfileUpdate<'a> {
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
     pub email: Option<&'a str>,
+    pub email_notifications: Option<bool>,
 }
 
 #[derive(AsChangeset)]
@@ -44,6 +45,7 @@ struct ProfileChangeset<'a> {
     first_name: Option<&'a str>,
     last_name: Option<&'a str>,
     email: Option<&'a str>,
+    email_notifications: Option<bool>,
     updated_at: chrono::DateTime<Utc>,
 }
 
@@ -82,6 +84,7 @@ pub fn update_profile(
             first_name: update.first_name,
             last_name: update.last_name,
             email: update.email,
+            email_notifications: update.email_notifications,
             updated_at: Utc::now(),
         })
         .returning(User::as_returning())

@@ -150,6 +150,17 @@ pub struct ProfileForm {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Password)]
     pub current_password: Field<String>,
+    /// `{"email": false}` stops appointment e-mail (default true)
+    #[serde(default)]
+    #[schema(value_type = Option<Notifications>)]
+    pub notifications: Field<Notifications>,
+}
+
+/// Which notifications the user gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+pub struct Notifications {
+    /// Confirmations, reminders, reschedules, cancellations by the clinic, waitlist offers
+    pub email: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -157,6 +168,7 @@ pub struct ProfileChanges {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<Email>,
+    pub email_notifications: Option<bool>,
     /// Present whenever `email` is.
     pub current_password: Option<Secret>,
 }
@@ -167,6 +179,7 @@ impl ProfileForm {
         let first_name = v.optional("first_name", self.first_name, name);
         let last_name = v.optional("last_name", self.last_name, name);
         let email = v.optional("email", self.email, Email::parse);
+        let notifications = v.optional("notifications", self.notifications, Ok::<_, String>);
         let current_password = match self.current_password {
             Field::Present(password) if !password.is_empty() => Some(Secret::new(password)),
             _ => None,
@@ -174,13 +187,14 @@ impl ProfileForm {
         if matches!(email, Some(Some(_))) && current_password.is_none() {
             v.push("current_password", "is required to change the email");
         }
-        match (first_name, last_name, email) {
-            (Some(first_name), Some(last_name), Some(email)) => {
+        match (first_name, last_name, email, notifications) {
+            (Some(first_name), Some(last_name), Some(email), Some(notifications)) => {
                 v.finish()?;
                 Ok(ProfileChanges {
                     first_name,
                     last_name,
                     email,
+                    email_notifications: notifications.map(|n| n.email),
                     current_password,
                 })
             }

@@ -1,6 +1,7 @@
 //! The route table: the one place that lists every endpoint of auth-service.
 
 mod analytics;
+mod inbox;
 mod jwks;
 mod login;
 mod oauth;
@@ -52,6 +53,7 @@ common::route_table! {
     "/users/" => { get: users::list_users, post: users::create_user },
     "/users/{id}" => { get: users::get_user, patch: users::change_access },
     "/admin/analytics" => { get: analytics::analytics },
+    "/internal/events" => { post: inbox::receive },
 }
 
 /// auth-service's part of its OpenAPI document (the platform adds health, metrics, audit).
@@ -62,12 +64,13 @@ common::route_table! {
         register::register, login::login, oauth::token, oauth::metadata, sessions::refresh, sessions::logout, revocations::list,
         jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,
         users::list_users, users::create_user, users::get_user, users::change_access,
-        analytics::analytics,
+        analytics::analytics, inbox::receive,
     ),
     tags(
         (name = "auth", description = "Registration, login and tokens"),
         (name = "users", description = "Profiles and user administration"),
         (name = "admin", description = "Practice analytics"),
+        (name = "notifications", description = "Events of the other services, turned into patients' e-mail"),
     )
 )]
 pub struct ApiDoc;

@@ -19,6 +19,7 @@ pub struct UserView {
     /// False while a self-registered doctor awaits an admin's approval (no profile, no
     /// prescribing until then); true for every other account
     pub approved: bool,
+    pub notifications: crate::domain::account::Notifications,
 }
 
 impl From<&User> for UserView {
@@ -32,6 +33,9 @@ impl From<&User> for UserView {
             created_at: user.created_at,
             disabled: user.disabled,
             approved: user.approved,
+            notifications: crate::domain::account::Notifications {
+                email: user.email_notifications,
+            },
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bootstrap;
+pub mod notifications;
 pub mod profile;
 pub mod revocation;
 pub mod sessions;

@@ -56,6 +56,7 @@ fn write_profile(
             first_name: changes.first_name.as_deref(),
             last_name: changes.last_name.as_deref(),
             email: changes.email.as_ref().map(|e| e.as_str()),
+            email_notifications: changes.email_notifications,
         };
         users::update_profile(conn, caller.id, update)
             .conflict_on_unique("an account with this email already exists")?

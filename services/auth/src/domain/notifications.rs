@@ -1,0 +1,198 @@
+//! The e-mails patients get, composed from an event and the names this service keeps.
+//! What is in one: the date and time in the doctor's zone, the doctor's name, the location
+//! (and an offer's expiry). What never is: notes, reasons, medicines or any free text.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// A mail to send: its kind (for the log and the tests), subject and plain-text body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub kind: &'static str,
+    pub subject: String,
+    pub body: String,
+}
+
+/// What a mail is about: one appointment (or offered slot) of one doctor.
+#[derive(Debug, Clone)]
+pub struct Visit<'a> {
+    pub patient_first_name: &'a str,
+    pub doctor_name: &'a str,
+    pub start: DateTime<Utc>,
+    pub timezone: &'a str,
+    pub location: Option<&'a str>,
+}
+
+impl Visit<'_> {
+    /// `Monday 14 December 2026, 09:00 (America/New_York)`.
+    fn when(&self, at: DateTime<Utc>) -> String {
+        match self.timezone.parse::<Tz>() {
+            Ok(zone) => format!(
+                "{} ({})",
+                at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M"),
+                self.timezone
+            ),
+            Err(_) => format!("{} (UTC)", at.format("%A %-d %B %Y, %H:%M")),
+        }
+    }
+
+    fn day(&self) -> String {
+        match self.timezone.parse::<Tz>() {
+            Ok(zone) => self
+                .start
+                .with_timezone(&zone)
+                .format("%-d %B %Y")
+                .to_string(),
+            Err(_) => self.start.format("%-d %B %Y").to_string(),
+        }
+    }
+
+    fn place(&self) -> String {
+        self.location
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default()
+    }
+
+    fn greeting(&self) -> String {
+        format!("Dear {},\n\n", self.patient_first_name)
+    }
+}
+
+const SIGNATURE: &str = "\n\nThis message was sent automatically; please do not reply.\n";
+
+pub fn confirmation(visit: &Visit) -> Mail {
+    Mail {
+        kind: "confirmation",
+        subject: format!(
+            "Your appointment with {} on {}",
+            visit.doctor_name,
+            visit.day()
+        ),
+        body: format!(
+            "{}your appointment with {} is booked for {}{}.{SIGNATURE}",
+            visit.greeting(),
+            visit.doctor_name,
+            visit.when(visit.start),
+            visit.place()
+        ),
+    }
+}
+
+pub fn reschedule(visit: &Visit, previous: Option<DateTime<Utc>>) -> Mail {
+    let from = previous
+        .map(|p| format!(" from {}", visit.when(p)))
+        .unwrap_or_default();
+    Mail {
+        kind: "reschedule",
+        subject: format!(
+            "Your appointment with {} has moved to {}",
+            visit.doctor_name,
+            visit.day()
+        ),
+        body: format!(
+            "{}your appointment with {} has moved{from} to {}{}.{SIGNATURE}",
+            visit.greeting(),
+            visit.doctor_name,
+            visit.when(visit.start),
+            visit.place()
+        ),
+    }
+}
+
+pub fn cancellation(visit: &Visit) -> Mail {
+    Mail {
+        kind: "cancellation",
+        subject: format!("Your appointment on {} is cancelled", visit.day()),
+        body: format!(
+            "{}the clinic has cancelled your appointment with {} on {}{}. Please book another time.{SIGNATURE}",
+            visit.greeting(),
+            visit.doctor_name,
+            visit.when(visit.start),
+            visit.place()
+        ),
+    }
+}
+
+pub fn offer(visit: &Visit, expires: Option<DateTime<Utc>>) -> Mail {
+    let until = expires
+        .map(|e| {
+            format!(
+                " It is held for you until {}; confirm it in the app before then.",
+                visit.when(e)
+            )
+        })
+        .unwrap_or_default();
+    Mail {
+        kind: "offer",
+        subject: format!(
+            "An earlier appointment with {} is free: {}",
+            visit.doctor_name,
+            visit.day()
+        ),
+        body: format!(
+            "{}a slot you were waiting for is free: {} with {}{}.{until}{SIGNATURE}",
+            visit.greeting(),
+            visit.when(visit.start),
+            visit.doctor_name,
+            visit.place()
+        ),
+    }
+}
+
+pub fn reminder(visit: &Visit) -> Mail {
+    Mail {
+        kind: "reminder",
+        subject: format!(
+            "Reminder: your appointment with {} on {}",
+            visit.doctor_name,
+            visit.day()
+        ),
+        body: format!(
+            "{}this is a reminder of your appointment with {} on {}{}.{SIGNATURE}",
+            visit.greeting(),
+            visit.doctor_name,
+            visit.when(visit.start),
+            visit.place()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visit() -> Visit<'static> {
+        Visit {
+            patient_first_name: "Pat",
+            doctor_name: "Dr. Gregory House",
+            start: "2031-01-13T14:00:00Z".parse().unwrap(),
+            timezone: "America/New_York",
+            location: Some("Princeton"),
+        }
+    }
+
+    #[test]
+    fn times_are_in_the_doctors_zone_and_only_a_reminder_says_reminder() {
+        let mail = confirmation(&visit());
+        assert!(
+            mail.body
+                .contains("Monday 13 January 2031, 09:00 (America/New_York)"),
+            "{}",
+            mail.body
+        );
+        assert!(mail.body.contains("Dr. Gregory House") && mail.body.contains("Princeton"));
+        for other in [
+            confirmation(&visit()),
+            reschedule(&visit(), None),
+            cancellation(&visit()),
+            offer(&visit(), None),
+        ] {
+            assert!(
+                !other.subject.to_lowercase().contains("reminder"),
+                "{}",
+                other.subject
+            );
+        }
+        assert!(reminder(&visit()).subject.starts_with("Reminder:"));
+    }
+}

@@ -1,0 +1,194 @@
+//! What an event from appointment-service means for the patient's mail: a confirmation,
+//! a reschedule, a cancellation by the clinic or a waitlist offer to send now, and the
+//! reminder to schedule, move or drop. Each event is acted on once (a redelivery changes
+//! nothing), in one transaction with the mail it queues.
+
+use crate::db::notifications::{self as store, Reminder};
+use crate::domain::notifications::{self as mails, Mail, Visit};
+use crate::notifications_config::NotificationSettings;
+use chrono::{DateTime, Utc};
+use common::contracts::events::{AppointmentEventData, OfferEventData};
+use common::events::{Event, EventType};
+use common::{ApiError, UserId};
+use diesel::{Connection, PgConnection};
+
+pub fn receive(
+    conn: &mut PgConnection,
+    event: &Event,
+    settings: &NotificationSettings,
+) -> Result<(), ApiError> {
+    let Some(kind) = EventType::parse(&event.kind) else {
+        return Ok(());
+    };
+    conn.transaction(|conn| {
+        if !store::first_receipt(conn, event.id, &event.kind)? {
+            return Ok(());
+        }
+        match kind {
+            EventType::WaitlistOffered => offered(conn, &parse(event)?),
+            kind => appointment(conn, kind, event.occurred_at, &parse(event)?, settings),
+        }
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(event: &Event) -> Result<T, ApiError> {
+    serde_json::from_value(event.data.clone())
+        .map_err(|e| ApiError::validation("data", format!("is not a {} event: {e}", event.kind)))
+}
+
+fn appointment(
+    conn: &mut PgConnection,
+    kind: EventType,
+    occurred_at: DateTime<Utc>,
+    data: &AppointmentEventData,
+    settings: &NotificationSettings,
+) -> Result<(), ApiError> {
+    let mail = match kind {
+        EventType::AppointmentBooked | EventType::AppointmentConfirmed => {
+            schedule(conn, data, occurred_at, settings)?;
+            Some(compose(
+                conn,
+                data.patient_id,
+                data.doctor_id,
+                data.start,
+                data,
+                mails::confirmation,
+            )?)
+        }
+        EventType::AppointmentRescheduled => {
+            schedule(conn, data, occurred_at, settings)?;
+            let previous = data.previous_start;
+            Some(compose(
+                conn,
+                data.patient_id,
+                data.doctor_id,
+                data.start,
+                data,
+                |v| mails::reschedule(v, previous),
+            )?)
+        }
+        EventType::AppointmentCancelled | EventType::AppointmentExpired => {
+            store::drop_reminder(conn, data.appointment_id.as_uuid())?;
+            // The patient knows what they cancelled; a hold that lapsed was never a visit.
+            let by_clinic = kind == EventType::AppointmentCancelled
+                && data.cancelled_by.as_deref() != Some("patient");
+            if by_clinic {
+                Some(compose(
+                    conn,
+                    data.patient_id,
+                    data.doctor_id,
+                    data.start,
+                    data,
+                    mails::cancellation,
+                )?)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    if let Some(Some(mail)) = mail {
+        store::queue_mail(conn, data.patient_id, &mail)?;
+    }
+    Ok(())
+}
+
+/// The reminder of this appointment at its start, unless that is already inside the
+/// reminder window (the confirmation just sent says the same).
+fn schedule(
+    conn: &mut PgConnection,
+    data: &AppointmentEventData,
+    occurred_at: DateTime<Utc>,
+    settings: &NotificationSettings,
+) -> Result<(), ApiError> {
+    let before = chrono::Duration::from_std(settings.reminder_before).unwrap_or_default();
+    let send_at = data.start - before;
+    if send_at <= occurred_at {
+        store::drop_reminder(conn, data.appointment_id.as_uuid())?;
+        return Ok(());
+    }
+    store::schedule_reminder(
+        conn,
+        &Reminder {
+            appointment_id: data.appointment_id.as_uuid(),
+            patient_id: data.patient_id,
+            doctor_id: data.doctor_id,
+            starts_at: data.start,
+            timezone: &data.timezone,
+            location: data.location.as_deref(),
+            send_at,
+            as_of: occurred_at,
+        },
+    )?;
+    Ok(())
+}
+
+fn offered(conn: &mut PgConnection, data: &OfferEventData) -> Result<(), ApiError> {
+    let expires = data.hold_expires_at;
+    let place = AppointmentLike {
+        timezone: &data.timezone,
+        location: data.location.as_deref(),
+    };
+    if let Some(mail) = compose(
+        conn,
+        data.patient_id,
+        data.doctor_id,
+        data.start,
+        &place,
+        |v| mails::offer(v, expires),
+    )? {
+        store::queue_mail(conn, data.patient_id, &mail)?;
+    }
+    Ok(())
+}
+
+/// Where a visit is: what `compose` reads from either event.
+pub trait Place {
+    fn timezone(&self) -> &str;
+    fn location(&self) -> Option<&str>;
+}
+
+impl Place for AppointmentEventData {
+    fn timezone(&self) -> &str {
+        &self.timezone
+    }
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
+struct AppointmentLike<'a> {
+    timezone: &'a str,
+    location: Option<&'a str>,
+}
+
+impl Place for AppointmentLike<'_> {
+    fn timezone(&self) -> &str {
+        self.timezone
+    }
+    fn location(&self) -> Option<&str> {
+        self.location
+    }
+}
+
+/// The mail for `patient`, or `None` when they do not want mail (or are unknown here).
+pub fn compose(
+    conn: &mut PgConnection,
+    patient: UserId,
+    doctor: UserId,
+    start: DateTime<Utc>,
+    place: &impl Place,
+    write: impl FnOnce(&Visit) -> Mail,
+) -> Result<Option<Mail>, ApiError> {
+    let Some((first_name, _)) = store::recipient(conn, patient)? else {
+        return Ok(None);
+    };
+    let doctor_name = store::doctor_name(conn, doctor)?;
+    Ok(Some(write(&Visit {
+        patient_first_name: &first_name,
+        doctor_name: &doctor_name,
+        start,
+        timezone: place.timezone(),
+        location: place.location(),
+    })))
+}
