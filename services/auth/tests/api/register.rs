@@ -24,6 +24,7 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
         "first_name",
         "id",
         "last_name",
+        "notifications",
         "role",
     ];
     expected.sort();
@@ -32,6 +33,11 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
     assert_eq!(keys, expected, "exactly the user fields, never a hash");
     assert_eq!(user["email"], email);
     assert_eq!(user["role"], "patient");
+    assert_eq!(
+        user["notifications"],
+        serde_json::json!({ "email": true }),
+        "mail on by default"
+    );
     assert!(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).is_ok());
     assert!(user["created_at"].as_str().unwrap().ends_with('Z'));
 }
