@@ -46,9 +46,20 @@ async fn send(request: reqwest::RequestBuilder, token: Option<&str>, url: &str) 
         request
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{url}: {e}")),
+            .unwrap_or_else(|e| panic!("{url}: {}", error_chain(&e))),
     )
     .await
+}
+
+/// An error with its causes, so a transport failure says what failed (refused, reset, timeout).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(&format!(": {next}"));
+        cause = next.source();
+    }
+    text
 }
 
 pub async fn login(auth_url: &str, email: &str, password: &str) -> Account {
