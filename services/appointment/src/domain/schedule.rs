@@ -138,6 +138,23 @@ impl Calendar {
     }
 }
 
+impl Calendar {
+    /// The free slots of the doctor's local dates `first..=last`, in order.
+    pub fn free_slots_between(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+        busy: &[Span],
+        now: DateTime<Utc>,
+    ) -> Vec<Slot> {
+        first
+            .iter_days()
+            .take_while(|day| *day <= last)
+            .flat_map(|day| self.free_slots(day, busy, now))
+            .collect()
+    }
+}
+
 /// Every whole slot of `hours` on `date` (the doctor's local date), in order, in UTC: the
 /// weekly rule's grid, anchored at the opening time.
 fn grid(availability: &Availability, date: NaiveDate, hours: Hours) -> Vec<Slot> {

@@ -40,12 +40,7 @@ pub fn free_slots(
     let profile = profiles::find_by_any_id(conn, doctor)?.ok_or(ApiError::NotFound("doctor"))?;
     let (calendar, days) = calendar(conn, &profile, first, last)?;
     let busy = appointments::busy_between(conn, profile.user_id, days)?;
-    let now = Utc::now();
-    Ok(first
-        .iter_days()
-        .take_while(|day| *day <= last)
-        .flat_map(|day| calendar.free_slots(day, &busy, now))
-        .collect())
+    Ok(calendar.free_slots_between(first, last, &busy, Utc::now()))
 }
 
 /// An appointment for `patient` from `start` for `length` with the doctor of `profile`

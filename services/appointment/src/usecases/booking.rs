@@ -71,7 +71,7 @@ pub fn book(
         } else {
             EventType::AppointmentBooked
         };
-        events::appointment(conn, kind, &created, None)?;
+        events::appointment(conn, kind, &created, None, Some(&profile))?;
         Ok(created)
     })
 }

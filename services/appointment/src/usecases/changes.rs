@@ -66,11 +66,11 @@ pub fn change(
                 now,
                 policy.cancellation_notice_hours,
             )?;
-            let profile = profile.ok_or(ApiError::NotFound("doctor"))?;
+            let doctor = profile.as_ref().ok_or(ApiError::NotFound("doctor"))?;
             let length = current.end_time - current.appointment_time;
             let end = ensure_bookable(
                 conn,
-                &profile,
+                doctor,
                 current.patient_id,
                 new_start,
                 length,
@@ -98,12 +98,13 @@ pub fn change(
         let changed = appointments::update(conn, id, changes).map_err(overlap_conflict)?;
         if rescheduled {
             let previous = Some(current.appointment_time);
-            events::appointment(conn, EventType::AppointmentRescheduled, &changed, previous)?;
+            let kind = EventType::AppointmentRescheduled;
+            events::appointment(conn, kind, &changed, previous, profile.as_ref())?;
         }
         if changed.status.0 != current.status_now()
             && let Some(kind) = status_event(changed.status.0)
         {
-            events::appointment(conn, kind, &changed, None)?;
+            events::appointment(conn, kind, &changed, None, profile.as_ref())?;
         }
         Ok(changed)
     })
@@ -134,9 +135,8 @@ pub fn cancel(
         let current = find(conn, caller, id, true)?;
         let now = Utc::now();
         let cancelled = rules::cancel(current.status_now(), current.appointment_time, now)?;
-        let policy = profiles::find_by_user(conn, current.doctor_id)?
-            .map(|p| p.policy())
-            .unwrap_or_default();
+        let profile = profiles::find_by_user(conn, current.doctor_id)?;
+        let policy = profile.as_ref().map(|p| p.policy()).unwrap_or_default();
         // A hold is not a visit yet: giving it up is never late.
         if current.status.0 == Status::Booked {
             rules::ensure_not_late(
@@ -159,7 +159,8 @@ pub fn cancel(
             ..cancellation(caller, reason, current.appointment_time, &policy, now)
         };
         let cancelled = appointments::update(conn, id, changes)?;
-        events::appointment(conn, EventType::AppointmentCancelled, &cancelled, None)?;
+        let kind = EventType::AppointmentCancelled;
+        events::appointment(conn, kind, &cancelled, None, profile.as_ref())?;
         Ok(cancelled)
     })
 }

@@ -2,7 +2,7 @@
 //! the change (`common::events::record`). Their data is what an EHR, an SMS gateway or a
 //! reminder needs to act: ids, times, status, the doctor's zone and location; never notes.
 
-use crate::db::models::{Appointment, WaitlistEntry};
+use crate::db::models::{Appointment, DoctorProfile, WaitlistEntry};
 use crate::db::profiles;
 use chrono::{DateTime, Utc};
 use common::contracts::events::{AppointmentEventData, OfferEventData};
@@ -18,14 +18,30 @@ fn practice(conn: &mut PgConnection, doctor: UserId) -> Result<(String, Option<S
     })
 }
 
-/// `kind` about `appointment` as it now is (`previous_start` for a reschedule).
+/// `kind` about `appointment` as it now is (`previous_start` for a reschedule). The
+/// doctor's zone and location come from `known` when the caller holds the profile
+/// already, else from one read.
 pub fn appointment(
     conn: &mut PgConnection,
     kind: EventType,
     appointment: &Appointment,
     previous_start: Option<DateTime<Utc>>,
+    known: Option<&DoctorProfile>,
 ) -> Result<(), ApiError> {
-    let (timezone, location) = practice(conn, appointment.doctor_id)?;
+    let practice = match known {
+        Some(profile) => (profile.timezone.clone(), profile.location.clone()),
+        None => practice(conn, appointment.doctor_id)?,
+    };
+    write_appointment(conn, kind, appointment, previous_start, practice)
+}
+
+fn write_appointment(
+    conn: &mut PgConnection,
+    kind: EventType,
+    appointment: &Appointment,
+    previous_start: Option<DateTime<Utc>>,
+    (timezone, location): (String, Option<String>),
+) -> Result<(), ApiError> {
     let data = AppointmentEventData {
         appointment_id: appointment.id,
         patient_id: appointment.patient_id,

@@ -21,7 +21,7 @@ pub fn lapse(conn: &mut PgConnection, expired: &[Appointment]) -> Result<(), Api
     for hold in expired {
         freed::queue(conn, hold.doctor_id, hold.span())?;
         reopen_offer(conn, hold.id)?;
-        events::appointment(conn, EventType::AppointmentExpired, hold, None)?;
+        events::appointment(conn, EventType::AppointmentExpired, hold, None, None)?;
     }
     Ok(())
 }
@@ -97,12 +97,13 @@ pub fn confirm(
             ..Default::default()
         };
         let confirmed = appointments::update(conn, id, changes)?;
-        events::appointment(conn, EventType::AppointmentConfirmed, &confirmed, None)?;
+        events::appointment(
+            conn,
+            EventType::AppointmentConfirmed,
+            &confirmed,
+            None,
+            None,
+        )?;
         Ok(confirmed)
     })
-}
-
-/// Whether cancelling `appointment` gives its time back (it was still taking it).
-pub fn frees_time(appointment: &Appointment) -> bool {
-    appointment.status_now().takes_time()
 }

@@ -40,10 +40,9 @@ fn offer_one(conn: &mut PgConnection, offer_ttl: Duration) -> Result<Option<usiz
         let (calendar, days) = calendar(conn, &profile, first, last)?;
         let busy = appointments::busy_between(conn, doctor, days)?;
         let now = Utc::now();
-        let slots: Vec<Slot> = first
-            .iter_days()
-            .take_while(|day| *day <= last)
-            .flat_map(|day| calendar.free_slots(day, &busy, now))
+        let slots: Vec<Slot> = calendar
+            .free_slots_between(first, last, &busy, now)
+            .into_iter()
             .filter(|slot| span.start <= slot.start && slot.end <= span.end)
             .collect();
         for slot in slots {

@@ -59,7 +59,13 @@ pub fn create(
             let cancelled = appointments::update(conn, appointment.id, changes)?;
             // A waitlist offer inside the time off is gone with it: its entry waits again.
             reopen_offer(conn, appointment.id)?;
-            events::appointment(conn, EventType::AppointmentCancelled, &cancelled, None)?;
+            events::appointment(
+                conn,
+                EventType::AppointmentCancelled,
+                &cancelled,
+                None,
+                Some(&profile),
+            )?;
             events.push(
                 audit
                     .event(Action::AppointmentCancel)

@@ -108,6 +108,7 @@ fn give_up_offer(conn: &mut PgConnection, entry: &WaitlistEntry) -> Result<(), A
             common::events::EventType::AppointmentCancelled,
             &cancelled,
             None,
+            None,
         )?;
     }
     Ok(())
