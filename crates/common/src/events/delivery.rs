@@ -111,27 +111,21 @@ pub async fn pass(pool: &DbPool, deliverer: &Deliverer) -> Result<(), crate::Api
         .zip(sent)
         .map(|(d, attempt)| (d.delivery_id, d.attempts, attempt))
         .collect();
-    for (_, _, attempt) in &outcomes {
-        let outcome = match attempt {
-            Attempt {
-                delivered: true, ..
-            } => "delivered",
-            _ => "retry",
-        };
-        deliverer.metrics.observe_delivery(outcome);
-    }
-    let failed = with_conn(pool, move |conn| {
-        let mut failed = 0;
+    let recorded = with_conn(pool, move |conn| {
+        let mut recorded = Vec::with_capacity(outcomes.len());
         for (id, number, attempt) in &outcomes {
-            if record(conn, *id, *number, attempt, &settings)? {
-                failed += 1;
-            }
+            let gave_up = record(conn, *id, *number, attempt, &settings)?;
+            recorded.push(match (attempt.delivered, gave_up) {
+                (true, _) => "delivered",
+                (false, true) => "failed",
+                (false, false) => "retry",
+            });
         }
-        Ok(failed)
+        Ok(recorded)
     })
     .await?;
-    for _ in 0..failed {
-        deliverer.metrics.observe_delivery("failed");
+    for outcome in recorded {
+        deliverer.metrics.observe_delivery(outcome);
     }
     let (backlog, oldest) = with_conn(pool, |conn| Ok(backlog(conn)?)).await?;
     let age = oldest

@@ -7,6 +7,7 @@ use super::subscriptions::{self, AttemptView, Subscription, check_target};
 use super::{EventSettings, EventType};
 use crate::auth::AuthenticatedUser;
 use crate::db::{DbPool, with_conn};
+use crate::http::paged;
 use crate::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
 use crate::validation::{Field, Validator, text};
 use crate::{ApiError, Role};
@@ -136,15 +137,19 @@ pub async fn create(
 #[utoipa::path(get, path = "/admin/webhooks", operation_id = "list_webhooks", tag = "webhooks",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Live subscriptions", body = Vec<SubscriptionView>),
+        (status = 200, description = "Live subscriptions (not paged); the count in X-Total-Count", body = Vec<SubscriptionView>),
         Unauthenticated, Forbidden))]
 pub async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
-) -> Result<web::Json<Vec<SubscriptionView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let all = with_conn(&pool, |conn| Ok(subscriptions::list(conn)?)).await?;
-    Ok(web::Json(all.into_iter().map(Into::into).collect()))
+    let views: Vec<SubscriptionView> = all.into_iter().map(Into::into).collect();
+    Ok(paged(
+        &views,
+        i64::try_from(views.len()).unwrap_or(i64::MAX),
+    ))
 }
 
 /// `DELETE /admin/webhooks/{id}` -> 204; nothing more is sent to it.
@@ -173,13 +178,13 @@ pub async fn delete(
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "Attempts, newest first", body = Vec<AttemptView>),
+        (status = 200, description = "Attempts, newest first (the last 500, not paged); their count in X-Total-Count", body = Vec<AttemptView>),
         Unauthenticated, Forbidden, NotFound))]
 pub async fn deliveries(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     id: web::Path<uuid::Uuid>,
-) -> Result<web::Json<Vec<AttemptView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     let attempts = with_conn(&pool, move |conn| {
@@ -187,5 +192,8 @@ pub async fn deliveries(
         Ok(subscriptions::attempts(conn, id, 500)?)
     })
     .await?;
-    Ok(web::Json(attempts))
+    Ok(paged(
+        &attempts,
+        i64::try_from(attempts.len()).unwrap_or(i64::MAX),
+    ))
 }

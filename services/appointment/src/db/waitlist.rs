@@ -33,12 +33,10 @@ fn visible_to(visibility: Visibility) -> Condition {
     }
 }
 
-/// What the caller may see, oldest first.
-pub fn list(
-    conn: &mut PgConnection,
+fn filtered<'a>(
     visibility: Visibility,
     status: Option<WaitlistStatus>,
-) -> QueryResult<Vec<WaitlistEntry>> {
+) -> waitlist_entries::BoxedQuery<'a, diesel::pg::Pg> {
     let mut query = waitlist_entries::table
         .into_boxed()
         .filter(visible_to(visibility));
@@ -46,12 +44,26 @@ pub fn list(
         query = query.filter(waitlist_entries::status.eq(WaitlistStatusColumn(status)));
     }
     query
+}
+
+/// A page of what the caller may see, oldest first, and the total before paging.
+pub fn list(
+    conn: &mut PgConnection,
+    visibility: Visibility,
+    status: Option<WaitlistStatus>,
+    paging: common::validation::Paging,
+) -> QueryResult<(Vec<WaitlistEntry>, i64)> {
+    let page = filtered(visibility, status)
         .order((
             waitlist_entries::created_at.asc(),
             waitlist_entries::id.asc(),
         ))
+        .limit(paging.limit)
+        .offset(paging.offset)
         .select(WaitlistEntry::as_select())
-        .load(conn)
+        .load(conn)?;
+    let total = filtered(visibility, status).count().get_result(conn)?;
+    Ok((page, total))
 }
 
 /// The entry if the caller may see it, locked for a change.

@@ -15,6 +15,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use common::audit::AuditContext;
 use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
+use common::http::paged;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
 use common::ids::TimeOffId;
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
@@ -93,13 +94,13 @@ fn bound(raw: String, is_end: bool) -> Result<chrono::DateTime<Utc>, String> {
     security(("bearer" = [])),
     params(TimeOffQuery),
     responses(
-        (status = 200, description = "Ordered by start", body = Vec<TimeOffView>),
+        (status = 200, description = "Ordered by start (not paged: the range bounds it); the count in X-Total-Count", body = Vec<TimeOffView>),
         Unauthenticated, Forbidden, Invalid))]
 pub async fn list_time_off(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     query: web::Query<TimeOffQuery>,
-) -> Result<web::Json<Vec<TimeOffView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Doctor])?;
     let query = query.into_inner();
     let mut v = Validator::new();
@@ -111,7 +112,11 @@ pub async fn list_time_off(
         Ok(time_off_rows::list(conn, caller.id, from, to.flatten())?)
     })
     .await?;
-    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+    let views: Vec<TimeOffView> = rows.into_iter().map(Into::into).collect();
+    Ok(paged(
+        &views,
+        i64::try_from(views.len()).unwrap_or(i64::MAX),
+    ))
 }
 
 /// `DELETE /doctors/profile/time-off/{id}` -> 204; its slots are offered again.
@@ -196,13 +201,13 @@ pub struct HoursQuery {
     security(("bearer" = [])),
     params(HoursQuery),
     responses(
-        (status = 200, description = "By date", body = Vec<HoursOverrideView>),
+        (status = 200, description = "By date (not paged: at most 366 dates); the count in X-Total-Count", body = Vec<HoursOverrideView>),
         Unauthenticated, Forbidden, Invalid))]
 pub async fn list_hours(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     query: web::Query<HoursQuery>,
-) -> Result<web::Json<Vec<HoursOverrideView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Doctor])?;
     let query = query.into_inner();
     let mut v = Validator::new();
@@ -226,7 +231,11 @@ pub async fn list_hours(
         Ok(overrides::list(conn, caller.id, first, last)?)
     })
     .await?;
-    Ok(web::Json(rows.into_iter().map(Into::into).collect()))
+    let views: Vec<HoursOverrideView> = rows.into_iter().map(Into::into).collect();
+    Ok(paged(
+        &views,
+        i64::try_from(views.len()).unwrap_or(i64::MAX),
+    ))
 }
 
 /// `DELETE /doctors/profile/hours/{date}` -> 204: back to the weekly rule.

@@ -16,7 +16,7 @@ use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
 use common::ids::WaitlistEntryId;
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
-use common::validation::parse_body;
+use common::validation::{Paging, Validator, parse_body};
 use common::{ApiError, Role};
 use serde::Deserialize;
 
@@ -52,9 +52,15 @@ pub async fn join(
 pub struct WaitlistQuery {
     #[param(value_type = Option<WaitlistStatus>)]
     status: Option<String>,
+    /// 1 to 200 (default 50)
+    #[param(value_type = Option<i64>)]
+    limit: Option<String>,
+    /// 0 or more (default 0)
+    #[param(value_type = Option<i64>)]
+    offset: Option<String>,
 }
 
-/// `GET /waitlist?status=`: the caller's own entries (a doctor's: those for them; an
+/// `GET /waitlist?status=&limit=&offset=`: the caller's own entries (a doctor's: those for them; an
 /// admin's: all), oldest first.
 #[utoipa::path(get, path = "/waitlist", operation_id = "list_waitlist", tag = "waitlist",
     security(("bearer" = [])),
@@ -67,19 +73,21 @@ pub async fn list(
     caller: AuthenticatedUser,
     query: web::Query<WaitlistQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = match query.into_inner().status {
-        Some(raw) => {
-            Some(WaitlistStatus::parse(&raw).map_err(|e| ApiError::validation("status", e))?)
-        }
-        None => None,
+    let query = query.into_inner();
+    let mut v = Validator::new();
+    let status = query
+        .status
+        .map(|s| v.check("status", WaitlistStatus::parse(&s)));
+    let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref());
+    let (Some(paging), true) = (paging, v.is_valid()) else {
+        return Err(v.into_error());
     };
-    let visibility = caller.visibility();
-    let rows = with_conn(&pool, move |conn| {
-        Ok(entries::list(conn, visibility, status)?)
+    let (status, visibility) = (status.flatten(), caller.visibility());
+    let (rows, total) = with_conn(&pool, move |conn| {
+        Ok(entries::list(conn, visibility, status, paging)?)
     })
     .await?;
     let views: Vec<WaitlistView> = rows.into_iter().map(Into::into).collect();
-    let total = i64::try_from(views.len()).unwrap_or(i64::MAX);
     Ok(paged_records(&views, total, |w| w.id.to_string()))
 }
 

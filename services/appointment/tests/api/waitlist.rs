@@ -66,6 +66,24 @@ async fn waitlist_entries_are_created_scoped_filtered_and_withdrawn() {
     assert_eq!(count(&patient, "?status=waiting").await, 1);
     assert_eq!(count(&patient, "?status=offered").await, 0);
     assert_problem(app.get("/waitlist?status=maybe", &patient).await, 422).await;
+    assert_problem(app.get("/waitlist?limit=0", &patient).await, 422).await;
+    let second = join(&app, &patient, &body).await;
+    let page = app.get("/waitlist?limit=1&offset=1", &patient).await;
+    assert_eq!(page.headers()["x-total-count"], "2");
+    let page: Vec<Value> = page.json().await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e["id"].clone()).collect::<Vec<_>>(),
+        [second["id"].clone()]
+    );
+    assert_eq!(
+        app.delete(
+            &format!("/waitlist/{}", second["id"].as_str().unwrap()),
+            &patient
+        )
+        .await
+        .status(),
+        204
+    );
     assert_problem(app.post("/waitlist", &doctor, &body).await, 403).await;
 
     assert_problem(app.delete(&format!("/waitlist/{id}"), &stranger).await, 404).await;
