@@ -19,6 +19,8 @@ pub struct Metrics {
     deliveries: IntCounterVec,
     outbox_backlog: prometheus::IntGauge,
     outbox_oldest_age: prometheus::Gauge,
+    stream_published: prometheus::IntCounter,
+    stream_backlog: prometheus::IntGauge,
 }
 
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -80,6 +82,14 @@ impl Metrics {
             "outbox_oldest_age_seconds",
             "Age of the oldest event not yet dispatched or delivered",
         );
+        let stream_published = prometheus::IntCounter::new(
+            "nats_events_published_total",
+            "Events JetStream acknowledged from the NATS relay",
+        );
+        let stream_backlog = prometheus::IntGauge::new(
+            "nats_unpublished_events",
+            "Events the NATS relay has not yet had acknowledged",
+        );
         let (
             Ok(requests),
             Ok(latency),
@@ -90,6 +100,8 @@ impl Metrics {
             Ok(deliveries),
             Ok(outbox_backlog),
             Ok(outbox_oldest_age),
+            Ok(stream_published),
+            Ok(stream_backlog),
         ) = (
             requests,
             latency,
@@ -100,6 +112,8 @@ impl Metrics {
             deliveries,
             outbox_backlog,
             outbox_oldest_age,
+            stream_published,
+            stream_backlog,
         )
         else {
             unreachable_metrics()
@@ -114,6 +128,8 @@ impl Metrics {
             Box::new(deliveries.clone()),
             Box::new(outbox_backlog.clone()),
             Box::new(outbox_oldest_age.clone()),
+            Box::new(stream_published.clone()),
+            Box::new(stream_backlog.clone()),
         ] {
             if let Err(e) = registry.register(collector) {
                 tracing::error!(error = %e, "metric registration failed");
@@ -130,6 +146,8 @@ impl Metrics {
             deliveries,
             outbox_backlog,
             outbox_oldest_age,
+            stream_published,
+            stream_backlog,
         }
     }
 
@@ -142,6 +160,13 @@ impl Metrics {
     pub fn set_outbox(&self, backlog: i64, oldest_age: Duration) {
         self.outbox_backlog.set(backlog);
         self.outbox_oldest_age.set(oldest_age.as_secs_f64());
+    }
+
+    /// A batch the NATS relay had acknowledged, and what it still has to publish.
+    pub fn observe_stream(&self, published: usize, unpublished: i64) {
+        self.stream_published
+            .inc_by(u64::try_from(published).unwrap_or_default());
+        self.stream_backlog.set(unpublished);
     }
 
     /// An audit event the database refused even on its own.

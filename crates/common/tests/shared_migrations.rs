@@ -58,8 +58,10 @@ fn every_service_creates_the_shared_tables_with_the_same_migration() {
 /// The event outbox and webhook tables, in the services that publish events.
 #[test]
 fn every_event_source_creates_the_event_tables_with_the_same_migration() {
-    let reference = shared_migration("appointment", "event_outbox");
-    assert_eq!(shared_migration("prescription", "event_outbox"), reference);
+    for name in ["event_outbox", "event_stream", "kept_subscriptions"] {
+        let reference = shared_migration("appointment", name);
+        assert_eq!(shared_migration("prescription", name), reference, "{name}");
+    }
 }
 
 #[test]

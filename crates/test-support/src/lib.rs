@@ -11,6 +11,7 @@ pub mod api;
 pub mod dates;
 pub mod db;
 pub mod jwt;
+pub mod nats;
 pub mod openapi;
 pub mod smtp_sink;
 pub mod tls;

@@ -4,9 +4,10 @@
 //!   service with development settings, logs prefixed per service; Ctrl-C stops them all.
 //! - `test [args]`: make PostgreSQL answer, build the service binaries (the black-box
 //!   suite runs them as processes), install the Python test tools (schemathesis,
-//!   openapi-spec-validator, openapi-python-client: PyPI, into `.data/`), then run
-//!   every test (cargo-nextest when installed,
-//!   else `cargo test`); extra args go to the test runner.
+//!   openapi-spec-validator, openapi-python-client: PyPI, into `.data/`) and Debian's
+//!   nats-server and poppler-utils where missing (the relay's tests start their own
+//!   server; the PDF's read it back with pdftotext), then run every test
+//!   (cargo-nextest when installed, else `cargo test`); extra args go to the test runner.
 //! - `seed`: demo data (doctors in three time zones, patients, appointments,
 //!   prescriptions) in the system `up` runs, through the public API; prints logins.
 //! - `reset [--yes]`: drop the local service databases and their `.data/` folders (asks
@@ -104,6 +105,12 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
     let admin_url = postgres::ensure()?;
     build_services()?;
     python_tools::ensure()?;
+    let nats_server = ensure_debian_tool("nats-server", "nats-server", "the NATS relay's tests")?;
+    ensure_debian_tool(
+        "pdftotext",
+        "poppler-utils",
+        "the printed prescription's tests",
+    )?;
     let tools = std::path::Path::new(python_tools::VENV).join("bin");
     let tools = tools.canonicalize().unwrap_or(tools);
     let mut command = Command::new("cargo");
@@ -115,38 +122,51 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
     command
         .args(extra)
         .env("TEST_DATABASE_ADMIN_URL", admin_url)
-        .env("PYTHON_TOOLS", tools);
+        .env("PYTHON_TOOLS", tools)
+        .env("NATS_SERVER", nats_server);
     run(&mut command, "the tests")
 }
 
 fn installed(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    located(tool).is_some()
 }
 
-/// Installs wrk from the distribution when it is missing and we may (root on Debian).
-fn ensure_wrk() -> Result<(), String> {
-    if installed("wrk") {
-        return Ok(());
+/// Where `tool` is: on the PATH, or in /usr/sbin (Debian puts servers there, and it is not
+/// on every user's PATH).
+fn located(tool: &str) -> Option<String> {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    found.or_else(|| {
+        let sbin = format!("/usr/sbin/{tool}");
+        std::path::Path::new(&sbin).exists().then_some(sbin)
+    })
+}
+
+/// `tool` from Debian's `package`, installed when it is missing and we may (root on
+/// Debian); its path. `needed_for` says why, should it stay missing.
+fn ensure_debian_tool(tool: &str, package: &str, needed_for: &str) -> Result<String, String> {
+    if let Some(path) = located(tool) {
+        return Ok(path);
     }
-    eprintln!("xtask: installing wrk (apt-get)");
-    let ok = Command::new("sh")
-        .args(["-c", "apt-get update -qq && apt-get install -y -qq wrk"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if ok && installed("wrk") {
-        Ok(())
-    } else {
-        Err("wrk is needed for the benchmark: install it (apt-get install wrk)".into())
-    }
+    eprintln!("xtask: installing {package} (apt-get)");
+    let _ = Command::new("sh")
+        .args([
+            "-c",
+            &format!("apt-get update -qq && apt-get install -y -qq {package}"),
+        ])
+        .status();
+    located(tool).ok_or_else(|| {
+        format!("{tool} is needed for {needed_for}: install it (apt-get install {package})")
+    })
 }
 
 fn bench() -> Result<(), String> {
     let admin_url = postgres::ensure()?;
-    ensure_wrk()?;
+    ensure_debian_tool("wrk", "wrk", "the benchmark")?;
     if !installed("pgbench") {
         return Err(
             "pgbench is needed for the benchmark's ceiling (PostgreSQL client tools)".into(),

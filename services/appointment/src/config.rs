@@ -12,13 +12,19 @@
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
 //! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
+//! `NATS_URL` (no relay), `NOTIFICATIONS_WEBHOOK_URL` + `NOTIFICATIONS_WEBHOOK_SECRET`
+//! (auth-service's inbox, for e-mail), `PRESCRIPTIONS_WEBHOOK_URL` +
+//! `PRESCRIPTIONS_WEBHOOK_SECRET` (prescription-service's inbox, for cancelled visits),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
-use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
+use common::config::{
+    ConfigError, Environment, HttpSettings, LogFormat, environment, var_opt, var_or,
+};
 use common::db::DbSettings;
 use common::events::EventSettings;
+use common::events::settings::NotifyTarget;
 use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
@@ -85,7 +91,19 @@ impl Settings {
             tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
             auth_service,
             holds: HoldSettings::from_env()?,
-            events: EventSettings::from_env()?,
+            events: EventSettings {
+                notifications: NotifyTarget::from_pair(
+                    var_opt("NOTIFICATIONS_WEBHOOK_URL")?,
+                    var_opt("NOTIFICATIONS_WEBHOOK_SECRET")?,
+                    "NOTIFICATIONS_WEBHOOK_SECRET",
+                )?,
+                prescriptions: NotifyTarget::from_pair(
+                    var_opt("PRESCRIPTIONS_WEBHOOK_URL")?,
+                    var_opt("PRESCRIPTIONS_WEBHOOK_SECRET")?,
+                    "PRESCRIPTIONS_WEBHOOK_SECRET",
+                )?,
+                ..EventSettings::from_env()?
+            },
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
     }

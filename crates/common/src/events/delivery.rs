@@ -177,7 +177,7 @@ struct Due {
     attempts: i32,
     #[diesel(sql_type = Text)]
     url: String,
-    /// The service's own notifications subscription (from NOTIFICATIONS_WEBHOOK_URL).
+    /// A subscription the service keeps from its configuration (an operator's target).
     #[diesel(sql_type = diesel::sql_types::Bool)]
     kept: bool,
     #[diesel(sql_type = Bytea)]
@@ -203,13 +203,12 @@ fn lease_due(conn: &mut PgConnection) -> QueryResult<Vec<Due>> {
                           AND (leased_until IS NULL OR leased_until < now()) \
                         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) \
            AND s.id = d.subscription_id AND e.id = d.event_id \
-         RETURNING d.id AS delivery_id, d.attempts, s.url, s.description IS NOT DISTINCT FROM $3 AS kept, \
+         RETURNING d.id AS delivery_id, d.attempts, s.url, s.kept_as IS NOT NULL AS kept, \
                    s.secret_sealed, \
                    e.id AS event_id, e.type AS kind, e.occurred_at, e.data",
     )
     .bind::<BigInt, _>(BATCH)
     .bind::<Integer, _>(LEASE_SECONDS)
-    .bind::<Text, _>(super::subscriptions::KEPT)
     .load(conn)
 }
 
@@ -372,7 +371,7 @@ fn backlog(conn: &mut PgConnection) -> QueryResult<(i64, Option<DateTime<Utc>>)>
 }
 
 /// Everything a publishing service starts: the secrets' key (from the audit key), the
-/// worker, and the state the admin routes need.
+/// worker, the NATS relay when `NATS_URL` is set, and the state the admin routes need.
 pub async fn start_for(
     pool: &DbPool,
     audit: &crate::audit::AuditSettings,
@@ -380,19 +379,19 @@ pub async fn start_for(
     platform: &crate::platform::Platform,
 ) -> anyhow::Result<actix_web::web::Data<super::routes::Webhooks>> {
     let key = crate::audit::AuditKey::load(&audit.key)?;
-    if let Some(target) = &settings.notifications {
+    let kept = [
+        (super::subscriptions::NOTIFICATIONS, &settings.notifications),
+        (super::subscriptions::PRESCRIPTIONS, &settings.prescriptions),
+    ];
+    for (kept, target) in kept {
+        let Some(target) = target else { continue };
         let sealed = SecretBox::new(&key)?.seal(target.secret.expose())?;
         let url = target.url.clone();
         with_conn(pool, move |conn| {
-            Ok(super::subscriptions::keep(
-                conn,
-                &url,
-                &super::EventType::NOTIFIED,
-                &sealed,
-            )?)
+            Ok(super::subscriptions::keep(conn, kept, &url, &sealed)?)
         })
         .await
-        .map_err(|e| anyhow::anyhow!("keeping the notifications subscription: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("keeping the {} subscription: {e}", kept.name))?;
     }
     let deliverer = Deliverer::new(
         SecretBox::new(&key)?,
@@ -404,6 +403,16 @@ pub async fn start_for(
         Arc::new(deliverer),
         platform.lifecycle.clone(),
     );
+    if let Some(url) = &settings.nats_url {
+        super::stream::start(
+            pool.clone(),
+            url,
+            platform.name.trim_end_matches("-service"),
+            platform.metrics.clone(),
+            platform.lifecycle.clone(),
+        )
+        .await?;
+    }
     Ok(actix_web::web::Data::new(super::routes::Webhooks {
         secrets: SecretBox::new(&key)?,
         settings,

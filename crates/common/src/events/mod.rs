@@ -1,17 +1,20 @@
 //! Events: every state change of an appointment, hold, waitlist entry or prescription is
 //! written to the service's outbox in the transaction that makes it (`record`), then
-//! delivered to webhook subscribers by a worker on every replica (`delivery`). One model
+//! delivered to webhook subscribers by a worker on every replica (`delivery`) and, with
+//! `NATS_URL`, published to NATS JetStream by a relay (`stream`). One model
 //! for every service that publishes: the types, the body, the tables, the signing.
 //!
 //! An event's `data` carries ids, times, statuses, the doctor's time zone and location:
 //! never notes, medicines or other free text, because it leaves the system.
 
 pub mod delivery;
+pub mod inbox;
 pub mod routes;
 #[rustfmt::skip]
 pub mod schema;
 pub mod settings;
 pub mod signing;
+pub mod stream;
 pub mod subscriptions;
 
 use chrono::{DateTime, SubsecRound, Utc};

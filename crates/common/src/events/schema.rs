@@ -10,6 +10,7 @@ diesel::table! {
         occurred_at -> Timestamptz,
         data -> Jsonb,
         dispatched_at -> Nullable<Timestamptz>,
+        published_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -44,6 +45,7 @@ diesel::table! {
         secret_sealed -> Bytea,
         created_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        kept_as -> Nullable<Text>,
     }
 }
 

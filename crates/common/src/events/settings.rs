@@ -1,17 +1,41 @@
 //! Webhook delivery settings: `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15),
-//! `WEBHOOK_ALLOW_PRIVATE_URLS` (false), and the subscription the service keeps for
-//! auth-service's e-mail notifications: `NOTIFICATIONS_WEBHOOK_URL` with
-//! `NOTIFICATIONS_WEBHOOK_SECRET` (both or neither).
+//! `WEBHOOK_ALLOW_PRIVATE_URLS` (false), `NATS_URL` for the JetStream relay, and the
+//! subscriptions a service keeps from its own configuration (appointment-service: for
+//! auth-service's e-mail and for prescription-service), each a URL and a secret read by
+//! that service's config (`NotifyTarget::from_pair`).
 
 use crate::config::{ConfigError, Secret, var_opt, var_or};
 use std::time::Duration;
 
-/// A subscription the service itself keeps (e-mail notifications: auth-service's inbox).
+/// A subscription the service itself keeps (auth-service's inbox for e-mail,
+/// prescription-service's for cancelled visits).
 #[derive(Debug, Clone)]
 pub struct NotifyTarget {
     pub url: String,
-    /// `whsec_...`, the same value auth-service verifies with.
+    /// `whsec_...`, the same value the receiver verifies with.
     pub secret: Secret,
+}
+
+impl NotifyTarget {
+    /// A URL and its secret, both set or neither; `secret_variable` names the pair in the
+    /// error.
+    pub fn from_pair(
+        url: Option<String>,
+        secret: Option<String>,
+        secret_variable: &'static str,
+    ) -> Result<Option<Self>, ConfigError> {
+        match (url, secret) {
+            (Some(url), Some(secret)) if secret.starts_with("whsec_") => Ok(Some(Self {
+                url,
+                secret: Secret::new(secret),
+            })),
+            (None, None) => Ok(None),
+            _ => Err(ConfigError::Invalid {
+                name: secret_variable,
+                reason: "set it (whsec_...) together with its webhook URL, or neither".into(),
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -25,7 +49,13 @@ pub struct EventSettings {
     pub allow_private_urls: bool,
     /// A receiver answers within this, or the attempt failed.
     pub timeout: Duration,
+    /// auth-service's inbox, for the patients' e-mail.
     pub notifications: Option<NotifyTarget>,
+    /// prescription-service's inbox, for the prescriptions of cancelled visits.
+    pub prescriptions: Option<NotifyTarget>,
+    /// Where the relay publishes every event (`nats://host:4222`); none = no relay. A
+    /// secret because it may carry credentials (`nats://user:password@host`).
+    pub nats_url: Option<Secret>,
 }
 
 impl EventSettings {
@@ -38,30 +68,14 @@ impl EventSettings {
                 reason: "it and WEBHOOK_MAX_ATTEMPTS must be at least 1".into(),
             });
         }
-        let notifications = match (
-            var_opt::<String>("NOTIFICATIONS_WEBHOOK_URL")?,
-            var_opt::<String>("NOTIFICATIONS_WEBHOOK_SECRET")?,
-        ) {
-            (Some(url), Some(secret)) if secret.starts_with("whsec_") => Some(NotifyTarget {
-                url,
-                secret: Secret::new(secret),
-            }),
-            (None, None) => None,
-            _ => {
-                return Err(ConfigError::Invalid {
-                    name: "NOTIFICATIONS_WEBHOOK_SECRET",
-                    reason:
-                        "set it (whsec_...) together with NOTIFICATIONS_WEBHOOK_URL, or neither"
-                            .into(),
-                });
-            }
-        };
         Ok(Self {
             retry_base: Duration::from_secs(base),
             max_attempts: attempts,
             allow_private_urls: var_or("WEBHOOK_ALLOW_PRIVATE_URLS", false)?,
             timeout: Duration::from_secs(10),
-            notifications,
+            notifications: None,
+            prescriptions: None,
+            nats_url: var_opt("NATS_URL")?,
         })
     }
 
@@ -74,6 +88,8 @@ impl EventSettings {
             allow_private_urls: true,
             timeout: Duration::from_secs(10),
             notifications: None,
+            prescriptions: None,
+            nats_url: None,
         }
     }
 }

@@ -17,6 +17,9 @@ pub struct Subscription {
     pub secret_sealed: Vec<u8>,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The name of a subscription the service keeps from its configuration; `None` for an
+    /// admin's.
+    pub kept_as: Option<String>,
 }
 
 impl Subscription {
@@ -46,34 +49,62 @@ pub fn insert(
         .get_result(conn)
 }
 
-/// What marks the subscription a service keeps for itself (e-mail notifications).
-pub const KEPT: &str = "notifications (kept by the service from NOTIFICATIONS_WEBHOOK_URL)";
+/// A subscription the service keeps from its configuration: its name, the variable that
+/// sets its URL (shown as its description) and what it wants.
+#[derive(Debug, Clone, Copy)]
+pub struct Kept {
+    pub name: &'static str,
+    pub variable: &'static str,
+    pub events: &'static [EventType],
+}
 
-/// Makes sure the service's own notifications subscription exists with this URL, events
-/// and secret (at every start; replicas starting together take turns).
+/// auth-service's inbox: what e-mail is sent about.
+pub const NOTIFICATIONS: Kept = Kept {
+    name: "notifications",
+    variable: "NOTIFICATIONS_WEBHOOK_URL",
+    events: &EventType::NOTIFIED,
+};
+
+/// prescription-service's inbox: visits whose prescriptions end with them.
+pub const PRESCRIPTIONS: Kept = Kept {
+    name: "prescriptions",
+    variable: "PRESCRIPTIONS_WEBHOOK_URL",
+    events: &[
+        EventType::AppointmentCancelled,
+        EventType::AppointmentNoShow,
+    ],
+};
+
+/// Makes sure the kept subscription `kept` exists with this URL and secret (at every
+/// start; replicas starting together take turns).
 pub fn keep(
     conn: &mut PgConnection,
+    kept: Kept,
     url: &str,
-    events: &[EventType],
     secret_sealed: &[u8],
 ) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('webhook-kept-subscription'))")
             .execute(conn)?;
-        let names: Vec<String> = events.iter().map(|e| e.as_str().to_owned()).collect();
+        let names: Vec<String> = kept.events.iter().map(|e| e.as_str().to_owned()).collect();
+        let description = format!("{} (kept by the service from {})", kept.name, kept.variable);
         let updated = diesel::update(
             webhook_subscriptions::table
-                .filter(webhook_subscriptions::description.eq(KEPT))
+                .filter(webhook_subscriptions::kept_as.eq(kept.name))
                 .filter(webhook_subscriptions::deleted_at.is_null()),
         )
         .set((
             webhook_subscriptions::url.eq(url),
             webhook_subscriptions::events.eq(&names),
             webhook_subscriptions::secret_sealed.eq(secret_sealed),
+            webhook_subscriptions::description.eq(&description),
         ))
         .execute(conn)?;
         if updated == 0 {
-            insert(conn, url, events, Some(KEPT), secret_sealed)?;
+            let created = insert(conn, url, kept.events, Some(&description), secret_sealed)?;
+            diesel::update(webhook_subscriptions::table.find(created.id))
+                .set(webhook_subscriptions::kept_as.eq(kept.name))
+                .execute(conn)?;
         }
         Ok(())
     })

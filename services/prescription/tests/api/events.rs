@@ -4,6 +4,7 @@
 use crate::helpers::*;
 use diesel::RunQueryDsl;
 use serde_json::{Value, json};
+use test_support::db::TestDatabase;
 
 #[derive(diesel::QueryableByName)]
 struct Row {
@@ -53,5 +54,43 @@ async fn creating_and_amending_write_their_events_without_medicines_or_notes() {
             !text.contains("Amoxicillin") && !text.contains("meals") && !text.contains("food"),
             "{text}"
         );
+    }
+}
+
+#[tokio::test]
+async fn with_nats_every_prescription_event_reaches_jetstream_on_its_subject() {
+    let nats = test_support::nats::NatsServer::start().await;
+    let url = nats.url();
+    let app = spawn_app_from(
+        TestDatabase::create(prescription_service::MIGRATIONS),
+        reqwest::Client::new(),
+        |_| {},
+        |s| s.events.nats_url = Some(common::config::Secret::new(url)),
+    )
+    .await;
+    let visit = app.visit().await;
+    let path = app.prescribed(&visit).await;
+    let res = app
+        .put(&path, &visit.doctor, &json!({ "notes": "after meals" }))
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let consumer = nats.consumer("healthcare.prescription.>").await;
+    let received = consumer
+        .receive(2, std::time::Duration::from_secs(10))
+        .await;
+    let more = consumer.receive(1, std::time::Duration::from_secs(1)).await;
+    assert!(more.is_empty(), "each once: {more:?}");
+    let subjects: Vec<&str> = received.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "healthcare.prescription.prescription.created",
+            "healthcare.prescription.prescription.amended"
+        ]
+    );
+    for message in &received {
+        assert_eq!(message.message_id.as_deref(), message.body["id"].as_str());
+        assert!(!message.body.to_string().contains("meals"));
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX webhook_subscriptions_kept_idx;
+ALTER TABLE webhook_subscriptions DROP COLUMN kept_as;
