@@ -68,6 +68,8 @@ pub enum ConflictRule {
     DailyBookingLimit,
     /// Time off or changed hours would leave appointments outside the doctor's hours.
     StrandedAppointments,
+    /// A medicine the patient already has in another active prescription.
+    DuplicateTherapy,
 }
 
 impl ConflictRule {
@@ -76,6 +78,7 @@ impl ConflictRule {
             Self::LateCancellation => "late-cancellation",
             Self::DailyBookingLimit => "daily-booking-limit",
             Self::StrandedAppointments => "stranded-appointments",
+            Self::DuplicateTherapy => "duplicate-therapy",
         }
     }
 }

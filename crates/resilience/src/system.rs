@@ -2,7 +2,7 @@
 //! with a key the harness also holds (to mint edge-case tokens), every log in a folder
 //! that is printed when a test fails.
 
-use crate::process::{Service, ServiceProcess, free_port};
+use crate::process::{Service, ServiceProcess, free_port, free_ports};
 use std::path::PathBuf;
 use test_support::db::TestDatabase;
 use test_support::jwt::TestKey;
@@ -74,6 +74,10 @@ impl SystemBuilder {
         let key = TestKey::generate();
         let key_file = dir.join("signing-key.pem");
         std::fs::write(&key_file, &key.pem).unwrap_or_else(|e| panic!("writing key: {e}"));
+        // prescription-service's own signing key, shared by its replicas as in production.
+        let prescription_key_file = dir.join("prescription-signing-key.pem");
+        std::fs::write(&prescription_key_file, TestKey::generate().pem)
+            .unwrap_or_else(|e| panic!("writing key: {e}"));
         // One audit key for the system: replicas of a service must share theirs.
         let audit_key_file = dir.join("audit-key");
         std::fs::write(
@@ -83,7 +87,11 @@ impl SystemBuilder {
         .unwrap_or_else(|e| panic!("writing the audit key: {e}"));
 
         let services = [Service::Auth, Service::Appointment, Service::Prescription];
-        let ports: Vec<(Service, u16)> = services.iter().map(|s| (*s, free_port())).collect();
+        let ports: Vec<(Service, u16)> = services
+            .iter()
+            .copied()
+            .zip(free_ports(services.len()))
+            .collect();
         let databases: Vec<(Service, TestDatabase)> = services
             .iter()
             .map(|s| (*s, TestDatabase::create_empty()))
@@ -101,6 +109,12 @@ impl SystemBuilder {
                     env.push((
                         "JWT_PRIVATE_KEY_FILE".into(),
                         key_file.display().to_string(),
+                    ));
+                }
+                if *service == Service::Prescription {
+                    env.push((
+                        "PRESCRIPTION_SIGNING_KEY_FILE".into(),
+                        prescription_key_file.display().to_string(),
                     ));
                 }
                 for (only, name, value) in &self.env {

@@ -44,6 +44,23 @@ pub fn caller(role: Role) -> Caller {
     }
 }
 
+/// A new user of `role` whose token names them (`given_name`, `family_name`).
+pub fn named_caller(role: Role, given_name: &str, family_name: &str) -> Caller {
+    named_caller_as(UserId::new(), role, given_name, family_name)
+}
+
+/// `id` acting as `role`, with a token that names them.
+pub fn named_caller_as(id: UserId, role: Role, given_name: &str, family_name: &str) -> Caller {
+    let key = crate::jwt::test_key();
+    let mut claims = crate::jwt::claims_for(id, role);
+    claims["given_name"] = serde_json::Value::from(given_name);
+    claims["family_name"] = serde_json::Value::from(family_name);
+    Caller {
+        id,
+        token: key.sign(&key.header(), &claims),
+    }
+}
+
 /// A running service: requests as a bearer, and its audit trail as an admin sees it.
 #[expect(
     async_fn_in_trait,

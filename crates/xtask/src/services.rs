@@ -308,6 +308,7 @@ pub fn up() -> Result<(), String> {
         std::env::var("BOOTSTRAP_ADMIN_EMAIL").unwrap_or_else(|_| "admin@example.com".into());
     let admin_password = dev_admin_password()?;
     let notifications_secret = dev_notifications_secret()?;
+    let prescriptions_secret = dev_prescriptions_secret()?;
     let width = services.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut children = Vec::new();
     for service in &services {
@@ -333,6 +334,18 @@ pub fn up() -> Result<(), String> {
             command.env(
                 "NOTIFICATIONS_WEBHOOK_URL",
                 "http://127.0.0.1:8001/internal/events",
+            );
+        }
+        // Cancelled visits: appointment-service signs them to prescription-service's inbox.
+        if std::env::var_os("PRESCRIPTIONS_WEBHOOK_SECRET").is_none() {
+            command.env("PRESCRIPTIONS_WEBHOOK_SECRET", &prescriptions_secret);
+        }
+        if service.name == "appointment-service"
+            && std::env::var_os("PRESCRIPTIONS_WEBHOOK_URL").is_none()
+        {
+            command.env(
+                "PRESCRIPTIONS_WEBHOOK_URL",
+                "http://127.0.0.1:8003/internal/events",
             );
         }
         if service.name == "auth-service" {
@@ -422,8 +435,16 @@ pub fn up() -> Result<(), String> {
 /// The development secret appointment-service signs its events to auth-service with,
 /// generated once (0600) under `.data`.
 fn dev_notifications_secret() -> Result<String, String> {
+    dev_webhook_secret(Path::new(".data/dev-notifications-secret"))
+}
+
+/// The one it signs cancelled visits to prescription-service with.
+fn dev_prescriptions_secret() -> Result<String, String> {
+    dev_webhook_secret(Path::new(".data/dev-prescriptions-secret"))
+}
+
+fn dev_webhook_secret(path: &Path) -> Result<String, String> {
     use std::io::Read;
-    let path = Path::new(".data/dev-notifications-secret");
     if let Ok(secret) = std::fs::read_to_string(path) {
         return Ok(secret.trim().to_owned());
     }

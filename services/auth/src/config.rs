@@ -49,15 +49,9 @@ pub struct Settings {
     pub notifications: crate::notifications_config::NotificationSettings,
 }
 
-#[derive(Debug, Clone)]
-pub enum SigningKeySource {
-    /// PKCS#8 PEM file with the Ed25519 private key (production).
-    File(PathBuf),
-    /// PKCS#8 PEM text (tests).
-    Pem(Secret),
-    /// Generated on first start and kept in this folder, so tokens survive restarts (development).
-    Generated { dir: PathBuf },
-}
+/// Where the token signing key comes from: `JWT_PRIVATE_KEY_FILE`, or a development key
+/// generated under `DATA_DIR` so tokens survive restarts.
+pub use common::signing_key::KeySource as SigningKeySource;
 
 #[derive(Debug, Clone)]
 pub struct TokenSettings {

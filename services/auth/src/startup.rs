@@ -5,7 +5,7 @@ use crate::clients::stats::StatsClient;
 use crate::config::Settings;
 use crate::db::{login_attempts, revocations};
 use crate::domain::passwords::Passwords;
-use crate::domain::signing_key;
+use crate::domain::tokens;
 use crate::domain::tokens::TokenIssuer;
 use crate::routes;
 use crate::routes::revocations::RevocationAccess;
@@ -16,6 +16,7 @@ use common::auth::TokenVerifier;
 use common::db::{DbPool, with_conn};
 use common::lifecycle::{self, Lifecycle};
 use common::platform::{Platform, Running, Service};
+use common::signing_key::{self as signing_key, Signer};
 use common::upstream::{Upstream, http_client};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,20 +25,18 @@ pub struct Application;
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Running> {
-        let material = signing_key::load(&settings.tokens.signing_key)?;
-        let retired = settings
-            .tokens
-            .additional_public_keys
-            .iter()
-            .map(|path| signing_key::load_public(path))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let issuer = TokenIssuer::new(
+        let material = signing_key::load(&settings.tokens.signing_key, tokens::KEY_NAMES)?;
+        let signer = Signer::load(
             &material,
-            retired,
+            &settings.tokens.additional_public_keys,
+            tokens::ACCESS_TOKEN_TYPE,
+        )?;
+        let issuer = TokenIssuer::new(
+            signer,
             settings.tokens.issuer.clone(),
             settings.tokens.audience.clone(),
             settings.tokens.access_ttl,
-        )?;
+        );
         let verifier = TokenVerifier::from_keys(issuer.issuer(), issuer.published_keys())
             .with_audience(issuer.audience());
 

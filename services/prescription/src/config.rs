@@ -11,13 +11,21 @@
 //! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `JWT_AUDIENCE` (healthcare),
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15),
-//! `WEBHOOK_ALLOW_PRIVATE_URLS` (false), `LOG_FORMAT` (text | json), `RUST_LOG` (info).
+//! `WEBHOOK_ALLOW_PRIVATE_URLS` (false), `NATS_URL` (no relay),
+//! `PRESCRIPTION_SIGNING_KEY_FILE` (required in production; else a key generated under
+//! `DATA_DIR`), `PRESCRIPTION_ADDITIONAL_PUBLIC_KEY_FILES` (retired keys still published),
+//! `PUBLIC_BASE_URL` (what the printed QR code points at; else the request's own address),
+//! `PRESCRIPTIONS_WEBHOOK_SECRET` (what appointment-service signs cancelled visits with),
+//! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
-use common::config::{ConfigError, Environment, HttpSettings, LogFormat, environment, var_or};
+use common::config::{
+    ConfigError, Environment, HttpSettings, LogFormat, environment, list, var_opt, var_or,
+};
 use common::db::DbSettings;
 use common::events::EventSettings;
+use common::signing_key::SigningSettings;
 use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
@@ -29,6 +37,13 @@ pub struct Settings {
     pub tokens: VerifierSettings,
     pub appointment_service: UpstreamSettings,
     pub events: EventSettings,
+    /// The key every version is signed with.
+    pub signing: SigningSettings,
+    /// `https://rx.clinic.example`: where the verify URL on a printed prescription points.
+    pub public_base_url: Option<String>,
+    /// What appointment-service signs its cancelled-visit deliveries with (`whsec_...`);
+    /// unset: `POST /internal/events` refuses every delivery.
+    pub inbox_secret: Option<common::config::Secret>,
     pub log_format: LogFormat,
 }
 
@@ -47,6 +62,15 @@ impl Settings {
                 "http://127.0.0.1:8002",
             )?,
             events: EventSettings::from_env()?,
+            signing: SigningSettings::from_env(
+                var_opt("PRESCRIPTION_SIGNING_KEY_FILE")?,
+                list("PRESCRIPTION_ADDITIONAL_PUBLIC_KEY_FILES"),
+                crate::usecases::signing::KEY_NAMES,
+                crate::SERVICE_NAME,
+                environment,
+            )?,
+            public_base_url: var_opt("PUBLIC_BASE_URL")?,
+            inbox_secret: var_opt("PRESCRIPTIONS_WEBHOOK_SECRET")?,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
     }
@@ -63,6 +87,9 @@ impl Settings {
             tokens: VerifierSettings::trusting(Vec::new()),
             appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
             events: EventSettings::for_tests(),
+            signing: SigningSettings::for_tests(),
+            public_base_url: None,
+            inbox_secret: None,
             log_format: LogFormat::Text,
         }
     }

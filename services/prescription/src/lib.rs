@@ -1,11 +1,12 @@
 //! prescription-service as a library, so integration tests run the real service in-process.
 //! A request travels `routes/` (HTTP) -> `usecases/` (transaction, audit) -> `domain/`
-//! (rules) and `db/` (SQL) or `clients/`.
+//! (rules) and `db/` (SQL) or `clients/`; `pdf` lays out the printed page.
 
 pub mod clients;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod pdf;
 pub mod routes;
 pub mod startup;
 pub mod usecases;

@@ -1,11 +1,16 @@
 //! Builds the running service: the shared platform (migrations, pool, audit), the token
-//! verifier, the appointment-service client, the HTTP server.
+//! verifier, the appointment-service client, the prescription signer (signing what was
+//! written before it existed), the HTTP server.
 
 use crate::clients::appointments::AppointmentClient;
 use crate::config::Settings;
 use crate::routes;
+use crate::routes::inbox::InboxSecret;
+use crate::routes::print::PublicBase;
+use crate::usecases::signing;
 use crate::{MIGRATIONS, SERVICE_NAME};
 use actix_web::web;
+use common::db::with_conn;
 use common::platform::{Platform, Running, Service};
 use common::upstream::{Upstream, http_client};
 
@@ -18,7 +23,7 @@ impl Application {
             migrations: MIGRATIONS,
             migration_lock_key: 0x6865_616c_0003,
             audited: routes::AUDITED,
-            append_only: &["prescription_versions"],
+            append_only: &["prescription_versions", "prescription_signatures"],
             openapi: <routes::ApiDoc as utoipa::OpenApi>::openapi(),
         };
         let (platform, pool) =
@@ -46,9 +51,25 @@ impl Application {
             &platform,
         )
         .await?;
+        let signer = settings
+            .signing
+            .signer(signing::KEY_NAMES, signing::SIGNATURE_TYPE)?;
+        let signer = web::Data::new(signer);
+        let backfill = signer.clone();
+        let signed = with_conn(&pool, move |conn| signing::sign_unsigned(conn, &backfill))
+            .await
+            .map_err(|e| anyhow::anyhow!("signing the versions written before signing: {e}"))?;
+        if signed > 0 {
+            tracing::info!(signed, "signed the versions written before signing existed");
+        }
         let pool = web::Data::new(pool);
+        let public_base = web::Data::new(PublicBase(settings.public_base_url.clone()));
+        let inbox = web::Data::new(InboxSecret(settings.inbox_secret.clone()));
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
+                .app_data(signer.clone())
+                .app_data(public_base.clone())
+                .app_data(inbox.clone())
                 .app_data(webhooks.clone())
                 .app_data(verifier.clone())
                 .app_data(appointments.clone())

@@ -112,6 +112,11 @@ pub enum Action {
     WaitlistWithdraw,
     PrescriptionCreate,
     PrescriptionAmend,
+    /// A move in the lifecycle (by its doctor, or by the system when the visit was
+    /// cancelled).
+    PrescriptionStatusChange,
+    /// Prescribed or amended despite a duplicate therapy; the reason is in the version.
+    PrescriptionDuplicateOverride,
 }
 
 impl Action {
@@ -132,7 +137,10 @@ impl Action {
             | Self::AppointmentConfirm
             | Self::AppointmentOffer => Resource::Appointment,
             Self::WaitlistCreate | Self::WaitlistWithdraw => Resource::WaitlistEntry,
-            Self::PrescriptionCreate | Self::PrescriptionAmend => Resource::Prescription,
+            Self::PrescriptionCreate
+            | Self::PrescriptionAmend
+            | Self::PrescriptionStatusChange
+            | Self::PrescriptionDuplicateOverride => Resource::Prescription,
         }
     }
 
@@ -151,7 +159,8 @@ impl Action {
             Self::PasswordChange => "password_change",
             Self::UserAccessChange => "access_change",
             Self::AppointmentReschedule => "reschedule",
-            Self::AppointmentStatusChange => "status_change",
+            Self::AppointmentStatusChange | Self::PrescriptionStatusChange => "status_change",
+            Self::PrescriptionDuplicateOverride => "duplicate_override",
             Self::AppointmentCancel => "cancel",
             Self::AppointmentConfirm => "confirm",
             Self::AppointmentOffer => "offer",

@@ -114,7 +114,42 @@ impl FromRequest for AuthenticatedUser {
                 approved: claims.approved(),
             };
             req.extensions_mut().insert(user);
+            req.extensions_mut().insert(TokenNames {
+                given_name: claims.given_name,
+                family_name: claims.family_name,
+            });
             Ok(user)
+        })
+    }
+}
+
+/// The caller's name as their access token states it (OIDC `given_name`, `family_name`),
+/// for what keeps who acted by name; both null for a token issued before it carried them.
+/// Taking it authenticates the caller as `AuthenticatedUser` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenNames {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+}
+
+impl FromRequest for TokenNames {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let known = req.extensions().get::<TokenNames>().cloned();
+        let authenticated = AuthenticatedUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(names) = known {
+                return Ok(names);
+            }
+            authenticated.await?;
+            Ok(req
+                .extensions()
+                .get::<TokenNames>()
+                .cloned()
+                .unwrap_or_default())
         })
     }
 }

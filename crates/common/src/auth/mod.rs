@@ -11,7 +11,7 @@ mod verifier;
 mod visibility;
 
 pub use claims::AccessClaims;
-pub use extractor::{AuthenticatedUser, BearerToken};
+pub use extractor::{AuthenticatedUser, BearerToken, TokenNames};
 pub use jwk::{Jwk, JwkSet};
 pub use settings::{KeySource, VerifierSettings};
 pub use verifier::{TokenRejection, TokenVerifier};

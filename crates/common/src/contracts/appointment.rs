@@ -33,6 +33,14 @@ impl AppointmentStatus {
     }
 }
 
+/// A person's name as an access token stated it (`given_name`, `family_name`): the
+/// booking patient's on an appointment, the patient's and doctor's on a prescription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonName {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
 /// `GET /appointments/{id}` of appointment-service, as prescription-service reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentSummary {
@@ -40,9 +48,21 @@ pub struct AppointmentSummary {
     pub patient_id: UserId,
     pub doctor_id: UserId,
     pub status: AppointmentStatus,
+    /// Shown to the appointment's doctor and admins; null for bookings made before names
+    /// were kept (and absent from an older appointment-service).
+    #[serde(default)]
+    pub patient: Option<PersonName>,
 }
 
 impl AppointmentSummary {
+    pub fn patient_first_name(&self) -> Option<String> {
+        self.patient.as_ref().and_then(|p| p.first_name.clone())
+    }
+
+    pub fn patient_last_name(&self) -> Option<String> {
+        self.patient.as_ref().and_then(|p| p.last_name.clone())
+    }
+
     /// Only a visit that is booked or took place can be prescribed for; cancelled, missed
     /// and statuses this reader does not know are refused.
     pub fn took_place_or_will(&self) -> bool {

@@ -151,6 +151,8 @@ pub struct Appointment {
     pub cancelled_by: Option<CancelledByColumn>,
     pub cancelled_late: bool,
     pub hold_expires_at: Option<DateTime<Utc>>,
+    pub patient_first_name: Option<String>,
+    pub patient_last_name: Option<String>,
 }
 
 impl Appointment {
@@ -178,6 +180,9 @@ pub struct NewAppointment {
     pub notes: Option<String>,
     /// `Some` makes it a hold until then; `None` books it.
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// From the booking token (or the waitlist entry an offer comes from).
+    pub patient_first_name: Option<String>,
+    pub patient_last_name: Option<String>,
 }
 
 common::text_column!(
@@ -267,4 +272,6 @@ pub struct WaitlistEntry {
     pub appointment_id: Option<AppointmentId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub patient_first_name: Option<String>,
+    pub patient_last_name: Option<String>,
 }

@@ -15,6 +15,8 @@ diesel::table! {
         cancelled_by -> Nullable<Text>,
         cancelled_late -> Bool,
         hold_expires_at -> Nullable<Timestamptz>,
+        patient_first_name -> Nullable<Text>,
+        patient_last_name -> Nullable<Text>,
     }
 }
 
@@ -84,6 +86,8 @@ diesel::table! {
         appointment_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        patient_first_name -> Nullable<Text>,
+        patient_last_name -> Nullable<Text>,
     }
 }
 

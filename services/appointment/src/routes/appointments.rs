@@ -9,7 +9,7 @@ use crate::domain::appointment::{BookingForm, Status};
 use crate::usecases::booking;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::audit::{AuditContext, PatientOfRequest};
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenNames};
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
@@ -36,6 +36,7 @@ pub async fn book(
     pool: web::Data<DbPool>,
     holds: web::Data<HoldSettings>,
     caller: AuthenticatedUser,
+    name: TokenNames,
     audit: AuditContext,
     key: IdempotencyKey,
     body: web::Json<serde_json::Value>,
@@ -45,7 +46,7 @@ pub async fn book(
     let idempotency = key.bind(Scope::user(caller.id), SERVICE_NAME.as_bytes(), &body)?;
     let booking = parse_body::<BookingForm>(body)?.validate()?;
     create_once(&pool, idempotency, move |conn| {
-        booking::book(conn, &caller, &audit, &booking, &holds).map(AppointmentView::from)
+        booking::book(conn, &caller, &name, &audit, &booking, &holds).map(AppointmentView::from)
     })
     .await
 }

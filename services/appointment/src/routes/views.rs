@@ -7,6 +7,7 @@ use crate::domain::schedule::{DayOverride, Slot};
 use crate::domain::waitlist::WaitlistStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use common::UserId;
+use common::contracts::appointment::PersonName;
 use common::ids::{AppointmentId, DoctorProfileId, TimeOffId, WaitlistEntryId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -83,13 +84,22 @@ pub struct AppointmentView {
     pub cancelled_by: Option<CancelledBy>,
     /// Until when a hold keeps the slot (held or expired; kept once confirmed)
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// The patient's name as their booking token stated it; null for bookings made
+    /// before names were kept
+    pub patient: Option<PersonName>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl From<Appointment> for AppointmentView {
     fn from(a: Appointment) -> Self {
+        let patient =
+            (a.patient_first_name.is_some() || a.patient_last_name.is_some()).then(|| PersonName {
+                first_name: a.patient_first_name.clone(),
+                last_name: a.patient_last_name.clone(),
+            });
         Self {
+            patient,
             status: a.status_now(),
             hold_expires_at: a.hold_expires_at,
             id: a.id,

@@ -10,7 +10,7 @@ use crate::usecases::waitlist;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use common::audit::AuditContext;
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenNames};
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
@@ -33,6 +33,7 @@ use serde::Deserialize;
 pub async fn join(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    name: TokenNames,
     audit: AuditContext,
     key: IdempotencyKey,
     body: web::Json<serde_json::Value>,
@@ -42,7 +43,7 @@ pub async fn join(
     let idempotency = key.bind(Scope::user(caller.id), SERVICE_NAME.as_bytes(), &body)?;
     let request = parse_body::<WaitlistForm>(body)?.validate(Utc::now())?;
     create_once(&pool, idempotency, move |conn| {
-        waitlist::join(conn, &caller, &audit, &request).map(WaitlistView::from)
+        waitlist::join(conn, &caller, &name, &audit, &request).map(WaitlistView::from)
     })
     .await
 }

@@ -12,7 +12,7 @@ use crate::domain::schedule::Span;
 use chrono::{Duration, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext};
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenNames};
 use common::events::EventType;
 use common::ids::AppointmentId;
 use diesel::{Connection, PgConnection};
@@ -23,10 +23,12 @@ use diesel::{Connection, PgConnection};
 /// any concurrency; holds count as booked). The doctor's profile stays locked until the
 /// booking commits, so a concurrent time off, change of hours or second booking of this
 /// patient waits for it. With `hold`, the slot is kept until `HOLD_TTL_SECONDS` from now,
-/// at most `MAX_HOLDS_PER_PATIENT` unexpired holds a patient (409).
+/// at most `MAX_HOLDS_PER_PATIENT` unexpired holds a patient (409). The patient's name is
+/// kept as their token states it.
 pub fn book(
     conn: &mut PgConnection,
     patient: &AuthenticatedUser,
+    name: &TokenNames,
     audit: &AuditContext,
     booking: &Booking,
     settings: &HoldSettings,
@@ -63,6 +65,8 @@ pub fn book(
             end_time: end,
             notes: booking.notes.clone(),
             hold_expires_at,
+            patient_first_name: name.given_name.clone(),
+            patient_last_name: name.family_name.clone(),
         };
         let created =
             appointments::insert_audited(conn, &appointment, &event).map_err(overlap_conflict)?;

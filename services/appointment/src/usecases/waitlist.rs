@@ -8,7 +8,7 @@ use crate::domain::waitlist::{WaitlistRequest, WaitlistStatus};
 use chrono::Utc;
 use common::ApiError;
 use common::audit::{Action, AuditContext, store as audit_store};
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenNames};
 use common::ids::WaitlistEntryId;
 use diesel::{Connection, PgConnection};
 
@@ -16,6 +16,7 @@ use diesel::{Connection, PgConnection};
 pub fn join(
     conn: &mut PgConnection,
     patient: &AuthenticatedUser,
+    name: &TokenNames,
     audit: &AuditContext,
     request: &WaitlistRequest,
 ) -> Result<WaitlistEntry, ApiError> {
@@ -35,6 +36,8 @@ pub fn join(
                 appointment_id: None,
                 created_at: now,
                 updated_at: now,
+                patient_first_name: name.given_name.clone(),
+                patient_last_name: name.family_name.clone(),
             },
         )?;
         let event = audit

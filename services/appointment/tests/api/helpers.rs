@@ -8,7 +8,7 @@ use diesel::RunQueryDsl;
 use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use reqwest::Response;
 use serde_json::{Value, json};
-pub use test_support::api::{Api, Caller, assert_problem, caller, error_fields};
+pub use test_support::api::{Api, Caller, assert_problem, caller, error_fields, named_caller};
 pub use test_support::dates::{at, next, rfc3339};
 use test_support::db::TestDatabase;
 

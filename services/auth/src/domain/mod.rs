@@ -7,5 +7,4 @@ pub mod notifications;
 pub mod passwords;
 pub mod rate_limit;
 pub mod refresh;
-pub mod signing_key;
 pub mod tokens;

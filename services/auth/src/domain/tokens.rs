@@ -1,23 +1,29 @@
 //! Access tokens (short-lived EdDSA JWTs) and refresh tokens (opaque, random, stored only
 //! as a hash).
 
-use super::signing_key::SigningMaterial;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::auth::{AccessClaims, Jwk};
+use common::signing_key::{KeyNames, Signer};
 use common::{ApiError, Role, UserId};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
+/// auth-service's signing key: `JWT_PRIVATE_KEY_FILE`, or generated under `DATA_DIR`.
+pub const KEY_NAMES: KeyNames = KeyNames {
+    variable: "JWT_PRIVATE_KEY_FILE",
+    generated_file: "jwt-signing-key.pem",
+};
+
+/// The `typ` of access tokens.
+pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
 pub struct TokenIssuer {
-    key: EncodingKey,
-    header: Header,
+    /// The current key, and the retired ones whose tokens may still be alive.
+    signer: Signer,
     issuer: String,
     audience: String,
     access_ttl: Duration,
-    /// The current key first, then retired keys whose tokens may still be alive.
-    published: Vec<Jwk>,
 }
 
 /// Who an access token is for, and what it asserts about them.
@@ -37,32 +43,19 @@ pub struct AccessToken {
 }
 
 impl TokenIssuer {
-    pub fn new(
-        material: &SigningMaterial,
-        retired: Vec<Jwk>,
-        issuer: String,
-        audience: String,
-        access_ttl: Duration,
-    ) -> anyhow::Result<Self> {
-        let key = EncodingKey::from_ed_pem(material.private_pem.as_bytes())?;
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(material.jwk.kid.clone());
-        // RFC 9068: an access token says so, so it cannot pass for an ID token elsewhere.
-        header.typ = Some("at+jwt".to_owned());
-        let mut published = vec![material.jwk.clone()];
-        published.extend(retired.into_iter().filter(|k| k.kid != material.jwk.kid));
-        Ok(Self {
-            key,
-            header,
+    /// `signer` must make `at+jwt` (RFC 9068: an access token says so, so it cannot pass
+    /// for an ID token elsewhere); see `ACCESS_TOKEN_TYPE`.
+    pub fn new(signer: Signer, issuer: String, audience: String, access_ttl: Duration) -> Self {
+        Self {
+            signer,
             issuer,
             audience,
             access_ttl,
-            published,
-        })
+        }
     }
 
     pub fn published_keys(&self) -> &[Jwk] {
-        &self.published
+        self.signer.published_keys()
     }
 
     pub fn issuer(&self) -> &str {
@@ -90,8 +83,7 @@ impl TokenIssuer {
             family_name: Some(subject.family_name.to_owned()),
             approved: (subject.role == Role::Doctor).then_some(subject.approved),
         };
-        let token = jsonwebtoken::encode(&self.header, &claims, &self.key)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing failed: {e}")))?;
+        let token = self.signer.sign(&claims)?;
         Ok(AccessToken {
             token,
             expires_in: ttl,

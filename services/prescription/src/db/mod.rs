@@ -2,6 +2,8 @@
 
 pub mod models;
 pub mod prescriptions;
+pub mod signatures;
+pub mod visits;
 // `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).
 #[rustfmt::skip]
 pub mod schema;

@@ -1,5 +1,6 @@
 use super::schema::{prescription_versions, prescriptions};
-use crate::domain::prescription::{Medicine, PrescriptionStatus};
+use crate::domain::lifecycle::PrescriptionStatus;
+use crate::domain::medicine::Medicine;
 use chrono::{DateTime, Utc};
 use common::UserId;
 use common::ids::{AppointmentId, PrescriptionId};
@@ -21,6 +22,11 @@ pub struct Prescription {
     pub current_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Names kept from the appointment at creation (null before names were kept).
+    pub patient_first_name: Option<String>,
+    pub patient_last_name: Option<String>,
+    pub doctor_first_name: Option<String>,
+    pub doctor_last_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -31,6 +37,12 @@ pub struct Version {
     pub notes: Option<String>,
     pub medicines: MedicinesColumn,
     pub created_at: DateTime<Utc>,
+    /// The status this version was written with (a status change is a version).
+    pub status: StatusColumn,
+    /// Why it moved to `status` (required for stopped, cancelled, entered_in_error).
+    pub status_reason: Option<String>,
+    /// Why a duplicate therapy was prescribed anyway.
+    pub override_reason: Option<String>,
 }
 
 common::text_column!(

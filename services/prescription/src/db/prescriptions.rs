@@ -29,11 +29,13 @@ pub fn insert_audited(
     diesel::sql_query(
         "WITH head AS ( \
            INSERT INTO prescriptions (id, appointment_id, doctor_id, patient_id, status, \
-             current_version, created_at, updated_at) \
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id), \
+             current_version, created_at, updated_at, patient_first_name, patient_last_name, \
+             doctor_first_name, doctor_last_name) \
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $18, $19, $20, $21) RETURNING id), \
          first_version AS ( \
-           INSERT INTO prescription_versions (prescription_id, version, notes, medicines, created_at) \
-           SELECT id, $6, $8, $9, $7 FROM head), \
+           INSERT INTO prescription_versions (prescription_id, version, notes, medicines, \
+             created_at, status, override_reason) \
+           SELECT id, $6, $8, $9, $7, $5, $17 FROM head), \
          audited AS ( \
            INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, resource_type, \
              resource_id, patient_id, outcome, request_id, client_address) \
@@ -56,6 +58,11 @@ pub fn insert_audited(
     .bind::<Text, _>(event.outcome.as_str())
     .bind::<Nullable<Text>, _>(event.request_id.as_deref())
     .bind::<Nullable<Text>, _>(event.client_address.as_deref())
+    .bind::<Nullable<Text>, _>(first.override_reason.as_deref())
+    .bind::<Nullable<Text>, _>(head.patient_first_name.as_deref())
+    .bind::<Nullable<Text>, _>(head.patient_last_name.as_deref())
+    .bind::<Nullable<Text>, _>(head.doctor_first_name.as_deref())
+    .bind::<Nullable<Text>, _>(head.doctor_last_name.as_deref())
     .execute(conn)
 }
 
@@ -75,6 +82,19 @@ pub fn find_visible(
     } else {
         query.first(conn).optional()
     }
+}
+
+/// The visit's prescription, locked for a change.
+pub fn find_for_appointment(
+    conn: &mut PgConnection,
+    appointment: common::ids::AppointmentId,
+) -> QueryResult<Option<Prescription>> {
+    prescriptions::table
+        .filter(prescriptions::appointment_id.eq(appointment))
+        .select(Prescription::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
 }
 
 pub fn version(conn: &mut PgConnection, id: PrescriptionId, number: i32) -> QueryResult<Version> {
@@ -132,8 +152,8 @@ pub fn list(
     Ok((items, total))
 }
 
-/// Adds `next` as the newest version and points the prescription at it. Earlier versions
-/// are never touched (the table refuses UPDATE and DELETE).
+/// Adds `next` as the newest version and points the prescription at it (and at its
+/// status). Earlier versions are never touched (the table refuses UPDATE and DELETE).
 pub fn append(conn: &mut PgConnection, next: &Version) -> QueryResult<Prescription> {
     diesel::insert_into(prescription_versions::table)
         .values(next)
@@ -141,11 +161,45 @@ pub fn append(conn: &mut PgConnection, next: &Version) -> QueryResult<Prescripti
     diesel::update(prescriptions::table.find(next.prescription_id))
         .set((
             prescriptions::current_version.eq(next.version),
+            prescriptions::status.eq(&next.status),
             prescriptions::updated_at.eq(next.created_at),
         ))
         .returning(Prescription::as_returning())
         .get_result(conn)
 }
+
+/// The patient's other active prescriptions with their current medicines, for the
+/// duplicate therapy check (the caller holds the patient's lock).
+pub fn active_medicines_of(
+    conn: &mut PgConnection,
+    patient: common::UserId,
+    except: Option<PrescriptionId>,
+) -> QueryResult<Vec<(PrescriptionId, super::models::MedicinesColumn)>> {
+    let mut query = prescription_versions::table
+        .inner_join(prescriptions::table)
+        .filter(prescriptions::patient_id.eq(patient))
+        .filter(prescriptions::status.eq("active"))
+        .filter(prescription_versions::version.eq(prescriptions::current_version))
+        .select((prescriptions::id, prescription_versions::medicines))
+        .into_boxed();
+    if let Some(except) = except {
+        query = query.filter(prescriptions::id.ne(except));
+    }
+    query.load(conn)
+}
+
+/// Serializes the prescribing of one patient until the transaction ends, so two
+/// concurrent prescriptions of one medicine cannot both miss each other.
+pub fn lock_patient(conn: &mut PgConnection, patient: common::UserId) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, $2))")
+        .bind::<diesel::sql_types::Uuid, _>(patient.as_uuid())
+        .bind::<diesel::sql_types::BigInt, _>(PATIENT_LOCK_SEED)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keeps the patient locks apart from the service's other advisory locks.
+const PATIENT_LOCK_SEED: i64 = 0x7072_6573_6372;
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
     prescriptions::table.count().get_result(conn)

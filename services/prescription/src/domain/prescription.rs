@@ -1,121 +1,15 @@
-//! Prescription input: 1 to 50 medicines, each with a name, a dosage and a duration
-//! (non-empty, at most 200 characters) and optionally a frequency and instructions.
-//! Every bad field is reported, by its path (`medicines[2].dosage`).
+//! Prescription input (the medicines are `medicine`'s), every bad field reported by its
+//! path, and who may prescribe and amend.
 
+use super::lifecycle::reason;
+use super::medicine::{Medicine, medicines};
 use common::auth::AuthenticatedUser;
 use common::contracts::appointment::AppointmentSummary;
-use common::ids::AppointmentId;
-use common::validation::{Field, Validator, multiline_text, text};
+use common::error::ConflictRule;
+use common::ids::{AppointmentId, PrescriptionId};
+use common::validation::{Field, Validator, multiline_text};
 use common::{ApiError, Role};
-use serde::{Deserialize, Serialize};
-
-pub const MAX_MEDICINES: usize = 50;
-
-/// A prescription's status. Every prescription is `active` today; the lifecycle grows here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PrescriptionStatus {
-    Active,
-}
-
-impl PrescriptionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw {
-            "active" => Ok(Self::Active),
-            other => Err(format!("unknown prescription status {other:?}")),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Medicine {
-    #[schema(min_length = 1, max_length = 200)]
-    pub name: String,
-    #[schema(min_length = 1, max_length = 200)]
-    pub dosage: String,
-    #[schema(min_length = 1, max_length = 200)]
-    pub duration: String,
-    #[schema(min_length = 1, max_length = 200)]
-    pub frequency: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
-    pub instructions: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct MedicineForm {
-    #[serde(default)]
-    name: Field<String>,
-    #[serde(default)]
-    dosage: Field<String>,
-    #[serde(default)]
-    duration: Field<String>,
-    #[serde(default)]
-    frequency: Field<String>,
-    #[serde(default)]
-    instructions: Field<String>,
-}
-
-fn medicine(v: &mut Validator, index: usize, raw: serde_json::Value) -> Option<Medicine> {
-    let at = |field: &str| format!("medicines[{index}].{field}");
-    let Ok(form) = serde_json::from_value::<MedicineForm>(raw) else {
-        v.push(&format!("medicines[{index}]"), "must be an object");
-        return None;
-    };
-    let name = v.required(&at("name"), form.name, text(1, 200));
-    let dosage = v.required(&at("dosage"), form.dosage, text(1, 200));
-    let duration = v.required(&at("duration"), form.duration, text(1, 200));
-    let frequency = v.optional(&at("frequency"), form.frequency, text(1, 200));
-    let instructions = v.optional(
-        &at("instructions"),
-        form.instructions,
-        multiline_text(1, 200),
-    );
-    Some(Medicine {
-        name: name?,
-        dosage: dosage?,
-        duration: duration?,
-        frequency: frequency?,
-        instructions: instructions?,
-    })
-}
-
-fn medicines(
-    v: &mut Validator,
-    raw: Field<Vec<serde_json::Value>>,
-    required: bool,
-) -> Option<Option<Vec<Medicine>>> {
-    let items = match raw {
-        Field::Present(items) => items,
-        Field::Missing | Field::Null if !required => return Some(None),
-        Field::Missing | Field::Null => {
-            v.push("medicines", "is required");
-            return None;
-        }
-        Field::Invalid(why) => {
-            v.push("medicines", why);
-            return None;
-        }
-    };
-    if items.is_empty() || items.len() > MAX_MEDICINES {
-        v.push(
-            "medicines",
-            format!("must list 1 to {MAX_MEDICINES} medicines"),
-        );
-        return None;
-    }
-    let parsed: Vec<Option<Medicine>> = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| medicine(v, i, item))
-        .collect();
-    parsed.into_iter().collect::<Option<Vec<_>>>().map(Some)
-}
+use serde::Deserialize;
 
 fn notes(raw: String) -> Result<String, String> {
     multiline_text(0, 2000)(raw)
@@ -133,6 +27,11 @@ pub struct PrescriptionForm {
     #[serde(default)]
     #[schema(value_type = Vec<Medicine>, required = true, min_items = 1, max_items = 50)]
     pub medicines: Field<Vec<serde_json::Value>>,
+    /// Prescribe although a medicine is already in another active prescription of the
+    /// patient (1 to 500 characters; kept in the version)
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub override_reason: Field<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +39,7 @@ pub struct NewPrescription {
     pub appointment_id: AppointmentId,
     pub notes: Option<String>,
     pub medicines: Vec<Medicine>,
+    pub override_reason: Option<String>,
 }
 
 impl PrescriptionForm {
@@ -152,12 +52,16 @@ impl PrescriptionForm {
         });
         let notes = v.optional("notes", self.notes, notes);
         let medicines = medicines(&mut v, self.medicines, true);
-        match (appointment_id, notes, medicines) {
-            (Some(appointment_id), Some(notes), Some(Some(medicines))) if v.is_valid() => {
+        let override_reason = v.optional("override_reason", self.override_reason, reason);
+        match (appointment_id, notes, medicines, override_reason) {
+            (Some(appointment_id), Some(notes), Some(Some(medicines)), Some(override_reason))
+                if v.is_valid() =>
+            {
                 Ok(NewPrescription {
                     appointment_id,
                     notes,
                     medicines,
+                    override_reason,
                 })
             }
             _ => Err(v.into_error()),
@@ -174,6 +78,11 @@ pub struct AmendmentForm {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Medicine>>, min_items = 1, max_items = 50)]
     pub medicines: Field<Vec<serde_json::Value>>,
+    /// As when prescribing: amend although a medicine duplicates another active
+    /// prescription of the patient
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub override_reason: Field<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +90,7 @@ pub struct Amendment {
     /// `None` keeps the notes; `Some(None)` clears them.
     pub notes: Option<Option<String>>,
     pub medicines: Option<Vec<Medicine>>,
+    pub override_reason: Option<String>,
 }
 
 impl AmendmentForm {
@@ -192,8 +102,15 @@ impl AmendmentForm {
             other => v.optional("notes", other, notes).map(|n| n.map(Some)),
         };
         let medicines = medicines(&mut v, self.medicines, false);
-        match (notes, medicines) {
-            (Some(notes), Some(medicines)) if v.is_valid() => Ok(Amendment { notes, medicines }),
+        let override_reason = v.optional("override_reason", self.override_reason, reason);
+        match (notes, medicines, override_reason) {
+            (Some(notes), Some(medicines), Some(override_reason)) if v.is_valid() => {
+                Ok(Amendment {
+                    notes,
+                    medicines,
+                    override_reason,
+                })
+            }
             _ => Err(v.into_error()),
         }
     }
@@ -227,7 +144,7 @@ pub fn ensure_may_prescribe_for(
     Ok(())
 }
 
-/// Only the prescribing doctor amends, while still vetted. Other roles are refused
+/// Only the prescribing doctor amends or changes the status, while still vetted. Other roles are refused
 /// outright (403); another doctor is told nothing exists (404) by the scoped lookup that
 /// follows.
 pub fn ensure_may_amend(caller: &AuthenticatedUser) -> Result<(), ApiError> {
@@ -237,4 +154,43 @@ pub fn ensure_may_amend(caller: &AuthenticatedUser) -> Result<(), ApiError> {
             "only the prescribing doctor may amend a prescription",
         )),
     }
+}
+
+/// A medicine already in another active prescription of the patient (same code, or same
+/// name whatever the case) is a 409 `duplicate-therapy` naming it and that prescription,
+/// unless the request says why it is meant (`override_reason`).
+pub fn ensure_no_duplicate_therapy(
+    medicines: &[Medicine],
+    active: &[(PrescriptionId, Vec<Medicine>)],
+    override_reason: Option<&str>,
+) -> Result<(), ApiError> {
+    if override_reason.is_some() {
+        return Ok(());
+    }
+    let mut found: Vec<String> = Vec::new();
+    let mut conflicts: Vec<uuid::Uuid> = Vec::new();
+    for medicine in medicines {
+        for (id, theirs) in active {
+            if let Some(same) = theirs.iter().find(|m| m.same_therapy_as(medicine)) {
+                found.push(format!(
+                    "{} (as {} in prescription {id})",
+                    medicine.name, same.name
+                ));
+                if !conflicts.contains(&id.as_uuid()) {
+                    conflicts.push(id.as_uuid());
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::ConflictBy {
+        rule: ConflictRule::DuplicateTherapy,
+        detail: format!(
+            "the patient already has an active prescription of {}; send override_reason to prescribe it anyway",
+            found.join(", ")
+        ),
+        conflicts,
+    })
 }

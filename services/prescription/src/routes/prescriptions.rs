@@ -1,6 +1,7 @@
 //! `POST /prescriptions` (doctors), `GET /prescriptions` and `GET /prescriptions/{id}`
 //! (its patient, its doctor, admins; anyone else gets 404).
 
+use super::print::{PublicBase, pdf_response, wants_pdf};
 use super::views::PrescriptionView;
 use crate::SERVICE_NAME;
 use crate::clients::appointments::AppointmentClient;
@@ -12,12 +13,13 @@ use crate::usecases::prescribing;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
 use common::audit::{AuditContext, PatientOfRequest};
-use common::auth::AuthenticatedUser;
+use common::auth::{AuthenticatedUser, TokenNames};
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once, saved_response};
 use common::ids::PrescriptionId;
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
+use common::signing_key::Signer;
 use common::upstream::Relay;
 use common::validation::{Paging, Validator, parse_body};
 use serde::Deserialize;
@@ -35,13 +37,19 @@ use serde::Deserialize;
         Unauthenticated,
         Forbidden,
         (status = 404, description = "The appointment is missing or not this doctor's", body = common::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Cancelled or missed appointment, or already prescribed", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or missed appointment, already prescribed, or a medicine duplicates another active prescription of the patient (type .../duplicate-therapy, conflicts: their ids) and no override_reason was given", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid,
         (status = 503, description = "appointment-service is down or too slow; nothing was written", body = common::error::Problem, content_type = "application/problem+json")))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "an actix handler takes each thing it needs as an extractor"
+)]
 pub async fn create(
     pool: web::Data<DbPool>,
+    signer: web::Data<Signer>,
     appointments: web::Data<AppointmentClient>,
     caller: AuthenticatedUser,
+    names: TokenNames,
     relay: Relay,
     audit: AuditContext,
     key: IdempotencyKey,
@@ -60,7 +68,15 @@ pub async fn create(
         .await?;
     ensure_may_prescribe_for(&caller, &appointment)?;
     create_once(&pool, idempotency, move |conn| {
-        let (head, first) = prescribing::create(conn, &caller, &audit, &appointment, prescription)?;
+        let (head, first) = prescribing::create(
+            conn,
+            &signer,
+            &caller,
+            names,
+            &audit,
+            &appointment,
+            prescription,
+        )?;
         Ok(PrescriptionView::at(&head, first))
     })
     .await
@@ -106,20 +122,24 @@ pub async fn list(
     Ok(paged_records(&views, total, |p| p.id.to_string()))
 }
 
-/// `GET /prescriptions/{id}`: its current version.
+/// `GET /prescriptions/{id}`: its current version, as JSON or (`Accept: application/pdf`)
+/// as a printable page.
 #[utoipa::path(get, path = "/prescriptions/{id}", operation_id = "get_prescription", tag = "prescriptions",
     security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path)),
+    params(("id" = uuid::Uuid, Path), ("Accept" = Option<String>, Header, description = "application/pdf for the printable page")),
     responses(
-        (status = 200, description = "The current version", body = PrescriptionView),
+        (status = 200, description = "The current version; with Accept: application/pdf a one-page PDF (names, date, medicines with dosage, route, quantity and refills, status, version, and a QR code of the verify URL)", content(
+            (PrescriptionView = "application/json"),
+            (Vec<u8> = "application/pdf"))),
         Unauthenticated,
         NotFound))]
 pub async fn get(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    base: web::Data<PublicBase>,
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
-) -> Result<web::Json<PrescriptionView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let visibility = caller.visibility();
     let view = with_conn(&pool, move |conn| {
@@ -130,5 +150,8 @@ pub async fn get(
     })
     .await?;
     PatientOfRequest::note(&req, view.patient_id);
-    Ok(web::Json(view))
+    if wants_pdf(&req) {
+        return pdf_response(&req, &base, view).await;
+    }
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -1,9 +1,11 @@
 //! What prescription-service sends: a prescription as of one of its versions.
 
 use crate::db::models::{Prescription, Version};
-use crate::domain::prescription::{Medicine, PrescriptionStatus};
+use crate::domain::lifecycle::PrescriptionStatus;
+use crate::domain::medicine::Medicine;
 use chrono::{DateTime, Utc};
 use common::UserId;
+use common::contracts::appointment::PersonName;
 use common::ids::{AppointmentId, PrescriptionId};
 use serde::{Deserialize, Serialize};
 
@@ -13,10 +15,18 @@ pub struct PrescriptionView {
     pub appointment_id: AppointmentId,
     pub doctor_id: UserId,
     pub patient_id: UserId,
+    /// The patient's name, kept from the appointment at creation; null when it had none
+    pub patient: Option<PersonName>,
+    /// The prescribing doctor's name, from their token at creation; null when it had none
+    pub doctor: Option<PersonName>,
     pub notes: Option<String>,
     pub medicines: Vec<Medicine>,
-    /// Always `active`
+    /// The status as of this version (see the lifecycle)
     pub status: PrescriptionStatus,
+    /// Why it moved to `status`, when the move said
+    pub status_reason: Option<String>,
+    /// Why a duplicate therapy was prescribed anyway, on the version that did it
+    pub override_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     /// When this version was written.
@@ -30,12 +40,23 @@ impl PrescriptionView {
             appointment_id: head.appointment_id,
             doctor_id: head.doctor_id,
             patient_id: head.patient_id,
+            patient: name(&head.patient_first_name, &head.patient_last_name),
+            doctor: name(&head.doctor_first_name, &head.doctor_last_name),
             notes: version.notes,
             medicines: version.medicines.0,
-            status: head.status.0,
+            status: version.status.0,
+            status_reason: version.status_reason,
+            override_reason: version.override_reason,
             version: version.version,
             created_at: head.created_at,
             updated_at: version.created_at,
         }
     }
+}
+
+fn name(first: &Option<String>, last: &Option<String>) -> Option<PersonName> {
+    (first.is_some() || last.is_some()).then(|| PersonName {
+        first_name: first.clone(),
+        last_name: last.clone(),
+    })
 }

@@ -3,3 +3,5 @@
 //! the write. No HTTP here; routes map the results.
 
 pub mod prescribing;
+pub mod signing;
+pub mod visits;

@@ -5,7 +5,9 @@ use diesel::RunQueryDsl;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use reqwest::Response;
 use serde_json::{Value, json};
-pub use test_support::api::{Api, Caller, assert_problem, caller, error_fields};
+pub use test_support::api::{
+    Api, Caller, assert_problem, caller, error_fields, named_caller, named_caller_as,
+};
 use test_support::db::TestDatabase;
 
 fn trusting_the_test_key() -> VerifierSettings {
@@ -145,8 +147,12 @@ test_support::impl_api!(TestApp);
 impl TestApp {
     /// A booked visit made through appointment-service's API.
     pub async fn visit(&self) -> Visit {
+        self.visit_of(caller(Role::Patient)).await
+    }
+
+    /// A booked visit of `patient` with a new doctor.
+    pub async fn visit_of(&self, patient: Caller) -> Visit {
         let doctor = caller(Role::Doctor);
-        let patient = caller(Role::Patient);
         let mut conn = self.appointments_db.connect();
         diesel::sql_query(
             "INSERT INTO doctor_profiles (id, user_id, first_name, last_name, specialization, \
@@ -219,6 +225,36 @@ impl TestApp {
     pub fn count(&self, table: &str) -> i64 {
         self.db.count_rows(table)
     }
+
+    /// The outbox's event types, in the order they were written.
+    pub fn event_types(&self) -> Vec<String> {
+        self.outbox().into_iter().map(|(kind, _)| kind).collect()
+    }
+
+    /// The `data` of the newest event in the outbox.
+    pub fn last_event_data(&self) -> Value {
+        self.outbox()
+            .pop()
+            .map(|(_, data)| data)
+            .unwrap_or(Value::Null)
+    }
+
+    fn outbox(&self) -> Vec<(String, Value)> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            kind: String,
+            #[diesel(sql_type = diesel::sql_types::Jsonb)]
+            data: Value,
+        }
+        let mut conn = self.db.connect();
+        diesel::sql_query("SELECT type AS kind, data FROM outbox_events ORDER BY seq")
+            .load::<Row>(&mut conn)
+            .expect("read the outbox")
+            .into_iter()
+            .map(|r| (r.kind, r.data))
+            .collect()
+    }
 }
 
 pub fn medicine(name: &str) -> Value {
@@ -233,5 +269,17 @@ impl TestApp {
     /// The audit events matching `query`, as an admin sees them.
     pub async fn audit_events(&self, query: &str) -> Vec<Value> {
         self.audit_events_as(&caller(Role::Admin), query).await
+    }
+
+    /// The audit events of `action`, oldest first.
+    pub async fn audited(&self, action: &str) -> Vec<Value> {
+        let mut events: Vec<Value> = self
+            .audit_events("?limit=200")
+            .await
+            .into_iter()
+            .filter(|e| e["action"] == action)
+            .collect();
+        events.reverse();
+        events
     }
 }

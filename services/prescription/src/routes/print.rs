@@ -1,0 +1,74 @@
+//! `GET /prescriptions/{id}` with `Accept: application/pdf`: the printable page. Read and
+//! audited as the JSON is (one read, one audit event); only the answer differs.
+
+use super::views::PrescriptionView;
+use crate::pdf;
+use actix_web::{HttpRequest, HttpResponse, web};
+use common::ApiError;
+
+/// Where the printed QR code sends a pharmacy: `PUBLIC_BASE_URL`, else the address this
+/// request came to.
+#[derive(Debug, Clone)]
+pub struct PublicBase(pub Option<String>);
+
+/// Whether the client prefers a PDF to JSON (`Accept: application/pdf`, or it ranked above
+/// `application/json`).
+pub fn wants_pdf(req: &HttpRequest) -> bool {
+    let Some(accept) = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let quality = |wanted: &str| -> f32 {
+        accept
+            .split(',')
+            .filter_map(|range| {
+                let mut parts = range.split(';').map(str::trim);
+                let media = parts.next()?;
+                if !media.eq_ignore_ascii_case(wanted) {
+                    return None;
+                }
+                let q = parts
+                    .find_map(|p| p.strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some(q)
+            })
+            .fold(0.0, f32::max)
+    };
+    let pdf = quality("application/pdf");
+    pdf > 0.0 && pdf >= quality("application/json")
+}
+
+/// The PDF answer for `view`.
+pub async fn pdf_response(
+    req: &HttpRequest,
+    base: &PublicBase,
+    view: PrescriptionView,
+) -> Result<HttpResponse, ApiError> {
+    let base = base.0.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    });
+    let verify_url = format!(
+        "{}/prescriptions/{}/verify",
+        base.trim_end_matches('/'),
+        view.id
+    );
+    let id = view.id;
+    // Laying out and subsetting the fonts takes milliseconds of CPU: off the workers.
+    let page = web::block(move || pdf::render(&view, &verify_url))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering the PDF: {e}")))?
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering the PDF: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"prescription-{id}.pdf\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(page))
+}
