@@ -171,7 +171,8 @@ pub fn render(prescription: &PrescriptionView, verify_url: &str) -> Result<Vec<u
         .iter()
         .map(|m| 2 + usize::from(m.instructions.is_some()))
         .sum();
-    let line = ((MEDICINES_END - top) / lines.max(1) as f32).clamp(6.0, 16.0);
+    // Never larger than 16 pt, and never so large the list runs into the footer.
+    let line = ((MEDICINES_END - top) / lines.max(1) as f32).min(16.0);
     let size = line * 0.75;
     let mut y = top;
     for (i, medicine) in prescription.medicines.iter().enumerate() {

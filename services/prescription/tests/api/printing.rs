@@ -27,6 +27,20 @@ fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// One coordinate (`yMin`, `yMax`, ...) of `word` in `pdftotext -bbox` output.
+fn word_box(boxes: &str, word: &str, attribute: &str) -> f32 {
+    let line = boxes
+        .lines()
+        .find(|l| l.contains(&format!(">{word}<")))
+        .unwrap_or_else(|| panic!("{word} is not on the page"));
+    let start = line
+        .find(&format!("{attribute}=\""))
+        .unwrap_or_else(|| panic!("no {attribute} in {line}"))
+        + attribute.len()
+        + 2;
+    line[start..].split('"').next().unwrap().parse().unwrap()
+}
+
 fn file_of(pdf: &[u8]) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!("prescription-{}.pdf", uuid::Uuid::new_v4()));
     std::fs::write(&path, pdf).unwrap();
@@ -158,7 +172,11 @@ async fn fifty_medicines_still_fit_one_page_and_others_get_404() {
     let app = spawn_app().await;
     let visit = app.visit().await;
     let medicines: Vec<Value> = (0..50)
-        .map(|i| medicine(&format!("Medicine{i:02}")))
+        .map(|i| {
+            let mut m = medicine(&format!("Medicine{i:02}"));
+            m["instructions"] = json!(format!("Instruction{i:02} with water"));
+            m
+        })
         .collect();
     let res = app
         .prescribe(
@@ -179,6 +197,14 @@ async fn fifty_medicines_still_fit_one_page_and_others_get_404() {
     for i in [0, 25, 49] {
         assert!(text.contains(&format!("Medicine{i:02}")), "{i}");
     }
+    // The last medicine's last line ends above the footer: nothing overlaps or runs off.
+    let boxes = poppler("pdftotext", &["-bbox", "-", "-"], &pdf);
+    let bottom_of_last = word_box(&boxes, "Instruction49", "yMax");
+    let top_of_footer = word_box(&boxes, "Signed", "yMin");
+    assert!(
+        bottom_of_last < top_of_footer,
+        "the list runs into the footer: {bottom_of_last} >= {top_of_footer}"
+    );
     let _ = std::fs::remove_file(file);
 
     let stranger = app
