@@ -162,19 +162,27 @@ impl TestApp {
         .bind::<SqlUuid, _>(doctor.id.as_uuid())
         .execute(&mut conn)
         .expect("seed doctor");
-        // A random free slot of a day a week ahead: patients in one test never collide.
-        let minute = 30 * (uuid::Uuid::new_v4().as_u128() % 46) as i64;
-        let start =
-            test_support::dates::at(test_support::dates::next(chrono::Weekday::Mon), "00:00")
-                + chrono::Duration::minutes(minute);
-        let res = self
-            .client
-            .post(format!("{}/appointments", self.appointments_address))
-            .bearer_auth(&patient.token)
-            .json(&json!({ "doctor_id": doctor.id, "appointment_time": start.to_rfc3339() }))
-            .send()
-            .await
-            .unwrap();
+        // A random slot of a day a week ahead; another one when the patient already has
+        // a visit there (a patient with several visits in one test).
+        let monday = test_support::dates::next(chrono::Weekday::Mon);
+        let mut attempts = 0;
+        let res = loop {
+            let minute = 30 * (uuid::Uuid::new_v4().as_u128() % 46) as i64;
+            let start =
+                test_support::dates::at(monday, "00:00") + chrono::Duration::minutes(minute);
+            let res = self
+                .client
+                .post(format!("{}/appointments", self.appointments_address))
+                .bearer_auth(&patient.token)
+                .json(&json!({ "doctor_id": doctor.id, "appointment_time": start.to_rfc3339() }))
+                .send()
+                .await
+                .unwrap();
+            attempts += 1;
+            if res.status() != 409 || attempts == 20 {
+                break res;
+            }
+        };
         assert_eq!(
             res.status(),
             201,
