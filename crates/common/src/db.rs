@@ -165,6 +165,21 @@ pub fn build_pool(settings: &DbSettings) -> DbPool {
     }
 }
 
+/// Serializes, until the transaction ends, everything done about `id` within `space`
+/// (`appointment-holds`, `prescribing-patient`): transactions that take the same lock
+/// cannot miss each other's writes.
+pub fn lock_in_transaction(
+    conn: &mut PgConnection,
+    space: &str,
+    id: uuid::Uuid,
+) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2::text, 0))")
+        .bind::<diesel::sql_types::Text, _>(space)
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Runs `f` with a pooled connection on actix's blocking pool, once a permit says one is
 /// free (at most `max_connections` calls hold blocking threads at a time); no permit
 /// within the acquire timeout answers 503. Checkout can still block (connecting), so it

@@ -46,13 +46,18 @@ fn from_pem(pem: &str) -> anyhow::Result<SigningMaterial> {
     })
 }
 
-fn generate_into(path: &Path, production_variable: &str) -> anyhow::Result<String> {
+/// A new Ed25519 private key, as PKCS#8 PEM.
+fn generate_pem() -> anyhow::Result<String> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
-    let pem = SigningKey::from_bytes(&seed)
+    Ok(SigningKey::from_bytes(&seed)
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("encoding the new key failed: {e}"))?
-        .to_string();
+        .to_string())
+}
+
+fn generate_into(path: &Path, production_variable: &str) -> anyhow::Result<String> {
+    let pem = generate_pem()?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -219,12 +224,17 @@ impl SigningSettings {
         })
     }
 
-    /// A fresh development key in a folder of its own, for a test.
+    /// A fresh key held in memory, for a test (a generated file, should the OS refuse
+    /// randomness here: the service's start then reports it).
     pub fn for_tests() -> Self {
-        Self {
-            key: KeySource::Generated {
+        let key = match generate_pem() {
+            Ok(pem) => KeySource::Pem(crate::config::Secret::new(pem)),
+            Err(_) => KeySource::Generated {
                 dir: std::env::temp_dir().join(format!("signing-key-{}", uuid::Uuid::new_v4())),
             },
+        };
+        Self {
+            key,
             retired: Vec::new(),
         }
     }

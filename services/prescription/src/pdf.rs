@@ -13,10 +13,13 @@ use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
-use std::sync::Arc;
+use std::sync::LazyLock;
 
 static REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+/// Parsed once, shared by every render (the bytes are the binary's own, never copied).
+static FONTS: LazyLock<Option<(Font, Font)>> =
+    LazyLock::new(|| Some((Font::new(REGULAR.into(), 0)?, Font::new(BOLD.into(), 0)?)));
 
 const WIDTH: f32 = 595.0;
 const HEIGHT: f32 = 842.0;
@@ -121,9 +124,7 @@ fn details(medicine: &Medicine) -> String {
 
 /// The page for `prescription` as of its current version, with a QR code of `verify_url`.
 pub fn render(prescription: &PrescriptionView, verify_url: &str) -> Result<Vec<u8>, String> {
-    let regular =
-        Font::new(Arc::new(REGULAR.to_vec()).into(), 0).ok_or("the regular font does not load")?;
-    let bold = Font::new(Arc::new(BOLD.to_vec()).into(), 0).ok_or("the bold font does not load")?;
+    let (regular, bold) = FONTS.clone().ok_or("the embedded fonts do not load")?;
     let mut document = Document::new();
     let settings = PageSettings::from_wh(WIDTH, HEIGHT).ok_or("no page size")?;
     let mut page = document.start_page_with(settings);

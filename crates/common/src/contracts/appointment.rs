@@ -41,6 +41,16 @@ pub struct PersonName {
     pub last_name: Option<String>,
 }
 
+impl PersonName {
+    /// The name from its two parts; `None` when neither is known (null on the wire).
+    pub fn from_parts(first_name: Option<String>, last_name: Option<String>) -> Option<Self> {
+        (first_name.is_some() || last_name.is_some()).then_some(Self {
+            first_name,
+            last_name,
+        })
+    }
+}
+
 /// `GET /appointments/{id}` of appointment-service, as prescription-service reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentSummary {

@@ -76,10 +76,5 @@ pub fn active_for(
 /// Serializes the holds of one patient (across doctors, whose profile locks do not) until
 /// the transaction ends, so two racing holds cannot both pass the limit.
 pub fn lock_patient(conn: &mut PgConnection, patient: UserId) -> QueryResult<()> {
-    diesel::sql_query(
-        "SELECT pg_advisory_xact_lock(hashtextextended('appointment-holds:' || $1::text, 0))",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(patient.as_uuid())
-    .execute(conn)
-    .map(|_| ())
+    common::db::lock_in_transaction(conn, "appointment-holds", patient.as_uuid())
 }

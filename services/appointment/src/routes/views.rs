@@ -84,8 +84,9 @@ pub struct AppointmentView {
     pub cancelled_by: Option<CancelledBy>,
     /// Until when a hold keeps the slot (held or expired; kept once confirmed)
     pub hold_expires_at: Option<DateTime<Utc>>,
-    /// The patient's name as their booking token stated it; null for bookings made
-    /// before names were kept
+    /// The patient's name as their booking token stated it, shown to all who may see
+    /// the appointment (its doctor, admins, and the patient, whose own name it is); null
+    /// for bookings made before names were kept or with a token without them
     pub patient: Option<PersonName>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -93,14 +94,12 @@ pub struct AppointmentView {
 
 impl From<Appointment> for AppointmentView {
     fn from(a: Appointment) -> Self {
-        let patient =
-            (a.patient_first_name.is_some() || a.patient_last_name.is_some()).then(|| PersonName {
-                first_name: a.patient_first_name.clone(),
-                last_name: a.patient_last_name.clone(),
-            });
         Self {
-            patient,
             status: a.status_now(),
+            patient: PersonName::from_parts(
+                a.patient_first_name.clone(),
+                a.patient_last_name.clone(),
+            ),
             hold_expires_at: a.hold_expires_at,
             id: a.id,
             patient_id: a.patient_id,

@@ -191,15 +191,8 @@ pub fn active_medicines_of(
 /// Serializes the prescribing of one patient until the transaction ends, so two
 /// concurrent prescriptions of one medicine cannot both miss each other.
 pub fn lock_patient(conn: &mut PgConnection, patient: common::UserId) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, $2))")
-        .bind::<diesel::sql_types::Uuid, _>(patient.as_uuid())
-        .bind::<diesel::sql_types::BigInt, _>(PATIENT_LOCK_SEED)
-        .execute(conn)?;
-    Ok(())
+    common::db::lock_in_transaction(conn, "prescribing-patient", patient.as_uuid())
 }
-
-/// Keeps the patient locks apart from the service's other advisory locks.
-const PATIENT_LOCK_SEED: i64 = 0x7072_6573_6372;
 
 pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
     prescriptions::table.count().get_result(conn)

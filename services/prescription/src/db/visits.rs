@@ -6,17 +6,10 @@ use chrono::Utc;
 use common::ids::AppointmentId;
 use diesel::prelude::*;
 
-/// Keeps the visit locks apart from the service's other advisory locks.
-const VISIT_LOCK_SEED: i64 = 0x7669_7369_7473;
-
 /// Serializes what is done about one visit until the transaction ends: a cancellation
 /// report and a prescription for it cannot miss each other.
 pub fn lock(conn: &mut PgConnection, appointment: AppointmentId) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, $2))")
-        .bind::<diesel::sql_types::Uuid, _>(appointment.as_uuid())
-        .bind::<diesel::sql_types::BigInt, _>(VISIT_LOCK_SEED)
-        .execute(conn)?;
-    Ok(())
+    common::db::lock_in_transaction(conn, "prescription-visit", appointment.as_uuid())
 }
 
 pub fn was_cancelled(conn: &mut PgConnection, appointment: AppointmentId) -> QueryResult<bool> {

@@ -3,6 +3,8 @@
 
 use super::views::PrescriptionView;
 use crate::pdf;
+use actix_web::http::header::{Accept, Header, Quality};
+use actix_web::mime;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
 
@@ -14,32 +16,19 @@ pub struct PublicBase(pub Option<String>);
 /// Whether the client prefers a PDF to JSON (`Accept: application/pdf`, or it ranked above
 /// `application/json`).
 pub fn wants_pdf(req: &HttpRequest) -> bool {
-    let Some(accept) = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Ok(accept) = Accept::parse(req) else {
         return false;
     };
-    let quality = |wanted: &str| -> f32 {
+    let quality = |wanted: &mime::Mime| {
         accept
-            .split(',')
-            .filter_map(|range| {
-                let mut parts = range.split(';').map(str::trim);
-                let media = parts.next()?;
-                if !media.eq_ignore_ascii_case(wanted) {
-                    return None;
-                }
-                let q = parts
-                    .find_map(|p| p.strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                Some(q)
-            })
-            .fold(0.0, f32::max)
+            .iter()
+            .filter(|ranged| ranged.item == *wanted)
+            .map(|ranged| ranged.quality)
+            .max()
+            .unwrap_or(Quality::ZERO)
     };
-    let pdf = quality("application/pdf");
-    pdf > 0.0 && pdf >= quality("application/json")
+    let pdf = quality(&mime::APPLICATION_PDF);
+    pdf > Quality::ZERO && pdf >= quality(&mime::APPLICATION_JSON)
 }
 
 /// The PDF answer for `view`.

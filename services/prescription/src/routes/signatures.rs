@@ -41,7 +41,7 @@ pub async fn jws(
 #[utoipa::path(get, path = "/prescriptions/{id}/verify", operation_id = "verify_prescription", tag = "prescriptions",
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "Whether the stored signature verifies and covers the current version as stored now", body = SignatureCheck),
+        (status = 200, description = "Anyone may ask, without a token (it is what the printed QR code opens): whether the stored signature verifies with a published key and covers the current version as stored now; never any content", body = SignatureCheck),
         NotFound))]
 pub async fn verify(
     pool: web::Data<DbPool>,

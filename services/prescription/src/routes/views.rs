@@ -40,8 +40,14 @@ impl PrescriptionView {
             appointment_id: head.appointment_id,
             doctor_id: head.doctor_id,
             patient_id: head.patient_id,
-            patient: name(&head.patient_first_name, &head.patient_last_name),
-            doctor: name(&head.doctor_first_name, &head.doctor_last_name),
+            patient: PersonName::from_parts(
+                head.patient_first_name.clone(),
+                head.patient_last_name.clone(),
+            ),
+            doctor: PersonName::from_parts(
+                head.doctor_first_name.clone(),
+                head.doctor_last_name.clone(),
+            ),
             notes: version.notes,
             medicines: version.medicines.0,
             status: version.status.0,
@@ -52,11 +58,4 @@ impl PrescriptionView {
             updated_at: version.created_at,
         }
     }
-}
-
-fn name(first: &Option<String>, last: &Option<String>) -> Option<PersonName> {
-    (first.is_some() || last.is_some()).then(|| PersonName {
-        first_name: first.clone(),
-        last_name: last.clone(),
-    })
 }
