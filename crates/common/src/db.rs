@@ -69,12 +69,10 @@ pub trait ConflictOnUnique<T> {
 
 impl<T> ConflictOnUnique<T> for diesel::QueryResult<T> {
     fn conflict_on_unique(self, message: &'static str) -> Result<T, ApiError> {
-        use diesel::result::{DatabaseErrorKind, Error};
-        self.map_err(|error| match error {
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict(message.into())
-            }
-            other => other.into(),
+        use crate::sqlstate::SqlState;
+        self.map_err(|error| match SqlState::of(&error) {
+            Some(SqlState::UniqueViolation) => ApiError::Conflict(message.into()),
+            _ => error.into(),
         })
     }
 }
@@ -255,7 +253,32 @@ pub fn run_migrations(
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
+    warn_if_messages_translated(&mut conn);
     Ok(())
+}
+
+/// A server that translates its messages hides the SQLSTATEs diesel does not name
+/// (`crate::sqlstate`): statement timeouts and restarts would answer 500 instead of 503.
+/// Said once at startup, where an operator reads it.
+fn warn_if_messages_translated(conn: &mut PgConnection) {
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        lc_messages: String,
+    }
+    let setting = diesel::sql_query("SELECT current_setting('lc_messages') AS lc_messages")
+        .get_result::<Setting>(conn);
+    match setting {
+        Ok(Setting { lc_messages }) if !crate::sqlstate::untranslated_messages(&lc_messages) => {
+            tracing::warn!(
+                lc_messages,
+                "PostgreSQL translates its messages; set lc_messages = 'C' for this database \
+                 (ALTER DATABASE ... SET lc_messages = 'C') so timeouts and restarts answer 503"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read lc_messages"),
+    }
 }
 
 /// A domain enum stored as text: `text_column!(StatusColumn, Status)` makes the column

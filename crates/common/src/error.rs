@@ -232,41 +232,23 @@ impl ResponseError for ApiError {
 }
 
 impl From<diesel::result::Error> for ApiError {
+    /// Decided by the error's SQLSTATE (`crate::sqlstate`), never by reading its text here.
     fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::DatabaseErrorKind as Kind;
-        use diesel::result::Error as E;
-        match error {
-            E::NotFound => Self::NotFound("resource"),
-            E::DatabaseError(Kind::UniqueViolation, _) => {
-                Self::Conflict("the resource already exists".into())
-            }
-            E::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
-                Self::unavailable("database", error)
-            }
-            // 57014 query_canceled: the statement timeout fired; the database is overloaded.
-            E::DatabaseError(_, ref info) if info.message().contains("statement timeout") => {
-                Self::unavailable("database", error)
-            }
-            // 57P01-03 (an administrator, a crash or a restart ended the session) and a
-            // socket closed under a pooled connection: the database is away, not us broken.
-            E::DatabaseError(_, ref info)
-                if info.message().contains("terminating connection")
-                    || info.message().contains("server closed the connection")
-                    || info.message().contains("the database system is") =>
-            {
-                Self::unavailable("database", error)
-            }
-            // 22021 and friends: text PostgreSQL cannot store (a NUL). Validation refuses
-            // those first; this keeps a field it missed a client error, not a 500.
-            E::DatabaseError(_, ref info)
-                if info.message().contains("invalid byte sequence")
-                    || info
-                        .message()
-                        .contains("unsupported Unicode escape sequence") =>
-            {
+        use crate::sqlstate::SqlState;
+        if matches!(error, diesel::result::Error::NotFound) {
+            return Self::NotFound("resource");
+        }
+        match SqlState::of(&error) {
+            Some(SqlState::UniqueViolation) => Self::Conflict("the resource already exists".into()),
+            // The database is away or overloaded (a statement timeout, a restart, a
+            // socket closed under a pooled connection), not us broken: retry later.
+            Some(state) if state.is_transient() => Self::unavailable("database", error),
+            // Text PostgreSQL cannot store (a NUL). Validation refuses those first; this
+            // keeps a field it missed a client error, not a 500.
+            Some(state) if state.is_unstorable_text() => {
                 Self::BadRequest("the request holds text that cannot be stored (NUL)".into())
             }
-            other => Self::Internal(other.into()),
+            _ => Self::Internal(error.into()),
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod problem_responses;
 pub mod role;
 pub mod secret_file;
 pub mod signing_key;
+pub mod sqlstate;
 /// The tables common owns the code of, as `diesel print-schema` prints them (checked by
 /// `cargo xtask schema-check`); each service's migrations create them.
 #[rustfmt::skip]

@@ -285,9 +285,10 @@ pub fn count_late_cancellations(conn: &mut PgConnection) -> QueryResult<i64> {
 
 /// An overlap refused by the exclusion constraints is a 409 naming whose calendar clashed.
 pub fn overlap_conflict(error: diesel::result::Error) -> common::ApiError {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match error {
-        Error::DatabaseError(DatabaseErrorKind::ExclusionViolation, ref info) => {
+    use common::sqlstate::SqlState;
+    use diesel::result::Error;
+    match (SqlState::of(&error), &error) {
+        (Some(SqlState::ExclusionViolation), Error::DatabaseError(_, info)) => {
             let message = if info.constraint_name() == Some("appointments_patient_no_overlap") {
                 "the patient already has an appointment at that time"
             } else {
@@ -295,6 +296,6 @@ pub fn overlap_conflict(error: diesel::result::Error) -> common::ApiError {
             };
             common::ApiError::Conflict(message.into())
         }
-        other => other.into(),
+        _ => error.into(),
     }
 }

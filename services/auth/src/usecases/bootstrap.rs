@@ -7,6 +7,7 @@ use crate::db::{refresh_tokens, users};
 use crate::domain::account::{Email, check_password};
 use crate::domain::passwords::Passwords;
 use common::db::{DbPool, with_conn};
+use common::sqlstate::SqlState;
 use common::{ApiError, Role, UserId};
 
 /// Creates the first admin if no account has that email yet. Replicas starting together
@@ -41,10 +42,7 @@ pub async fn ensure_admin(
         );
         match inserted {
             Ok(user) => Ok(Some(user)),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Ok(None),
+            Err(e) if SqlState::of(&e) == Some(SqlState::UniqueViolation) => Ok(None),
             Err(e) => Err(ApiError::from(e)),
         }
     })
