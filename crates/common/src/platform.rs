@@ -169,6 +169,7 @@ async fn redirect_to_docs() -> actix_web::HttpResponse {
 /// returns one.
 pub struct Running {
     port: u16,
+    over_tls: bool,
     server: actix_web::dev::Server,
     platform: Platform,
     drain: std::time::Duration,
@@ -231,6 +232,7 @@ impl Platform {
         }
         Ok(Running {
             port,
+            over_tls: served_over_tls,
             server: server.run(),
             platform: self,
             drain: http.drain_period,
@@ -241,6 +243,11 @@ impl Platform {
 impl Running {
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// `https` when it serves TLS (`TLS_CERT_FILE`), else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.over_tls { "https" } else { "http" }
     }
 
     /// Stops the server from outside (tests of several instances).

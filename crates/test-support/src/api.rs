@@ -35,6 +35,11 @@ impl Bearer for Caller {
     }
 }
 
+/// An address no other test uses.
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
 /// A new user of `role`, with a token signed by the test key.
 pub fn caller(role: Role) -> Caller {
     let id = UserId::new();
@@ -98,6 +103,12 @@ pub trait Api {
         request.send().await.expect("request")
     }
 
+    /// An anonymous `POST path` (sign-up, login).
+    async fn post_json(&self, path: &str, body: &Value) -> Response {
+        let request = self.client().post(self.url(path)).json(body);
+        request.send().await.expect("request")
+    }
+
     /// The body of an anonymous `GET path` (metrics, scripts), as text.
     async fn text(&self, path: &str) -> String {
         let res = self
@@ -121,6 +132,11 @@ pub trait Api {
         let res = self.get(&format!("/admin/audit{query}"), admin).await;
         assert_eq!(res.status(), 200);
         res.json().await.expect("audit events")
+    }
+
+    /// The audit events matching `query`, as an admin minted with the test key sees them.
+    async fn audit_events(&self, query: &str) -> Vec<Value> {
+        self.audit_events_as(&caller(Role::Admin), query).await
     }
 
     /// `GET /admin/audit/verify` as an admin minted with the test key.

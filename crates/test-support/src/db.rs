@@ -9,6 +9,18 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 /// test process to tear down while a connection is being made.
 const LOCAL_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
 
+/// An event as the outbox holds it.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct OutboxEvent {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub id: String,
+    /// Its `type`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub data: serde_json::Value,
+}
+
 pub struct TestDatabase {
     admin_url: String,
     pub name: String,
@@ -110,6 +122,20 @@ impl TestDatabase {
     /// Rows of `table`.
     pub fn count_rows(&self, table: &str) -> i64 {
         self.count(&format!("SELECT count(*) AS n FROM {table}"))
+    }
+
+    /// The events in the outbox (every event source has common's table), oldest first.
+    pub fn outbox(&self) -> Vec<OutboxEvent> {
+        diesel::sql_query(
+            "SELECT id::text AS id, type AS kind, data FROM outbox_events ORDER BY seq",
+        )
+        .load(&mut self.connect())
+        .expect("read the outbox")
+    }
+
+    /// The outbox's event types, in the order they were written.
+    pub fn event_types(&self) -> Vec<String> {
+        self.outbox().into_iter().map(|event| event.kind).collect()
     }
 
     /// Edits the newest audit event behind the append-only triggers, as a superuser could

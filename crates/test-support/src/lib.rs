@@ -13,6 +13,7 @@ pub mod db;
 pub mod jwt;
 pub mod nats;
 pub mod openapi;
+pub mod serve;
 pub mod smtp_sink;
 pub mod tls;
 pub mod webhook_receiver;

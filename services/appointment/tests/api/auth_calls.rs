@@ -27,7 +27,7 @@ async fn creating_a_profile_while_auth_service_is_down_is_503_and_writes_nothing
 
 #[tokio::test]
 async fn booking_and_reading_keep_working_after_auth_service_stops() {
-    let auth = spawn_auth().await;
+    let auth = start_auth().await;
     let jwks_url = format!("{}/.well-known/jwks.json", auth.address);
     let auth_url = auth.address.clone();
     let app = spawn_app_with(|s| {
@@ -84,7 +84,7 @@ async fn booking_and_reading_keep_working_after_auth_service_stops() {
 
 #[tokio::test]
 async fn a_disabled_users_token_is_refused_here_within_the_revocation_poll() {
-    let auth = spawn_auth().await;
+    let auth = start_auth().await;
     let jwks_url = format!("{}/.well-known/jwks.json", auth.address);
     let revocations_url = format!("{}/auth/revocations", auth.address);
     let app = spawn_app_with(|s| {

@@ -11,25 +11,6 @@ use test_support::nats::{NatsServer, Published, free_port, url};
 
 const SUBJECTS: &str = "healthcare.appointment.>";
 
-/// The outbox as `(event id, type)`, in the order the events were written.
-fn outbox(app: &TestApp) -> Vec<(String, String)> {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        id: String,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        kind: String,
-    }
-    let mut conn = app.db.connect();
-    diesel::sql_query("SELECT id::text AS id, type AS kind FROM outbox_events ORDER BY seq")
-        .load::<Row>(&mut conn)
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.id, r.kind))
-        .collect()
-}
-
 fn relaying(app: &TestApp) -> appointment_service::Settings {
     test_settings(&app.db)
 }
@@ -92,7 +73,7 @@ async fn every_event_reaches_jetstream_once_in_order_from_two_replicas_and_acros
     }
 
     let received = consumer.receive(12, StdDuration::from_secs(15)).await;
-    let written = outbox(&app);
+    let written = app.db.outbox();
     assert_eq!(written.len(), 12);
     assert_eq!(received.len(), 12, "every event: {received:?}");
     received.iter().for_each(assert_is_event);
@@ -170,5 +151,5 @@ async fn a_nats_server_that_is_down_delays_the_events_never_a_request() {
     assert_eq!(received.len(), 1);
     assert_is_event(&received[0]);
     assert_eq!(received[0].body["type"], "appointment.booked");
-    assert_eq!(ids(&received), vec![outbox(&app)[0].0.clone()]);
+    assert_eq!(ids(&received), vec![app.db.outbox()[0].id.clone()]);
 }

@@ -10,22 +10,6 @@ use serde_json::{Value, json};
 use std::time::Duration as StdDuration;
 use test_support::webhook_receiver::{Received, Receiver};
 
-fn event_types(app: &TestApp) -> Vec<String> {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        kind: String,
-    }
-    let mut conn = app.db.connect();
-    diesel::sql_query("SELECT type AS kind FROM outbox_events ORDER BY seq")
-        .load::<Row>(&mut conn)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.kind)
-        .collect()
-}
-
 #[tokio::test]
 async fn every_appointment_event_is_written_with_its_change_and_only_then() {
     let app = spawn_app_with(|s| s.holds.ttl = StdDuration::from_secs(1)).await;
@@ -71,7 +55,7 @@ async fn every_appointment_event_is_written_with_its_change_and_only_then() {
     .await;
     app.hold(&patient, doctor.id, at(monday, "11:00")).await;
     // Refused changes write nothing: an overlap, a third booking that day, a bad field.
-    let before = event_types(&app).len();
+    let before = app.db.event_types().len();
     assert_eq!(
         app.book(&caller(Role::Patient), doctor.id, at(monday, "10:00"))
             .await
@@ -90,20 +74,22 @@ async fn every_appointment_event_is_written_with_its_change_and_only_then() {
             .status(),
         422
     );
-    assert_eq!(event_types(&app).len(), before);
+    assert_eq!(app.db.event_types().len(), before);
 
     let all_there = eventually(StdDuration::from_secs(5), || async {
-        event_types(&app).contains(&"appointment.expired".to_owned())
+        app.db
+            .event_types()
+            .contains(&"appointment.expired".to_owned())
     })
     .await;
 
     assert!(
         all_there,
         "the lapsed hold's event: {:?}",
-        event_types(&app)
+        app.db.event_types()
     );
     assert_eq!(
-        event_types(&app),
+        app.db.event_types(),
         [
             "appointment.booked",
             "appointment.rescheduled",
@@ -133,10 +119,12 @@ async fn a_waitlist_offer_is_an_event() {
         .await;
 
     let offered = eventually(StdDuration::from_secs(5), || async {
-        event_types(&app).contains(&"waitlist.offered".to_owned())
+        app.db
+            .event_types()
+            .contains(&"waitlist.offered".to_owned())
     })
     .await;
-    assert!(offered, "{:?}", event_types(&app));
+    assert!(offered, "{:?}", app.db.event_types());
 }
 
 /// `v1,<base64 HMAC-SHA256(key, "id.timestamp.body")>`, computed here from the secret, not

@@ -1,16 +1,17 @@
-use actix_web::dev::ServerHandle;
 use appointment_service::{Application, Settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use common::auth::VerifierSettings;
-use common::config::Secret;
 use common::{Role, UserId};
 use diesel::RunQueryDsl;
 use diesel::sql_types::{Array, Int2, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use reqwest::Response;
 use serde_json::{Value, json};
+pub use test_peers::{RealAuth, start_auth, start_auth_with};
 pub use test_support::api::{Api, Caller, assert_problem, caller, error_fields, named_caller};
 pub use test_support::dates::{at, next, rfc3339};
 use test_support::db::TestDatabase;
+pub use test_support::serve::eventually;
+use test_support::serve::{Served, serve};
 
 pub struct TestApp {
     pub address: String,
@@ -43,13 +44,14 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 
 pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     let app = Application::build(settings).await.expect("build app");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let platform = app.platform();
-    tokio::spawn(app.run_until_stopped());
+    let Served {
+        address, platform, ..
+    } = serve(app);
+    let client = reqwest::Client::new();
     TestApp {
         address,
         db,
-        client: reqwest::Client::new(),
+        client,
         platform,
     }
 }
@@ -212,105 +214,7 @@ impl TestApp {
     }
 }
 
-/// auth-service for real, on its own fresh database, signing with the test key.
-pub struct Auth {
-    pub address: String,
-    pub handle: ServerHandle,
-    pub _db: TestDatabase,
-    pub client: reqwest::Client,
-}
-
-const AUTH_ADMIN_EMAIL: &str = "admin@appointment-tests.example.com";
-const AUTH_PASSWORD: &str = "Str0ngPassword";
-
-pub async fn spawn_auth() -> Auth {
-    spawn_auth_with(|_| {}).await
-}
-
-pub async fn spawn_auth_with(customize: impl FnOnce(&mut auth_service::Settings)) -> Auth {
-    use auth_service::config::{BootstrapAdmin, SigningKeySource};
-    let db = TestDatabase::create(auth_service::MIGRATIONS);
-    let mut settings = auth_service::Settings::for_tests(&db.url);
-    settings.tokens.refresh_ttl = std::time::Duration::from_secs(3600);
-    settings.tokens.signing_key =
-        SigningKeySource::Pem(Secret::new(test_support::jwt::test_key().pem.clone()));
-    settings.bootstrap_admin = Some(BootstrapAdmin {
-        email: AUTH_ADMIN_EMAIL.into(),
-        password: Secret::new(AUTH_PASSWORD),
-        reset: false,
-    });
-    customize(&mut settings);
-    let app = auth_service::Application::build(settings)
-        .await
-        .expect("build auth-service");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    Auth {
-        address,
-        handle,
-        _db: db,
-        client: reqwest::Client::new(),
-    }
-}
-
-impl Auth {
-    /// A logged-in user: patients sign up themselves; doctors are created by the admin,
-    /// so they are vetted and may publish a profile.
-    pub async fn user(&self, role: &str, first: &str, last: &str) -> Caller {
-        let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
-        let account = json!({ "email": email, "password": AUTH_PASSWORD, "first_name": first, "last_name": last, "role": role });
-        let request = if role == "doctor" {
-            let admin = self.login(AUTH_ADMIN_EMAIL).await;
-            self.client
-                .post(format!("{}/users/", self.address))
-                .bearer_auth(&admin.token)
-        } else {
-            self.client.post(format!("{}/auth/register", self.address))
-        };
-        let res = request.json(&account).send().await.unwrap();
-        assert_eq!(res.status(), 201);
-        self.login(&email).await
-    }
-
-    /// A doctor who signed up and awaits an admin's approval.
-    pub async fn unapproved_doctor(&self) -> Caller {
-        let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
-        let res = self
-            .client
-            .post(format!("{}/auth/register", self.address))
-            .json(&json!({ "email": email, "password": AUTH_PASSWORD, "first_name": "Gregory", "last_name": "House", "role": "doctor" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        self.login(&email).await
-    }
-
-    async fn login(&self, email: &str) -> Caller {
-        let login: Value = self
-            .client
-            .post(format!("{}/auth/login", self.address))
-            .json(&json!({ "email": email, "password": AUTH_PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        Caller {
-            id: login["user"]["id"].as_str().unwrap().parse().unwrap(),
-            token: login["access_token"].as_str().unwrap().to_owned(),
-        }
-    }
-}
-
-impl TestApp {
-    /// The audit events matching `query`, as an admin sees them.
-    pub async fn audit_events(&self, query: &str) -> Vec<Value> {
-        self.audit_events_as(&caller(Role::Admin), query).await
-    }
-}
+impl TestApp {}
 
 impl TestApp {
     /// `POST /appointments` with `"hold": true`.
@@ -330,23 +234,5 @@ impl TestApp {
     /// Stops the instance as SIGTERM would: its background passes end, the server drains.
     pub fn stop(&self) {
         self.platform.lifecycle.start_draining();
-    }
-}
-
-/// Polls `check` every 100 ms until it holds or `within` has passed; whether it held.
-pub async fn eventually<F, Fut>(within: std::time::Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + within;
-    loop {
-        if check().await {
-            return true;
-        }
-        if std::time::Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

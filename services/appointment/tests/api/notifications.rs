@@ -14,7 +14,7 @@ const SECRET: &str = "whsec_dGVzdCBub3RpZmljYXRpb25zIHNlY3JldCBvZiAzMiBieXRlcw==
 
 struct Clinic {
     smtp: SmtpSink,
-    auth: Auth,
+    auth: RealAuth,
     app: TestApp,
     doctor: Caller,
     patient: Caller,
@@ -22,7 +22,7 @@ struct Clinic {
 
 async fn clinic(smtp: SmtpSink, reminder_before: StdDuration) -> Clinic {
     let smtp_url = smtp.url();
-    let auth = spawn_auth_with(|s| {
+    let auth = start_auth_with(|s| {
         s.notifications.smtp_url = Some(Secret::new(smtp_url));
         s.notifications.webhook_secret = Some(Secret::new(SECRET));
         s.notifications.retry = StdDuration::from_secs(1);
@@ -184,7 +184,7 @@ async fn one_reminder_at_the_new_time_of_a_rescheduled_appointment_even_with_two
     // already past at booking (no reminder for that one).
     let before = (later - Utc::now()).to_std().unwrap() - StdDuration::from_secs(4);
     let c = clinic(SmtpSink::start().await, before).await;
-    let mut second = auth_service::Settings::for_tests(&c.auth._db.url);
+    let mut second = auth_service::Settings::for_tests(&c.auth.db.url);
     second.notifications = auth_like(&c);
     let replica = auth_service::Application::build(second).await.unwrap();
     tokio::spawn(replica.run_until_stopped());

@@ -2,8 +2,8 @@ use crate::helpers::*;
 use common::Role;
 use serde_json::{Value, json};
 
-async fn app_with_auth() -> (TestApp, Auth) {
-    let auth = spawn_auth().await;
+async fn app_with_auth() -> (TestApp, RealAuth) {
+    let auth = start_auth().await;
     let address = auth.address.clone();
     let app = spawn_app_with(|s| s.auth_service.url = address).await;
     (app, auth)

@@ -9,7 +9,7 @@ async fn analytics_counts_users_and_names_unreachable_services_as_degraded() {
     app.signed_in("patient").await;
     app.signed_in("doctor").await;
 
-    let res = app.get_as("/admin/analytics", &admin.access_token).await;
+    let res = app.get("/admin/analytics", &admin.access_token).await;
 
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
@@ -31,9 +31,5 @@ async fn analytics_is_for_admins_only() {
     let app = spawn_app().await;
     let doctor = app.signed_in("doctor").await;
 
-    assert_problem(
-        app.get_as("/admin/analytics", &doctor.access_token).await,
-        403,
-    )
-    .await;
+    assert_problem(app.get("/admin/analytics", &doctor.access_token).await, 403).await;
 }

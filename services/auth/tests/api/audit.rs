@@ -26,7 +26,7 @@ async fn a_read_of_a_profile_is_audited_with_actor_request_and_address() {
         .unwrap();
 
     let events = app
-        .audit_events(&admin, &format!("?actor_id={}", patient.id))
+        .audit_events_as(&admin, &format!("?actor_id={}", patient.id))
         .await;
     let read = find(&events, "user_profile.read").expect("read event");
     assert_eq!(read["outcome"], "success");
@@ -53,7 +53,7 @@ async fn a_write_is_audited_in_its_own_transaction() {
         .unwrap();
 
     let res = app
-        .get_as(
+        .get(
             &format!("/admin/audit?resource_id={}", patient.id),
             &admin.access_token,
         )
@@ -72,10 +72,10 @@ async fn a_denied_attempt_is_audited() {
     let admin = app.admin().await;
     let patient = app.signed_in("patient").await;
 
-    app.get_as("/users/", &patient.access_token).await;
+    app.get("/users/", &patient.access_token).await;
 
     let events = app
-        .audit_events(&admin, &format!("?actor_id={}", patient.id))
+        .audit_events_as(&admin, &format!("?actor_id={}", patient.id))
         .await;
     let denied = find(&events, "user.read").expect("denied event");
     assert_eq!(denied["outcome"], "denied");
@@ -91,7 +91,7 @@ async fn a_failed_login_is_audited_without_email_or_password() {
     app.login(&patient.email, "Wrong1Secret").await;
     app.login("nobody-at-all@example.com", "Wrong2Secret").await;
 
-    let events = app.audit_events(&admin, "?limit=200").await;
+    let events = app.audit_events_as(&admin, "?limit=200").await;
     let failures: Vec<&Value> = events
         .iter()
         .filter(|e| e["action"] == "auth.login" && e["outcome"] == "failure")
@@ -119,11 +119,11 @@ async fn the_chain_verifies_and_exposes_an_edit_made_behind_the_triggers() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let patient = app.signed_in("patient").await;
-    app.get_as("/users/profile", &patient.access_token).await;
+    app.get("/users/profile", &patient.access_token).await;
     app.flush_audit().await;
 
     let before: Value = app
-        .get_as("/admin/audit/verify", &admin.access_token)
+        .get("/admin/audit/verify", &admin.access_token)
         .await
         .json()
         .await
@@ -141,7 +141,7 @@ async fn the_chain_verifies_and_exposes_an_edit_made_behind_the_triggers() {
         .execute(&mut conn)
         .unwrap();
     let after: Value = app
-        .get_as("/admin/audit/verify", &admin.access_token)
+        .get("/admin/audit/verify", &admin.access_token)
         .await
         .json()
         .await
@@ -160,17 +160,18 @@ async fn the_audit_endpoints_are_for_admins_and_filter_by_time() {
     let admin = app.admin().await;
     let doctor = app.signed_in("doctor").await;
 
-    assert_problem(app.get_as("/admin/audit", &doctor.access_token).await, 403).await;
+    assert_problem(app.get("/admin/audit", &doctor.access_token).await, 403).await;
     assert_problem(
-        app.get_as("/admin/audit/verify", &doctor.access_token)
-            .await,
+        app.get("/admin/audit/verify", &doctor.access_token).await,
         403,
     )
     .await;
-    let future = app.audit_events(&admin, "?from=2999-01-01T00:00:00Z").await;
+    let future = app
+        .audit_events_as(&admin, "?from=2999-01-01T00:00:00Z")
+        .await;
     assert!(future.is_empty());
     let bad = app
-        .get_as("/admin/audit?actor_id=nope&from=later", &admin.access_token)
+        .get("/admin/audit?actor_id=nope&from=later", &admin.access_token)
         .await;
     let mut fields = error_fields(&assert_problem(bad, 422).await);
     fields.sort();
@@ -199,7 +200,7 @@ async fn the_sealer_waits_for_an_event_still_being_written_and_chains_it_in_orde
     let late = late[0].id;
     // Later events commit first.
     let patient = app.signed_in("patient").await;
-    app.get_as("/users/profile", &patient.access_token).await;
+    app.get("/users/profile", &patient.access_token).await;
     app.flush_audit().await;
     let before_verifying: Vec<Id> = diesel::sql_query("SELECT max(id) AS id FROM audit_log")
         .load(&mut app.db.connect())

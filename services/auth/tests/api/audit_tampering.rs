@@ -13,7 +13,7 @@ async fn verified_trail(app: &TestApp) -> (Session, Value) {
     let admin = app.admin().await;
     for _ in 0..3 {
         let patient = app.signed_in("patient").await;
-        app.get_as("/users/profile", &patient.access_token).await;
+        app.get("/users/profile", &patient.access_token).await;
     }
     app.flush_audit().await;
     let verified = verify(app, &admin).await;
@@ -163,7 +163,7 @@ async fn a_tail_removed_with_its_checkpoints_is_found_by_the_instance_that_saw_t
     // The instance's own sealer checkpoints the shortened chain meanwhile; it must not
     // take that as the new truth.
     let patient = app.signed_in("patient").await;
-    app.get_as("/users/profile", &patient.access_token).await;
+    app.get("/users/profile", &patient.access_token).await;
     app.flush_audit().await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let after = verify(&app, &admin).await;

@@ -10,7 +10,7 @@ async fn the_bootstrap_admin_is_created_once_and_can_sign_in() {
     let admin = app.session_of("root@example.com", "B00tstrapPass").await;
 
     assert_eq!(
-        app.get_as("/users/?role=admin", &admin.access_token)
+        app.get("/users/?role=admin", &admin.access_token)
             .await
             .status(),
         200
@@ -21,7 +21,8 @@ async fn the_bootstrap_admin_is_created_once_and_can_sign_in() {
         .await
         .expect("a restart with the admin present");
     assert_eq!(
-        app.db_count("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
+        app.db
+            .count("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
         1
     );
     assert_eq!(

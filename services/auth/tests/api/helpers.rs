@@ -3,8 +3,10 @@ use auth_service::{Application, Settings};
 use common::config::Secret;
 use reqwest::Response;
 use serde_json::{Value, json};
-pub use test_support::api::{Api, Bearer, assert_problem, error_fields};
+pub use test_support::api::{Api, Bearer, assert_problem, error_fields, unique_email};
 use test_support::db::TestDatabase;
+pub use test_support::jwt::token_claims;
+use test_support::serve::{Served, serve};
 
 pub const PASSWORD: &str = "Str0ngPassword";
 
@@ -12,7 +14,6 @@ pub struct TestApp {
     pub address: String,
     pub db: TestDatabase,
     pub client: reqwest::Client,
-    pub lifecycle: std::sync::Arc<common::lifecycle::Lifecycle>,
     pub platform: common::platform::Platform,
 }
 
@@ -40,15 +41,14 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 
 pub async fn start(settings: Settings, db: TestDatabase) -> TestApp {
     let app = Application::build(settings).await.expect("build app");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let lifecycle = app.lifecycle();
-    let platform = app.platform();
-    tokio::spawn(app.run_until_stopped());
+    let Served {
+        address, platform, ..
+    } = serve(app);
+    let client = reqwest::Client::new();
     TestApp {
         address,
         db,
-        client: reqwest::Client::new(),
-        lifecycle,
+        client,
         platform,
     }
 }
@@ -61,10 +61,6 @@ pub fn bootstrap(email: &str, password: &str) -> Option<BootstrapAdmin> {
     })
 }
 
-pub fn unique_email() -> String {
-    format!("user-{}@example.com", uuid::Uuid::new_v4().simple())
-}
-
 pub fn registration(email: &str, role: &str) -> Value {
     json!({
         "email": email,
@@ -73,16 +69,6 @@ pub fn registration(email: &str, role: &str) -> Value {
         "last_name": "Lovelace",
         "role": role,
     })
-}
-
-/// The claims an access token carries, read without verifying it (the services verify).
-pub fn token_claims(token: &str) -> Value {
-    use base64::Engine;
-    let payload = token.split('.').nth(1).expect("a JWT has a payload");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64url payload");
-    serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
 /// A signed-in user as the API sees them.
@@ -100,19 +86,6 @@ impl Bearer for Session {
 }
 
 impl TestApp {
-    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request")
-    }
-
-    pub async fn get_as(&self, path: &str, token: &str) -> Response {
-        self.get(path, token).await
-    }
-
     pub async fn register(&self, body: &Value) -> Response {
         self.post_json("/auth/register", body).await
     }
@@ -185,16 +158,4 @@ fn argon2_hash(password: &str) -> String {
         .hash_password(password.as_bytes())
         .expect("hash")
         .to_string()
-}
-
-impl TestApp {
-    /// Runs a `SELECT count(*) AS n ...` straight against the service's database.
-    pub fn db_count(&self, sql: &str) -> i64 {
-        self.db.count(sql)
-    }
-
-    /// The audit events matching `query` (for example `?actor_id=...`), as an admin sees them.
-    pub async fn audit_events(&self, admin: &Session, query: &str) -> Vec<Value> {
-        self.audit_events_as(admin, query).await
-    }
 }

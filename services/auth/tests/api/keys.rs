@@ -71,9 +71,9 @@ async fn a_retired_key_listed_for_rotation_still_verifies_its_tokens() {
         fresh.jwk.kid.as_str(),
         "the signing key comes first"
     );
-    assert_eq!(app.get_as("/users/profile", &old_token).await.status(), 200);
+    assert_eq!(app.get("/users/profile", &old_token).await.status(), 200);
     assert_eq!(
-        app.get_as("/users/profile", &session.access_token)
+        app.get("/users/profile", &session.access_token)
             .await
             .status(),
         200

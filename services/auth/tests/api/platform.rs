@@ -46,7 +46,7 @@ async fn metrics_count_requests_by_route_template_never_by_raw_path() {
 async fn upstream_calls_are_measured_and_failures_counted() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    app.get_as("/admin/analytics", &admin.access_token).await;
+    app.get("/admin/analytics", &admin.access_token).await;
 
     let text = app.text("/metrics").await;
 
@@ -182,7 +182,7 @@ async fn shutdown_fails_readiness_first_then_stops_serving() {
         200
     );
 
-    app.lifecycle.start_draining();
+    app.platform.lifecycle.start_draining();
 
     let ready = app
         .client
@@ -223,7 +223,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
         .map(|email| app.login(email, PASSWORD))
         .collect();
     let in_flight = tokio::spawn({
-        let lifecycle = app.lifecycle.clone();
+        let lifecycle = app.platform.lifecycle.clone();
         async move {
             tokio::time::sleep(Duration::from_millis(15)).await;
             // nextest runs each test in its own process, so a real SIGTERM only reaches
@@ -247,7 +247,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
         assert_eq!(answer.status(), 200, "a request in flight completes");
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(app.lifecycle.is_draining());
+    assert!(app.platform.lifecycle.is_draining());
     assert!(
         reqwest::Client::new()
             .get(app.url("/health"))

@@ -6,7 +6,7 @@ async fn a_user_reads_their_own_profile() {
     let app = spawn_app().await;
     let session = app.signed_in("patient").await;
 
-    let res = app.get_as("/users/profile", &session.access_token).await;
+    let res = app.get("/users/profile", &session.access_token).await;
 
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();

@@ -227,7 +227,7 @@ async fn a_retry_with_the_same_idempotency_key_replays_the_first_answer() {
     assert_eq!(retry.status(), 201);
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
     assert_eq!(retry.json::<Value>().await.unwrap(), first_body);
-    let users = app.db_count("SELECT count(*) AS n FROM users");
+    let users = app.db.count("SELECT count(*) AS n FROM users");
     assert_eq!(users, 1, "the retry created nothing");
 }
 
@@ -255,7 +255,7 @@ async fn the_same_idempotency_key_with_another_body_is_422() {
 
     let problem = assert_problem(other, 422).await;
     assert_eq!(error_fields(&problem), ["Idempotency-Key"]);
-    assert_eq!(app.db_count("SELECT count(*) AS n FROM users"), 1);
+    assert_eq!(app.db.count("SELECT count(*) AS n FROM users"), 1);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ async fn refreshing_returns_a_new_pair_and_retires_the_old_token() {
     let new_refresh = pair["refresh_token"].as_str().unwrap();
     assert_ne!(new_refresh, session.refresh_token);
     let profile = app
-        .get_as("/users/profile", pair["access_token"].as_str().unwrap())
+        .get("/users/profile", pair["access_token"].as_str().unwrap())
         .await;
     assert_eq!(profile.status(), 200, "the new access token works");
     assert_eq!(
@@ -152,7 +152,7 @@ async fn logout_everywhere_ends_every_login_and_refuses_the_access_tokens_at_onc
 
     assert_eq!(res.status(), 204);
     for session in [&first, &second] {
-        let read = app.get_as("/users/profile", &session.access_token).await;
+        let read = app.get("/users/profile", &session.access_token).await;
         assert_eq!(
             assert_problem(read, 401).await["detail"],
             "the access token was revoked"
@@ -161,7 +161,7 @@ async fn logout_everywhere_ends_every_login_and_refuses_the_access_tokens_at_onc
     }
     let again = app.session_of(&first.email, PASSWORD).await;
     assert_eq!(
-        app.get_as("/users/profile", &again.access_token)
+        app.get("/users/profile", &again.access_token)
             .await
             .status(),
         200
@@ -189,8 +189,8 @@ async fn the_revocation_list_names_revoked_subjects_to_holders_of_the_shared_tok
         .send()
         .await
         .unwrap();
-    let wrong = app.get_as("/auth/revocations", "not-the-secret").await;
-    let listed = app.get_as("/auth/revocations", "s3cret-shared").await;
+    let wrong = app.get("/auth/revocations", "not-the-secret").await;
+    let listed = app.get("/auth/revocations", "s3cret-shared").await;
 
     assert_problem(without, 401).await;
     assert_problem(wrong, 401).await;
@@ -199,7 +199,7 @@ async fn the_revocation_list_names_revoked_subjects_to_holders_of_the_shared_tok
     assert_eq!(body["subjects"][0]["sub"], session.id.as_str());
     let as_of = body["as_of"].as_str().unwrap().to_owned();
     let later = app
-        .get_as(
+        .get(
             &format!("/auth/revocations?since={}", as_of.replace('+', "%2B")),
             "s3cret-shared",
         )

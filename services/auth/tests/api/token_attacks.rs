@@ -9,7 +9,7 @@ use serde_json::json;
 use test_support::jwt::{TestKey, claims_for, test_key, token_for, unsigned};
 
 async fn assert_refused(app: &TestApp, token: &str, case: &str) {
-    let res = app.get_as("/users/profile", token).await;
+    let res = app.get("/users/profile", token).await;
     assert_eq!(res.status(), 401, "{case}");
     assert_eq!(res.headers()["www-authenticate"], "Bearer", "{case}");
     assert_eq!(
@@ -32,7 +32,7 @@ async fn a_valid_token_is_accepted_so_the_refusals_below_mean_something() {
     let (_, id) = victim(&app).await;
 
     let res = app
-        .get_as("/users/profile", &token_for(id, Role::Patient))
+        .get("/users/profile", &token_for(id, Role::Patient))
         .await;
 
     assert_eq!(res.status(), 200);
@@ -238,7 +238,7 @@ async fn a_token_not_yet_valid_issued_in_the_future_or_for_another_audience_is_r
     }
     let within_leeway = with(&|c| c["nbf"] = json!(now + 2));
     assert_eq!(
-        app.get_as("/users/profile", &within_leeway).await.status(),
+        app.get("/users/profile", &within_leeway).await.status(),
         200
     );
 }

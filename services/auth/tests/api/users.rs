@@ -10,9 +10,9 @@ async fn an_admin_lists_users_by_role_with_paging_headers() {
     }
     app.signed_in("doctor").await;
 
-    let all = app.get_as("/users/", &admin.access_token).await;
+    let all = app.get("/users/", &admin.access_token).await;
     let patients = app
-        .get_as("/users/?role=patient&limit=2&offset=1", &admin.access_token)
+        .get("/users/?role=patient&limit=2&offset=1", &admin.access_token)
         .await;
 
     assert_eq!(all.status(), 200);
@@ -31,8 +31,8 @@ async fn listing_users_is_for_admins_only() {
     let patient = app.signed_in("patient").await;
     let doctor = app.signed_in("doctor").await;
 
-    assert_problem(app.get_as("/users/", &patient.access_token).await, 403).await;
-    assert_problem(app.get_as("/users", &doctor.access_token).await, 403).await;
+    assert_problem(app.get("/users/", &patient.access_token).await, 403).await;
+    assert_problem(app.get("/users", &doctor.access_token).await, 403).await;
     assert_problem(
         app.client.get(app.url("/users/")).send().await.unwrap(),
         401,
@@ -46,7 +46,7 @@ async fn bad_list_parameters_are_422_naming_each() {
     let admin = app.admin().await;
 
     let res = app
-        .get_as(
+        .get(
             "/users/?role=nurse&limit=500&offset=-1",
             &admin.access_token,
         )
@@ -76,9 +76,7 @@ async fn an_admin_creates_another_admin_who_can_sign_in() {
     assert_eq!(res.json::<Value>().await.unwrap()["role"], "admin");
     let new_admin = app.session_of(&email, PASSWORD).await;
     assert_eq!(
-        app.get_as("/users/", &new_admin.access_token)
-            .await
-            .status(),
+        app.get("/users/", &new_admin.access_token).await.status(),
         200
     );
 }
@@ -99,7 +97,8 @@ async fn only_admins_create_users() {
 
     assert_problem(res, 403).await;
     assert_eq!(
-        app.db_count("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
+        app.db
+            .count("SELECT count(*) AS n FROM users WHERE role = 'admin'"),
         0
     );
 }
@@ -125,7 +124,7 @@ async fn an_admin_disables_an_account_which_then_cannot_log_in_or_refresh() {
     );
     assert_problem(app.refresh(&patient.refresh_token).await, 401).await;
     let read = app
-        .get_as(&format!("/users/{}", patient.id), &admin.access_token)
+        .get(&format!("/users/{}", patient.id), &admin.access_token)
         .await;
     assert_eq!(read.json::<Value>().await.unwrap()["disabled"], true);
 
@@ -185,7 +184,7 @@ async fn only_admins_read_or_change_other_accounts() {
     let other = app.signed_in("patient").await;
 
     let read = app
-        .get_as(&format!("/users/{}", other.id), &patient.access_token)
+        .get(&format!("/users/{}", other.id), &patient.access_token)
         .await;
     let change = app
         .client

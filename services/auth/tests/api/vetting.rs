@@ -10,7 +10,7 @@ async fn a_self_registered_doctor_awaits_approval_and_their_token_says_so() {
     let doctor = app.signed_in("doctor").await;
     let patient = app.signed_in("patient").await;
 
-    let profile = app.get_as("/users/profile", &doctor.access_token).await;
+    let profile = app.get("/users/profile", &doctor.access_token).await;
 
     assert_eq!(
         profile.status(),
@@ -24,7 +24,7 @@ async fn a_self_registered_doctor_awaits_approval_and_their_token_says_so() {
         patient_claims.get("approved").is_none(),
         "only doctors are vetted: {patient_claims}"
     );
-    let own = app.get_as("/users/profile", &patient.access_token).await;
+    let own = app.get("/users/profile", &patient.access_token).await;
     assert_eq!(own.json::<Value>().await.unwrap()["approved"], true);
 }
 
@@ -54,11 +54,9 @@ async fn the_approval_queue_lists_only_unvetted_doctors() {
         .await;
 
     let queue = app
-        .get_as("/users/?role=doctor&approved=false", &admin.access_token)
+        .get("/users/?role=doctor&approved=false", &admin.access_token)
         .await;
-    let nonsense = app
-        .get_as("/users/?approved=maybe", &admin.access_token)
-        .await;
+    let nonsense = app.get("/users/?approved=maybe", &admin.access_token).await;
 
     assert_eq!(queue.status(), 200);
     assert_eq!(queue.headers()["x-total-count"], "1");
@@ -94,11 +92,7 @@ async fn approval_reaches_the_next_login_and_withdrawing_it_ends_current_tokens(
 
     let withdrawn = patch_user(&app, &admin, &doctor.id, json!({ "approved": false })).await;
     assert_eq!(withdrawn.status(), 200);
-    assert_problem(
-        app.get_as("/users/profile", &vetted.access_token).await,
-        401,
-    )
-    .await;
+    assert_problem(app.get("/users/profile", &vetted.access_token).await, 401).await;
     let again = app.session_of(&doctor.email, PASSWORD).await;
     assert_eq!(token_claims(&again.access_token)["approved"], false);
     let bad = patch_user(&app, &admin, &doctor.id, json!({ "approved": "yes" })).await;
@@ -113,7 +107,7 @@ async fn only_admins_approve() {
     let res = patch_user(&app, &doctor, &doctor.id, json!({ "approved": true })).await;
 
     assert_problem(res, 403).await;
-    let profile = app.get_as("/users/profile", &doctor.access_token).await;
+    let profile = app.get("/users/profile", &doctor.access_token).await;
     assert_eq!(profile.json::<Value>().await.unwrap()["approved"], false);
 }
 

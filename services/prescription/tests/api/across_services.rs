@@ -3,31 +3,21 @@
 
 use crate::helpers::*;
 use common::Role;
-use common::config::Secret;
 use serde_json::Value;
-use test_support::db::TestDatabase;
 
 /// auth-service for real, signing with the test key, with its analytics peers set.
-async fn spawn_auth(appointments: &str, prescriptions: &str) -> (String, TestDatabase) {
-    use auth_service::config::SigningKeySource;
-    let db = TestDatabase::create(auth_service::MIGRATIONS);
-    let mut settings = auth_service::Settings::for_tests(&db.url);
-    settings.tokens.signing_key =
-        SigningKeySource::Pem(Secret::new(test_support::jwt::test_key().pem.clone()));
-    settings.peers.appointment_url = appointments.into();
-    settings.peers.prescription_url = prescriptions.into();
-    settings.peers.timeout = std::time::Duration::from_millis(1000);
-    let app = auth_service::Application::build(settings)
-        .await
-        .expect("build auth-service");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    (address, db)
+async fn spawn_auth(appointments: &str, prescriptions: &str) -> test_peers::RealAuth {
+    test_peers::start_auth_with(|settings| {
+        settings.peers.appointment_url = appointments.into();
+        settings.peers.prescription_url = prescriptions.into();
+        settings.peers.timeout = std::time::Duration::from_millis(1000);
+    })
+    .await
 }
 
-async fn analytics(client: &reqwest::Client, auth: &str, admin: &Caller) -> Value {
+async fn analytics(client: &reqwest::Client, auth: &test_peers::RealAuth, admin: &Caller) -> Value {
     let res = client
-        .get(format!("{auth}/admin/analytics"))
+        .get(format!("{}/admin/analytics", auth.address))
         .bearer_auth(&admin.token)
         .send()
         .await
@@ -39,7 +29,7 @@ async fn analytics(client: &reqwest::Client, auth: &str, admin: &Caller) -> Valu
 #[tokio::test]
 async fn analytics_moves_exactly_with_actions_and_agrees_with_each_service() {
     let app = spawn_app().await;
-    let (auth, _auth_db) = spawn_auth(&app.appointments_address, &app.address).await;
+    let auth = spawn_auth(&app.appointments_address, &app.address).await;
     let admin = caller(Role::Admin);
     let before = analytics(&app.client, &auth, &admin).await;
 
@@ -83,7 +73,7 @@ async fn analytics_moves_exactly_with_actions_and_agrees_with_each_service() {
 #[tokio::test]
 async fn a_stopped_service_is_named_in_degraded_and_analytics_still_answers() {
     let app = spawn_app().await;
-    let (auth, _auth_db) = spawn_auth(&app.appointments_address, &app.address).await;
+    let auth = spawn_auth(&app.appointments_address, &app.address).await;
     app.appointments_handle.stop(true).await;
 
     let report = analytics(&app.client, &auth, &caller(Role::Admin)).await;

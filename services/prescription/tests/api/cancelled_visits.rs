@@ -103,7 +103,8 @@ async fn cancelling_the_visit_cancels_its_prescription_once_as_a_new_version() {
     assert_eq!(events.len(), 1);
     assert!(events[0]["actor_id"].is_null(), "the system's doing");
     assert_eq!(
-        app.event_types()
+        app.db
+            .event_types()
             .iter()
             .filter(|t| *t == "prescription.status_changed")
             .count(),

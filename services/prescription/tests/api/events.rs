@@ -2,24 +2,8 @@
 //! medicines or notes.
 
 use crate::helpers::*;
-use diesel::RunQueryDsl;
-use serde_json::{Value, json};
+use serde_json::json;
 use test_support::db::TestDatabase;
-
-#[derive(diesel::QueryableByName)]
-struct Row {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    kind: String,
-    #[diesel(sql_type = diesel::sql_types::Jsonb)]
-    data: Value,
-}
-
-fn outbox(app: &TestApp) -> Vec<Row> {
-    let mut conn = app.db.connect();
-    diesel::sql_query("SELECT type AS kind, data FROM outbox_events ORDER BY seq")
-        .load(&mut conn)
-        .unwrap()
-}
 
 #[tokio::test]
 async fn creating_and_amending_write_their_events_without_medicines_or_notes() {
@@ -37,7 +21,7 @@ async fn creating_and_amending_write_their_events_without_medicines_or_notes() {
         .await;
     assert_eq!(refused.status(), 409, "a second prescription for the visit");
 
-    let events = outbox(&app);
+    let events = app.db.outbox();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["prescription.created", "prescription.amended"]);
     assert_eq!(events[0].data["prescription_id"], id.as_str());

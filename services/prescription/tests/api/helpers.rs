@@ -9,38 +9,11 @@ pub use test_support::api::{
     Api, Caller, assert_problem, caller, error_fields, named_caller, named_caller_as,
 };
 use test_support::db::TestDatabase;
-
-fn trusting_the_test_key() -> VerifierSettings {
-    VerifierSettings::trusting(test_support::jwt::jwks())
-}
-
-fn address_of(app: &common::platform::Running, tls: bool) -> String {
-    let scheme = if tls { "https" } else { "http" };
-    format!("{scheme}://127.0.0.1:{}", app.port())
-}
+use test_support::serve::{Served, serve};
 
 /// A real appointment-service on `port` (0: any), over `db`.
-pub async fn start_appointments(db: &TestDatabase, port: u16) -> (String, ServerHandle) {
-    start_appointments_with(db, port, |_| {}).await
-}
-
-async fn start_appointments_with(
-    db: &TestDatabase,
-    port: u16,
-    customize: impl FnOnce(&mut appointment_service::Settings),
-) -> (String, ServerHandle) {
-    let mut settings = appointment_service::Settings::for_tests(&db.url);
-    settings.http.port = port;
-    settings.tokens = trusting_the_test_key();
-    customize(&mut settings);
-    let tls = settings.http.tls.is_some();
-    let app = appointment_service::Application::build(settings)
-        .await
-        .expect("build appointment-service");
-    let address = address_of(&app, tls);
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    (address, handle)
+pub async fn start_appointments(db: &TestDatabase, port: u16) -> Served {
+    test_peers::start_appointments(db, |s| s.http.port = port).await
 }
 
 pub struct TestApp {
@@ -82,13 +55,9 @@ pub async fn spawn_app_from(
 ) -> TestApp {
     test_support::init_tracing();
     let appointments_db = TestDatabase::create(appointment_service::MIGRATIONS);
-    let free_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let (appointments_address, appointments_handle) =
-        start_appointments_with(&appointments_db, free_port, appointments).await;
+    // On port 0: a test that restarts it reads the port it got from its address.
+    let appointments = test_peers::start_appointments(&appointments_db, appointments).await;
+    let appointments_address = appointments.address;
     let (address, platform) = start_prescriptions_with(&db, |settings| {
         settings.appointment_service.url = appointments_address.clone();
         prescriptions(settings);
@@ -100,7 +69,7 @@ pub async fn spawn_app_from(
         client,
         appointments_db,
         appointments_address,
-        appointments_handle,
+        appointments_handle: appointments.handle,
         platform,
     }
 }
@@ -123,15 +92,14 @@ async fn start_prescriptions_with(
     customize: impl FnOnce(&mut prescription_service::Settings),
 ) -> (String, common::platform::Platform) {
     let mut settings = prescription_service::Settings::for_tests(&db.url);
-    settings.tokens = trusting_the_test_key();
+    settings.tokens = VerifierSettings::trusting(test_support::jwt::jwks());
     customize(&mut settings);
-    let tls = settings.http.tls.is_some();
     let app = prescription_service::Application::build(settings)
         .await
         .expect("build prescription-service");
-    let address = address_of(&app, tls);
-    let platform = app.platform();
-    tokio::spawn(app.run_until_stopped());
+    let Served {
+        address, platform, ..
+    } = serve(app);
     (address, platform)
 }
 
@@ -233,36 +201,6 @@ impl TestApp {
     pub fn count(&self, table: &str) -> i64 {
         self.db.count_rows(table)
     }
-
-    /// The outbox's event types, in the order they were written.
-    pub fn event_types(&self) -> Vec<String> {
-        self.outbox().into_iter().map(|(kind, _)| kind).collect()
-    }
-
-    /// The `data` of the newest event in the outbox.
-    pub fn last_event_data(&self) -> Value {
-        self.outbox()
-            .pop()
-            .map(|(_, data)| data)
-            .unwrap_or(Value::Null)
-    }
-
-    fn outbox(&self) -> Vec<(String, Value)> {
-        #[derive(diesel::QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = Text)]
-            kind: String,
-            #[diesel(sql_type = diesel::sql_types::Jsonb)]
-            data: Value,
-        }
-        let mut conn = self.db.connect();
-        diesel::sql_query("SELECT type AS kind, data FROM outbox_events ORDER BY seq")
-            .load::<Row>(&mut conn)
-            .expect("read the outbox")
-            .into_iter()
-            .map(|r| (r.kind, r.data))
-            .collect()
-    }
 }
 
 pub fn medicine(name: &str) -> Value {
@@ -274,11 +212,6 @@ pub fn prescription_for(appointment_id: &str) -> Value {
 }
 
 impl TestApp {
-    /// The audit events matching `query`, as an admin sees them.
-    pub async fn audit_events(&self, query: &str) -> Vec<Value> {
-        self.audit_events_as(&caller(Role::Admin), query).await
-    }
-
     /// The audit events of `action`, oldest first.
     pub async fn audited(&self, action: &str) -> Vec<Value> {
         let mut events: Vec<Value> = self

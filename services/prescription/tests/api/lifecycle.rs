@@ -137,7 +137,7 @@ async fn each_change_is_a_version_and_a_final_prescription_cannot_be_amended() {
     )
     .await;
     assert_eq!(app.count("prescription_versions"), 5, "nothing written");
-    let kinds = app.event_types();
+    let kinds = app.db.event_types();
     assert_eq!(
         kinds
             .iter()
@@ -245,7 +245,12 @@ async fn a_status_change_is_audited_and_published_with_the_status_it_left() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["actor_id"], visit.doctor.id.to_string());
     assert_eq!(events[0]["patient_id"], visit.patient.id.to_string());
-    let data = app.last_event_data();
+    let data = app
+        .db
+        .outbox()
+        .pop()
+        .map(|event| event.data)
+        .unwrap_or_default();
     assert_eq!(data["status"], "completed");
     assert_eq!(data["previous_status"], "active");
     assert_eq!(data["version"], 2);
