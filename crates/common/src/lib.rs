@@ -16,6 +16,7 @@ pub mod cors;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod fhir;
 pub mod health;
 pub mod http;
 pub mod idempotency;

@@ -57,7 +57,12 @@ async fn docs() {}
         crate::audit::routes::list,
         crate::audit::routes::check,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::fhir::outcome::OperationOutcome,
+        crate::fhir::outcome::Issue
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),

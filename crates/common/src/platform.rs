@@ -209,10 +209,11 @@ impl Platform {
                 app
             };
             // Outermost first: request context, then a refused preflight's problem, then
-            // CORS, then the audit capture.
+            // CORS, then the audit capture, then FHIR paths' problems as OperationOutcomes.
             app.app_data(trusted_proxies.clone())
                 .app_data(body_timeout.clone())
                 .app_data(allowed_origins.clone())
+                .wrap(from_fn(crate::fhir::outcome::rewrite_problems))
                 .wrap(from_fn(crate::audit::capture))
                 .wrap(crate::cors::policy(&cors_origins))
                 .wrap(from_fn(crate::cors::refuse_preflight))

@@ -95,6 +95,11 @@ pub trait Api {
         request.json(body).send().await.expect("request")
     }
 
+    async fn patch(&self, path: &str, who: &(impl Bearer + ?Sized), body: &Value) -> Response {
+        let request = self.client().patch(self.url(path)).bearer_auth(who.token());
+        request.json(body).send().await.expect("request")
+    }
+
     async fn delete(&self, path: &str, who: &(impl Bearer + ?Sized)) -> Response {
         let request = self
             .client()

@@ -104,15 +104,15 @@ const SERVICE_PACKAGES: [&str; 4] = [
 fn run_tests(extra: &[String]) -> Result<(), String> {
     let admin_url = postgres::ensure()?;
     build_services()?;
-    python_tools::ensure()?;
+    python_tools::TEST_TOOLS.ensure()?;
+    python_tools::FHIR_VALIDATOR.ensure()?;
     let nats_server = ensure_debian_tool("nats-server", "nats-server", "the NATS relay's tests")?;
     ensure_debian_tool(
         "pdftotext",
         "poppler-utils",
         "the printed prescription's tests",
     )?;
-    let tools = std::path::Path::new(python_tools::VENV).join("bin");
-    let tools = tools.canonicalize().unwrap_or(tools);
+    let tools = python_tools::TEST_TOOLS.bin();
     let mut command = Command::new("cargo");
     if has_nextest() {
         command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
@@ -123,6 +123,7 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
         .args(extra)
         .env("TEST_DATABASE_ADMIN_URL", admin_url)
         .env("PYTHON_TOOLS", tools)
+        .env("FHIR_VALIDATOR", python_tools::FHIR_VALIDATOR.bin())
         .env("NATS_SERVER", nats_server);
     run(&mut command, "the tests")
 }

@@ -3,6 +3,7 @@
 //! token means. No actix, no diesel here.
 
 pub mod account;
+pub mod directory;
 pub mod notifications;
 pub mod passwords;
 pub mod rate_limit;

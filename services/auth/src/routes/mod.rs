@@ -1,6 +1,8 @@
 //! The route table: the one place that lists every endpoint of auth-service.
 
 mod analytics;
+mod fhir;
+mod fhir_resources;
 mod inbox;
 mod jwks;
 mod login;
@@ -36,6 +38,10 @@ pub const AUDITED: &[AuditedRoute] = &[
         route: "/users/{id}",
         resource: Resource::User,
     },
+    AuditedRoute {
+        route: "/fhir/Patient/{id}",
+        resource: Resource::User,
+    },
 ];
 
 common::route_table! {
@@ -54,6 +60,9 @@ common::route_table! {
     "/users/{id}" => { get: users::get_user, patch: users::change_access },
     "/admin/analytics" => { get: analytics::analytics },
     "/internal/events" => { post: inbox::receive },
+    "/fhir/metadata" => { get: fhir::metadata },
+    "/fhir/Patient/{id}" => { get: fhir::read_patient },
+    "/fhir/Practitioner/{id}" => { get: fhir::read_practitioner },
 }
 
 /// auth-service's part of its OpenAPI document (the platform adds health, metrics, audit).
@@ -65,12 +74,14 @@ common::route_table! {
         jwks::jwks, profile::get_profile, profile::update_profile, profile::change_password,
         users::list_users, users::create_user, users::get_user, users::change_access,
         analytics::analytics, inbox::receive,
+        fhir::metadata, fhir::read_patient, fhir::read_practitioner,
     ),
     tags(
         (name = "auth", description = "Registration, login and tokens"),
         (name = "users", description = "Profiles and user administration"),
         (name = "admin", description = "Practice analytics"),
         (name = "notifications", description = "Events of the other services, turned into patients' e-mail"),
+        (name = "fhir", description = "FHIR R4 (4.0.1), read-only, application/fhir+json; errors are OperationOutcomes with the native API's status codes"),
     )
 )]
 pub struct ApiDoc;

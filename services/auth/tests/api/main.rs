@@ -10,6 +10,7 @@ mod analytics;
 mod audit;
 mod audit_tampering;
 mod bootstrap;
+mod fhir;
 mod health;
 mod helpers;
 mod jwks;
