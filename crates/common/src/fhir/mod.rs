@@ -4,6 +4,7 @@
 //! may see is the native API's rule, applied by the same use cases; this module only
 //! shapes what they return.
 
+pub mod bundle;
 pub mod capability;
 pub mod outcome;
 pub mod responses;

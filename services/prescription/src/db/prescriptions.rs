@@ -17,6 +17,30 @@ fn visible_to(visibility: Visibility) -> Condition {
     }
 }
 
+/// Which of the visible prescriptions a search asks for; empty fields ask for all.
+#[derive(Debug, Clone, Default)]
+pub struct PrescriptionFilter {
+    pub patient: Option<common::UserId>,
+    pub doctor: Option<common::UserId>,
+    /// Any of these current statuses.
+    pub statuses: Vec<crate::domain::lifecycle::PrescriptionStatus>,
+}
+
+fn matching(visibility: Visibility, filter: &PrescriptionFilter) -> Condition {
+    let mut condition = visible_to(visibility);
+    if let Some(patient) = filter.patient {
+        condition = Box::new(condition.and(prescriptions::patient_id.eq(patient)));
+    }
+    if let Some(doctor) = filter.doctor {
+        condition = Box::new(condition.and(prescriptions::doctor_id.eq(doctor)));
+    }
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        condition = Box::new(condition.and(prescriptions::status.eq_any(statuses)));
+    }
+    condition
+}
+
 /// The prescription, its first version and its audit event in one statement: one round
 /// trip, all three rows or none (a second prescription for the appointment fails whole).
 pub fn insert_audited(
@@ -118,14 +142,15 @@ pub fn versions(conn: &mut PgConnection, id: PrescriptionId) -> QueryResult<Vec<
 pub fn list(
     conn: &mut PgConnection,
     visibility: Visibility,
+    filter: &PrescriptionFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(Prescription, Version)>, i64)> {
     let total = prescriptions::table
-        .filter(visible_to(visibility))
+        .filter(matching(visibility, filter))
         .count()
         .get_result(conn)?;
     let heads: Vec<Prescription> = prescriptions::table
-        .filter(visible_to(visibility))
+        .filter(matching(visibility, filter))
         .order((prescriptions::created_at.desc(), prescriptions::id.desc()))
         .limit(paging.limit)
         .offset(paging.offset)

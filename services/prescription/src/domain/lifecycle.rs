@@ -46,6 +46,26 @@ impl PrescriptionStatus {
             .ok_or_else(|| format!("unknown prescription status {raw:?}"))
     }
 
+    /// The same status as FHIR's `medicationrequest-status` code (`on-hold`).
+    pub fn fhir_code(self) -> &'static str {
+        match self {
+            Self::OnHold => "on-hold",
+            Self::EnteredInError => "entered-in-error",
+            other => other.as_str(),
+        }
+    }
+
+    /// A FHIR status search value (`on-hold`); the native spelling is taken too.
+    pub fn from_fhir_code(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.fhir_code() == raw || s.as_str() == raw)
+            .ok_or_else(|| {
+                let codes: Vec<&str> = Self::ALL.iter().map(|s| s.fhir_code()).collect();
+                format!("must be one of {}", codes.join(", "))
+            })
+    }
+
     /// The one table of legal moves.
     pub fn may_become(self, next: Self) -> bool {
         use PrescriptionStatus::*;

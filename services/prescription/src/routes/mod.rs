@@ -1,6 +1,8 @@
 //! The route table: the one place that lists every endpoint of prescription-service.
 
 mod amendments;
+mod fhir;
+mod fhir_resources;
 pub mod inbox;
 mod prescriptions;
 pub mod print;
@@ -37,6 +39,18 @@ pub const AUDITED: &[AuditedRoute] = &[
         route: "/prescriptions/{id}/jws",
         resource: Resource::Prescription,
     },
+    AuditedRoute {
+        route: "/fhir/MedicationRequest",
+        resource: Resource::Prescription,
+    },
+    AuditedRoute {
+        route: "/fhir/MedicationRequest/{id}",
+        resource: Resource::Prescription,
+    },
+    AuditedRoute {
+        route: "/fhir/MedicationRequest/{id}/_history/{version}",
+        resource: Resource::Prescription,
+    },
 ];
 
 common::route_table! {
@@ -53,6 +67,10 @@ common::route_table! {
     "/admin/webhooks" => { post: webhooks::create, get: webhooks::list },
     "/admin/webhooks/{id}" => { delete: webhooks::delete },
     "/admin/webhooks/{id}/deliveries" => { get: webhooks::deliveries },
+    "/fhir/metadata" => { get: fhir::metadata },
+    "/fhir/MedicationRequest" => { get: fhir::search },
+    "/fhir/MedicationRequest/{id}" => { get: fhir::read },
+    "/fhir/MedicationRequest/{id}/_history/{version}" => { get: fhir::vread },
 }
 
 /// prescription-service's part of its OpenAPI document (the platform adds the rest).
@@ -64,12 +82,14 @@ common::route_table! {
         amendments::amend, amendments::versions, amendments::change_status,
         signatures::jws, signatures::verify, signatures::jwks, inbox::receive, stats::stats,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
+        fhir::metadata, fhir::search, fhir::read, fhir::vread,
     ),
     tags(
         (name = "prescriptions", description = "Prescribing, reading and amending"),
         (name = "admin", description = "Figures for admin analytics"),
         (name = "webhooks", description = "Signed event deliveries to subscribers (Standard Webhooks)"),
         (name = "events", description = "Events of other services this one acts on"),
+        (name = "fhir", description = "FHIR R4 (4.0.1), read-only, application/fhir+json; errors are OperationOutcomes with the native API's status codes. A prescription is one MedicationRequest: several medicines are named together in medicationCodeableConcept, each has its own dosageInstruction in order, and dispenseRequest is the first medicine's"),
     )
 )]
 pub struct ApiDoc;

@@ -112,7 +112,8 @@ pub async fn list(
         .ok_or_else(|| v.into_error())?;
     let visibility = caller.visibility();
     let (items, total) = with_conn(&pool, move |conn| {
-        Ok(prescriptions::list(conn, visibility, paging)?)
+        let everything = prescriptions::PrescriptionFilter::default();
+        Ok(prescriptions::list(conn, visibility, &everything, paging)?)
     })
     .await?;
     let views: Vec<PrescriptionView> = items

@@ -16,6 +16,7 @@ mod create;
 mod duplicates;
 mod events;
 mod faults;
+mod fhir;
 mod helpers;
 mod lifecycle;
 mod medicines;
