@@ -84,6 +84,22 @@ pub struct Found<R> {
 }
 
 impl<R> Found<R> {
+    /// The page `paging` asks for out of every match, found in memory.
+    pub fn page_of(
+        kind: &'static str,
+        all: impl ExactSizeIterator<Item = (String, R)>,
+        paging: Paging,
+    ) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from(paging.offset).unwrap_or(usize::MAX);
+        let take = usize::try_from(paging.limit).unwrap_or(0);
+        Self {
+            kind,
+            resources: all.skip(skip).take(take).collect(),
+            total,
+        }
+    }
+
     pub fn into_bundle(self, base: &str, query: &[(&str, String)], paging: Paging) -> Bundle<R> {
         let search = format!("{base}/{}", self.kind);
         let link_to = |offset: i64| {

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod capability;
 pub mod outcome;
 pub mod responses;
+pub mod search;
 
 use actix_web::HttpResponse;
 use serde::Serialize;

@@ -93,7 +93,10 @@ pub fn find_visible(
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<Status>,
+    /// Any of these (as of now); empty for every status.
+    pub statuses: Vec<Status>,
+    pub patient: Option<UserId>,
+    pub doctor: Option<UserId>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
@@ -128,8 +131,20 @@ fn with_status(status: Status, now: DateTime<Utc>) -> Condition {
 
 fn filtered<'a>(visibility: Visibility, filter: &ListFilter) -> Boxed<'a> {
     let mut query = visible(visibility);
-    if let Some(status) = filter.status {
-        query = query.filter(with_status(status, Utc::now()));
+    let now = Utc::now();
+    let mut statuses = filter
+        .statuses
+        .iter()
+        .map(|&status| with_status(status, now));
+    if let Some(first) = statuses.next() {
+        let any: Condition = statuses.fold(first, |any, next| Box::new(any.or(next)));
+        query = query.filter(any);
+    }
+    if let Some(patient) = filter.patient {
+        query = query.filter(appointments::patient_id.eq(patient));
+    }
+    if let Some(doctor) = filter.doctor {
+        query = query.filter(appointments::doctor_id.eq(doctor));
     }
     if let Some(from) = filter.from {
         query = query.filter(appointments::appointment_time.ge(from));

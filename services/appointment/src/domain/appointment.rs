@@ -53,6 +53,31 @@ impl Status {
             })
     }
 
+    /// FHIR's `appointmentstatus` for it: a hold is `pending` (not yet the patient's
+    /// for good), a lapsed hold `cancelled`, a visit that happened `fulfilled`.
+    pub fn fhir_code(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Held => "pending",
+            Self::Completed => "fulfilled",
+            Self::Cancelled | Self::Expired => "cancelled",
+            Self::NoShow => "noshow",
+        }
+    }
+
+    /// The statuses a FHIR status search value stands for (`cancelled` is both ways of
+    /// ending unbooked); the native spelling is taken too.
+    pub fn from_fhir_code(raw: &str) -> Result<Vec<Status>, String> {
+        let matching: Vec<Status> = Self::ALL
+            .into_iter()
+            .filter(|s| s.fhir_code() == raw || s.as_str() == raw)
+            .collect();
+        if matching.is_empty() {
+            return Err("must be one of booked, pending, fulfilled, cancelled, noshow".to_owned());
+        }
+        Ok(matching)
+    }
+
     /// The status as of `now`: a hold past its expiry is `expired` from that instant, on
     /// every replica, whether or not the expiry pass has written it yet.
     pub fn as_of(self, hold_expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {

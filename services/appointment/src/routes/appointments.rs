@@ -94,9 +94,10 @@ pub async fn list(
         return Err(v.into_error());
     };
     let filter = ListFilter {
-        status: status.flatten(),
+        statuses: status.flatten().into_iter().collect(),
         from: from.flatten(),
         to: to.flatten(),
+        ..ListFilter::default()
     };
     let visibility = caller.visibility();
     let (items, total) = with_conn(&pool, move |conn| {

@@ -5,6 +5,9 @@ mod appointments;
 mod doctor_calendar;
 mod doctor_profile;
 mod doctors;
+mod fhir;
+mod fhir_directory;
+mod fhir_resources;
 mod stats;
 pub mod views;
 mod waitlist;
@@ -43,6 +46,14 @@ pub const AUDITED: &[AuditedRoute] = &[
         route: "/waitlist/{id}",
         resource: Resource::WaitlistEntry,
     },
+    AuditedRoute {
+        route: "/fhir/Appointment",
+        resource: Resource::Appointment,
+    },
+    AuditedRoute {
+        route: "/fhir/Appointment/{id}",
+        resource: Resource::Appointment,
+    },
 ];
 
 common::route_table! {
@@ -70,6 +81,12 @@ common::route_table! {
     "/admin/webhooks" => { post: webhooks::create, get: webhooks::list },
     "/admin/webhooks/{id}" => { delete: webhooks::delete },
     "/admin/webhooks/{id}/deliveries" => { get: webhooks::deliveries },
+    "/fhir/metadata" => { get: fhir::metadata },
+    "/fhir/Appointment" => { get: fhir::search_appointments },
+    "/fhir/Appointment/{id}" => { get: fhir::read_appointment },
+    "/fhir/Slot" => { get: fhir_directory::search_slots },
+    "/fhir/Schedule/{id}" => { get: fhir_directory::read_schedule },
+    "/fhir/PractitionerRole" => { get: fhir_directory::search_roles },
 }
 
 /// appointment-service's part of its OpenAPI document (the platform adds the rest).
@@ -85,6 +102,8 @@ common::route_table! {
         appointment_changes::change, appointment_changes::cancel, appointments::confirm,
         waitlist::join, waitlist::list, waitlist::withdraw, stats::stats,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
+        fhir::metadata, fhir::read_appointment, fhir::search_appointments,
+        fhir_directory::search_slots, fhir_directory::read_schedule, fhir_directory::search_roles,
     ),
     tags(
         (name = "doctors", description = "Doctor profiles, the directory and free slots"),
@@ -93,6 +112,7 @@ common::route_table! {
         (name = "appointments", description = "Booking, rescheduling and cancelling"),
         (name = "admin", description = "Figures for admin analytics"),
         (name = "webhooks", description = "Signed event deliveries to subscribers (Standard Webhooks)"),
+        (name = "fhir", description = "FHIR R4 (4.0.1), read-only, application/fhir+json; errors are OperationOutcomes with the native API's status codes. Appointment statuses: booked, pending (a hold), fulfilled (completed), cancelled (also a lapsed hold), noshow"),
     )
 )]
 pub struct ApiDoc;

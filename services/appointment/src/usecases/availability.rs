@@ -3,7 +3,7 @@
 
 use crate::db::models::DoctorProfile;
 use crate::db::{appointments, overrides, profiles, time_off};
-use crate::domain::schedule::{Calendar, Slot, Span, local_days};
+use crate::domain::schedule::{Calendar, MAX_HORIZON_DAYS, Slot, Span, local_days};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::error::ConflictRule;
 use common::ids::AppointmentId;
@@ -41,6 +41,34 @@ pub fn free_slots(
     let (calendar, days) = calendar(conn, &profile, first, last)?;
     let busy = appointments::busy_between(conn, profile.user_id, days)?;
     Ok(calendar.free_slots_between(first, last, &busy, Utc::now()))
+}
+
+/// The doctor's (by either id) free slots starting within `[from, to)`, as the listing
+/// offers them, with the doctor's user id. Nothing before now is free, and nothing past
+/// the longest horizon is looked for.
+pub fn free_slots_starting_within(
+    conn: &mut PgConnection,
+    doctor: uuid::Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(UserId, Vec<Slot>), ApiError> {
+    let profile = profiles::find_by_any_id(conn, doctor)?.ok_or(ApiError::NotFound("schedule"))?;
+    let now = Utc::now();
+    let from = from.max(now);
+    if from >= to || from >= now + Duration::days(MAX_HORIZON_DAYS) {
+        return Ok((profile.user_id, Vec::new()));
+    }
+    // The local dates around the instants, whatever the doctor's zone; cut to them below.
+    let first = (from - Duration::days(1)).date_naive();
+    let last = (to + Duration::days(1)).date_naive();
+    let (calendar, days) = calendar(conn, &profile, first, last)?;
+    let busy = appointments::busy_between(conn, profile.user_id, days)?;
+    let slots = calendar
+        .free_slots_between(first, last, &busy, now)
+        .into_iter()
+        .filter(|slot| slot.start >= from && slot.start < to)
+        .collect();
+    Ok((profile.user_id, slots))
 }
 
 /// An appointment for `patient` from `start` for `length` with the doctor of `profile`

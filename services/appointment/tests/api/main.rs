@@ -17,6 +17,7 @@ mod concurrency;
 mod directory;
 mod event_stream;
 mod events;
+mod fhir;
 mod helpers;
 mod holds;
 mod late_cancellation;
