@@ -77,3 +77,32 @@ pub async fn assert_outcome(res: Response, status: u16) -> String {
     assert_valid_r4(&[&body]);
     body["issue"][0]["code"].as_str().unwrap_or("").to_owned()
 }
+
+/// `GET /fhir/metadata` without a token, asserted a valid R4 CapabilityStatement of FHIR
+/// 4.0.1; the types it serves, in order.
+pub async fn capability_types(api: &impl crate::api::Api) -> Vec<String> {
+    let res = api
+        .client()
+        .get(api.url("/fhir/metadata"))
+        .send()
+        .await
+        .expect("request");
+    let statement = assert_resource(res, "CapabilityStatement").await;
+    assert_eq!(statement["fhirVersion"], "4.0.1");
+    let served = statement["rest"][0]["resource"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    served
+        .iter()
+        .filter_map(|r| r["type"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The resources of a searchset Bundle's entries, in order.
+pub fn entries(bundle: &Value) -> Vec<Value> {
+    bundle["entry"]
+        .as_array()
+        .map(|e| e.iter().map(|entry| entry["resource"].clone()).collect())
+        .unwrap_or_default()
+}

@@ -6,33 +6,14 @@ use crate::helpers::*;
 use chrono::{Duration, Weekday};
 use common::Role;
 use serde_json::Value;
-use test_support::fhir::{assert_outcome, assert_resource};
-
-fn entries(bundle: &Value) -> Vec<Value> {
-    bundle["entry"]
-        .as_array()
-        .map(|e| e.iter().map(|entry| entry["resource"].clone()).collect())
-        .unwrap_or_default()
-}
+use test_support::fhir::{assert_outcome, assert_resource, entries};
 
 #[tokio::test]
 async fn the_capability_statement_lists_the_four_resource_types_to_anyone() {
     let app = spawn_app().await;
 
-    let res = app
-        .client
-        .get(app.url("/fhir/metadata"))
-        .send()
-        .await
-        .unwrap();
+    let types = test_support::fhir::capability_types(&app).await;
 
-    let statement = assert_resource(res, "CapabilityStatement").await;
-    let types: Vec<&str> = statement["rest"][0]["resource"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["type"].as_str().unwrap())
-        .collect();
     assert_eq!(
         types,
         ["Appointment", "Slot", "Schedule", "PractitionerRole"]

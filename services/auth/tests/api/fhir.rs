@@ -10,21 +10,8 @@ use test_support::fhir::{assert_outcome, assert_resource};
 async fn the_capability_statement_lists_patient_and_practitioner_reads_to_anyone() {
     let app = spawn_app().await;
 
-    let res = app
-        .client
-        .get(app.url("/fhir/metadata"))
-        .send()
-        .await
-        .unwrap();
+    let types = test_support::fhir::capability_types(&app).await;
 
-    let statement = assert_resource(res, "CapabilityStatement").await;
-    assert_eq!(statement["fhirVersion"], "4.0.1");
-    let types: Vec<&str> = statement["rest"][0]["resource"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["type"].as_str().unwrap())
-        .collect();
     assert_eq!(types, ["Patient", "Practitioner"]);
 }
 
