@@ -157,6 +157,24 @@ pub struct HttpSettings {
     pub tls: Option<crate::tls::TlsFiles>,
     /// Extra roots for calls to other services over `https://` (`UPSTREAM_CA_FILE`).
     pub upstream_ca: Option<std::path::PathBuf>,
+    /// Where clients reach this service (`PUBLIC_BASE_URL`, e.g. behind a proxy's path
+    /// prefix), for the absolute links it writes; unset: the request's own address.
+    pub public_base_url: Option<String>,
+}
+
+/// `PUBLIC_BASE_URL`: an http(s) URL, kept without a trailing slash.
+fn public_base_url() -> Result<Option<String>, ConfigError> {
+    let Some(raw) = var_opt::<String>("PUBLIC_BASE_URL")? else {
+        return Ok(None);
+    };
+    let base = raw.trim_end_matches('/');
+    if !(base.starts_with("https://") || base.starts_with("http://")) || base.contains('?') {
+        return Err(ConfigError::Invalid {
+            name: "PUBLIC_BASE_URL",
+            reason: "must be an http:// or https:// URL without a query".into(),
+        });
+    }
+    Ok(Some(base.to_owned()))
 }
 
 impl HttpSettings {
@@ -182,6 +200,7 @@ impl HttpSettings {
             )?),
             tls: tls_files()?,
             upstream_ca: var_opt("UPSTREAM_CA_FILE")?,
+            public_base_url: public_base_url()?,
         })
     }
 
@@ -198,6 +217,7 @@ impl HttpSettings {
             body_timeout: std::time::Duration::from_secs(10),
             tls: None,
             upstream_ca: None,
+            public_base_url: None,
         }
     }
 }

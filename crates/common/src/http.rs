@@ -42,3 +42,20 @@ where
         .route(web::head().to(handler))
         .default_service(web::to(|| crate::error::method_not_allowed("get")))
 }
+
+/// Where clients reach this service, as `HttpSettings::public_base_url` says (app data the
+/// platform registers for every service).
+#[derive(Debug, Clone, Default)]
+pub struct PublicBase(pub Option<String>);
+
+/// The service's base URL for links a client follows: `PUBLIC_BASE_URL`, else the scheme
+/// and host the request came in on.
+pub fn public_base(req: &actix_web::HttpRequest) -> String {
+    match req.app_data::<actix_web::web::Data<PublicBase>>() {
+        Some(base) if base.0.is_some() => base.0.clone().unwrap_or_default(),
+        _ => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}

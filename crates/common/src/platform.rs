@@ -193,6 +193,7 @@ impl Platform {
         let allowed_origins = web::Data::new(crate::cors::AllowedOrigins(cors_origins.clone()));
         let trusted_proxies = web::Data::new(http.trusted_proxies.clone());
         let body_timeout = web::Data::new(crate::body_deadline::BodyTimeout(http.body_timeout));
+        let public_base = web::Data::new(crate::http::PublicBase(http.public_base_url.clone()));
         let tls = http
             .tls
             .as_ref()
@@ -211,6 +212,7 @@ impl Platform {
             // Outermost first: request context, then a refused preflight's problem, then
             // CORS, then the audit capture, then FHIR paths' problems as OperationOutcomes.
             app.app_data(trusted_proxies.clone())
+                .app_data(public_base.clone())
                 .app_data(body_timeout.clone())
                 .app_data(allowed_origins.clone())
                 .wrap(from_fn(crate::fhir::outcome::rewrite_problems))

@@ -2,6 +2,8 @@
 //! `APP_ENV` (development; `production` requires `DATABASE_URL`),
 //! `HOST` (127.0.0.1), `PORT` (8002), `HTTP_WORKERS` (one per core), `SHUTDOWN_TIMEOUT_SECONDS` (30), `TRUSTED_PROXIES` (none),
 //! `TLS_CERT_FILE` and `TLS_KEY_FILE` (unset: plain HTTP), `UPSTREAM_CA_FILE` (system roots only),
+//! `PUBLIC_BASE_URL` (where clients reach the service, for the links it writes: FHIR Bundles,
+//! the printed verify URL; else the request's own address),
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_appointment),
 //! `AUDIT_KEY_FILE` (required in production; else a key generated under `DATA_DIR`,
 //! default `.data/appointment-service`), `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),

@@ -12,6 +12,8 @@
 //! `LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE` (50), `LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
 //! (100), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE` (10), `TRUSTED_PROXIES` (none),
 //! `TLS_CERT_FILE` and `TLS_KEY_FILE` (unset: plain HTTP), `UPSTREAM_CA_FILE` (system roots only),
+//! `PUBLIC_BASE_URL` (where clients reach the service, for the links it writes: FHIR Bundles,
+//! the printed verify URL; else the request's own address),
 //! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002),
 //! `PRESCRIPTION_SERVICE_URL` (http://127.0.0.1:8003), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `REVOCATIONS_TOKEN` (required in production), `REVOCATION_REFRESH_SECONDS` (10),

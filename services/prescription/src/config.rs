@@ -2,6 +2,8 @@
 //! `APP_ENV` (development; `production` requires `DATABASE_URL`),
 //! `HOST` (127.0.0.1), `PORT` (8003), `HTTP_WORKERS` (one per core), `SHUTDOWN_TIMEOUT_SECONDS` (30), `TRUSTED_PROXIES` (none),
 //! `TLS_CERT_FILE` and `TLS_KEY_FILE` (unset: plain HTTP), `UPSTREAM_CA_FILE` (system roots only),
+//! `PUBLIC_BASE_URL` (where clients reach the service, for the links it writes: FHIR Bundles,
+//! the printed verify URL; else the request's own address),
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_prescription),
 //! `AUDIT_KEY_FILE` (required in production; else a key generated under `DATA_DIR`,
 //! default `.data/prescription-service`), `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
@@ -14,7 +16,6 @@
 //! `WEBHOOK_ALLOW_PRIVATE_URLS` (false), `NATS_URL` (no relay),
 //! `PRESCRIPTION_SIGNING_KEY_FILE` (required in production; else a key generated under
 //! `DATA_DIR`), `PRESCRIPTION_ADDITIONAL_PUBLIC_KEY_FILES` (retired keys still published),
-//! `PUBLIC_BASE_URL` (what the printed QR code points at; else the request's own address),
 //! `PRESCRIPTIONS_WEBHOOK_SECRET` (what appointment-service signs cancelled visits with),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
@@ -39,8 +40,6 @@ pub struct Settings {
     pub events: EventSettings,
     /// The key every version is signed with.
     pub signing: SigningSettings,
-    /// `https://rx.clinic.example`: where the verify URL on a printed prescription points.
-    pub public_base_url: Option<String>,
     /// What appointment-service signs its cancelled-visit deliveries with (`whsec_...`);
     /// unset: `POST /internal/events` refuses every delivery.
     pub inbox_secret: Option<common::config::Secret>,
@@ -69,7 +68,6 @@ impl Settings {
                 crate::SERVICE_NAME,
                 environment,
             )?,
-            public_base_url: var_opt("PUBLIC_BASE_URL")?,
             inbox_secret: var_opt("PRESCRIPTIONS_WEBHOOK_SECRET")?,
             log_format: var_or("LOG_FORMAT", LogFormat::Text)?,
         })
@@ -88,7 +86,6 @@ impl Settings {
             appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
             events: EventSettings::for_tests(),
             signing: SigningSettings::for_tests(),
-            public_base_url: None,
             inbox_secret: None,
             log_format: LogFormat::Text,
         }

@@ -6,7 +6,6 @@ use crate::clients::appointments::AppointmentClient;
 use crate::config::Settings;
 use crate::routes;
 use crate::routes::inbox::InboxSecret;
-use crate::routes::print::PublicBase;
 use crate::usecases::signing;
 use crate::{MIGRATIONS, SERVICE_NAME};
 use actix_web::web;
@@ -63,12 +62,10 @@ impl Application {
             tracing::info!(signed, "signed the versions written before signing existed");
         }
         let pool = web::Data::new(pool);
-        let public_base = web::Data::new(PublicBase(settings.public_base_url.clone()));
         let inbox = web::Data::new(InboxSecret(settings.inbox_secret.clone()));
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
                 .app_data(signer.clone())
-                .app_data(public_base.clone())
                 .app_data(inbox.clone())
                 .app_data(webhooks.clone())
                 .app_data(verifier.clone())

@@ -144,10 +144,10 @@ impl<R> Found<R> {
     }
 }
 
-/// The FHIR base of the service as the request reached it (`http://host:port/fhir`).
+/// The FHIR base of the service as clients reach it (`PUBLIC_BASE_URL/fhir`, else
+/// `http://host:port/fhir` as the request came in).
 pub fn base_url(req: &actix_web::HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), super::BASE_PATH)
+    format!("{}{}", crate::http::public_base(req), super::BASE_PATH)
 }
 
 #[cfg(test)]

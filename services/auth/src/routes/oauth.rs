@@ -172,8 +172,7 @@ pub async fn metadata(
     req: HttpRequest,
     issuer: web::Data<TokenIssuer>,
 ) -> web::Json<ServerMetadata> {
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
+    let base = common::http::public_base(&req);
     web::Json(ServerMetadata {
         issuer: issuer.issuer().to_owned(),
         token_endpoint: format!("{base}/auth/token"),

@@ -158,6 +158,23 @@ async fn the_metadata_names_the_token_endpoint_and_its_grants() {
     );
 }
 
+#[tokio::test]
+async fn behind_a_proxy_prefix_the_metadata_points_under_public_base_url() {
+    let base = "https://api.example.com/api/auth";
+    let app = spawn_app_with(|s| s.http.public_base_url = Some(base.into())).await;
+
+    let res = app
+        .client
+        .get(app.url("/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap();
+
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["token_endpoint"], format!("{base}/auth/token"));
+    assert_eq!(body["jwks_uri"], format!("{base}/.well-known/jwks.json"));
+}
+
 /// authlib, an OAuth2 client library, as a client developer would use it: the password
 /// grant, the refresh grant, and a wrong password read as `invalid_grant`.
 const AUTHLIB_CLIENT: &str = r#"

@@ -1,7 +1,7 @@
 //! `POST /prescriptions` (doctors), `GET /prescriptions` and `GET /prescriptions/{id}`
 //! (its patient, its doctor, admins; anyone else gets 404).
 
-use super::print::{PublicBase, pdf_response, wants_pdf};
+use super::print::{pdf_response, wants_pdf};
 use super::views::PrescriptionView;
 use crate::SERVICE_NAME;
 use crate::clients::appointments::AppointmentClient;
@@ -137,7 +137,6 @@ pub async fn list(
 pub async fn get(
     req: HttpRequest,
     pool: web::Data<DbPool>,
-    base: web::Data<PublicBase>,
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -152,7 +151,7 @@ pub async fn get(
     .await?;
     PatientOfRequest::note(&req, view.patient_id);
     if wants_pdf(&req) {
-        return pdf_response(&req, &base, view).await;
+        return pdf_response(&req, view).await;
     }
     Ok(HttpResponse::Ok().json(view))
 }

@@ -8,11 +8,6 @@ use actix_web::mime;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
 
-/// Where the printed QR code sends a pharmacy: `PUBLIC_BASE_URL`, else the address this
-/// request came to.
-#[derive(Debug, Clone)]
-pub struct PublicBase(pub Option<String>);
-
 /// Whether the client prefers a PDF to JSON (`Accept: application/pdf`, or it ranked above
 /// `application/json`).
 pub fn wants_pdf(req: &HttpRequest) -> bool {
@@ -31,21 +26,14 @@ pub fn wants_pdf(req: &HttpRequest) -> bool {
     pdf > Quality::ZERO && pdf >= quality(&mime::APPLICATION_JSON)
 }
 
-/// The PDF answer for `view`.
+/// The PDF answer for `view`; its QR code sends a pharmacy to the verify URL under
+/// `PUBLIC_BASE_URL` (else the address this request came to).
 pub async fn pdf_response(
     req: &HttpRequest,
-    base: &PublicBase,
     view: PrescriptionView,
 ) -> Result<HttpResponse, ApiError> {
-    let base = base.0.clone().unwrap_or_else(|| {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    });
-    let verify_url = format!(
-        "{}/prescriptions/{}/verify",
-        base.trim_end_matches('/'),
-        view.id
-    );
+    let base = common::http::public_base(req);
+    let verify_url = format!("{base}/prescriptions/{}/verify", view.id);
     let id = view.id;
     // Laying out and subsetting the fonts takes milliseconds of CPU: off the workers.
     let page = web::block(move || pdf::render(&view, &verify_url))

@@ -260,3 +260,28 @@ async fn reading_a_medication_request_is_audited_as_a_prescription_read() {
     assert_eq!(reads[0]["outcome"], "success");
     assert_eq!(reads[0]["patient_id"], visit.patient.id.to_string());
 }
+
+#[tokio::test]
+async fn behind_a_proxy_prefix_bundle_links_and_full_urls_are_under_public_base_url() {
+    let base = "https://api.example.com/api/prescriptions";
+    let app = spawn_app_from(
+        test_support::db::TestDatabase::create(prescription_service::MIGRATIONS),
+        reqwest::Client::new(),
+        |_| {},
+        |s| s.http.public_base_url = Some(base.into()),
+    )
+    .await;
+    let visit = app.visit().await;
+    app.prescribed(&visit).await;
+
+    let res = app.get("/fhir/MedicationRequest", &visit.patient).await;
+
+    let bundle = assert_resource(res, "Bundle").await;
+    let own = format!("{base}/fhir/MedicationRequest?_count=50&_offset=0");
+    assert_eq!(bundle["link"][0]["url"], own.as_str());
+    let full_url = bundle["entry"][0]["fullUrl"].as_str().unwrap();
+    assert!(
+        full_url.starts_with(&format!("{base}/fhir/MedicationRequest/")),
+        "{full_url}"
+    );
+}
