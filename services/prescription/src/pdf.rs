@@ -87,15 +87,11 @@ impl Pen<'_, '_> {
 }
 
 fn printed(name: &Option<PersonName>) -> String {
-    let parts: Vec<&str> = name
-        .iter()
-        .flat_map(|n| [n.first_name.as_deref(), n.last_name.as_deref()])
-        .flatten()
-        .collect();
-    if parts.is_empty() {
+    let full = name.as_ref().map(PersonName::full).unwrap_or_default();
+    if full.is_empty() {
         "(name not recorded)".to_owned()
     } else {
-        parts.join(" ")
+        full
     }
 }
 

@@ -49,6 +49,12 @@ impl PersonName {
             last_name,
         })
     }
+
+    /// "Pat Lee" (or the one part known); empty when neither is.
+    pub fn full(&self) -> String {
+        let parts = [self.first_name.as_deref(), self.last_name.as_deref()];
+        parts.into_iter().flatten().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// `GET /appointments/{id}` of appointment-service, as prescription-service reads it.
@@ -96,5 +102,13 @@ mod tests {
         .unwrap();
         assert_eq!(summary.status, AppointmentStatus::Unknown);
         assert!(!summary.took_place_or_will());
+    }
+
+    #[test]
+    fn a_full_name_joins_the_parts_known() {
+        let both = PersonName::from_parts(Some("Pat".into()), Some("Lee".into()));
+        let last = PersonName::from_parts(None, Some("Lee".into()));
+        assert_eq!(both.map(|n| n.full()).as_deref(), Some("Pat Lee"));
+        assert_eq!(last.map(|n| n.full()).as_deref(), Some("Lee"));
     }
 }

@@ -54,7 +54,8 @@ const DEFAULT_SLOT_SPAN: Duration = Duration::days(14);
 pub struct SlotSearch {
     /// `Schedule/<doctor's user id>` (required)
     schedule: Option<String>,
-    /// `ge2026-12-07`, `lt2026-12-14T00:00:00Z`...; may repeat
+    /// `ge2026-12-07`, `lt2026-12-14T00:00:00Z`...; may repeat. Default: from now for 14
+    /// days; at most 31 days
     start: Option<String>,
     /// `free`
     status: Option<String>,

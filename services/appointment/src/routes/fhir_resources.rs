@@ -7,6 +7,7 @@ use crate::db::models::{Appointment as Stored, DoctorProfile};
 use crate::domain::schedule::Slot as FreeSlot;
 use chrono::{DateTime, Duration, Utc};
 use common::UserId;
+use common::contracts::appointment::PersonName;
 use common::fhir::{Meta, Reference, instant};
 use serde::Serialize;
 
@@ -49,14 +50,12 @@ impl From<&Stored> for Appointment {
             crate::domain::appointment::Status::Expired => Some("the hold lapsed".to_owned()),
             _ => stored.cancellation_reason.clone(),
         };
-        let patient_name = [&stored.patient_first_name, &stored.patient_last_name]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let patient_name = PersonName::from_parts(
+            stored.patient_first_name.clone(),
+            stored.patient_last_name.clone(),
+        );
         let patient = Reference::to("Patient", stored.patient_id)
-            .named(Some(patient_name).filter(|n| !n.is_empty()));
+            .named(patient_name.map(|n| n.full()).filter(|n| !n.is_empty()));
         Self {
             resource_type: "Appointment",
             id: stored.id.to_string(),

@@ -85,12 +85,7 @@ struct Quantity {
 }
 
 fn display(name: Option<PersonName>) -> Option<String> {
-    let name = name?;
-    let parts: Vec<String> = [name.first_name, name.last_name]
-        .into_iter()
-        .flatten()
-        .collect();
-    Some(parts.join(" "))
+    name.map(|n| n.full()).filter(|full| !full.is_empty())
 }
 
 /// "Amoxicillin: 500 mg, twice a day, for 7 days; 21 capsules, 0 refills".
