@@ -33,7 +33,10 @@ pub async fn pdf_response(
     view: PrescriptionView,
 ) -> Result<HttpResponse, ApiError> {
     let base = common::http::public_base(req);
-    let verify_url = format!("{base}/prescriptions/{}/verify", view.id);
+    let verify_url = format!(
+        "{base}/prescriptions/{}/verify?version={}",
+        view.id, view.version
+    );
     let id = view.id;
     // Laying out and subsetting the fonts takes milliseconds of CPU: off the workers.
     let page = web::block(move || pdf::render(&view, &verify_url))

@@ -1,6 +1,7 @@
 //! The printed prescription: `Accept: application/pdf` answers a valid one-page PDF whose
 //! text (read back with poppler's pdftotext) holds both names, every medicine, the status
-//! and the verify URL, with its fonts embedded; read once, audited once.
+//! and the verify URL, with its fonts embedded; read once, audited once. Every word of
+//! every field is on the page inside its margins, however long the fields are.
 
 use crate::helpers::*;
 use common::Role;
@@ -130,7 +131,7 @@ async fn the_pdf_is_one_page_with_both_names_every_medicine_the_status_and_the_v
         "Ibuprofen",
         "Status: active",
         "Version 1",
-        &format!("/prescriptions/{id}/verify"),
+        &format!("/prescriptions/{id}/verify?version=1"),
     ] {
         assert!(
             text.contains(expected),
@@ -216,4 +217,167 @@ async fn fifty_medicines_still_fit_one_page_and_others_get_404() {
         .await
         .unwrap();
     assert_eq!(stranger.status(), 404);
+}
+
+/// Every word `pdftotext -bbox` finds, with its box (xMin, yMin, xMax, yMax).
+fn words_of(pdf: &[u8]) -> Vec<(String, [f32; 4])> {
+    let boxes = poppler("pdftotext", &["-bbox", "-", "-"], pdf);
+    boxes
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word "))
+        .map(|line| {
+            let attribute = |name: &str| -> f32 {
+                let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                line[start..].split('"').next().unwrap().parse().unwrap()
+            };
+            let text = line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()]
+                .replace("&amp;", "&");
+            (
+                text,
+                [
+                    attribute("xMin"),
+                    attribute("yMin"),
+                    attribute("xMax"),
+                    attribute("yMax"),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// Asserts that each whitespace-separated word of every field is printed, and that every
+/// word printed lies inside the page's margins.
+fn assert_every_word_inside_the_page(pdf: &[u8], fields: &[String]) {
+    let words = words_of(pdf);
+    for (word, [x_min, y_min, x_max, y_max]) in &words {
+        assert!(
+            *x_min >= 49.0 && *x_max <= 546.0 && *y_min >= 0.0 && *y_max <= 842.0,
+            "{word:?} lies outside the margins: {x_min} {y_min} {x_max} {y_max}"
+        );
+    }
+    for field in fields {
+        for expected in field.split_whitespace() {
+            assert!(
+                words.iter().any(|(word, _)| word == expected),
+                "{expected:?} of {field:?} is not on the page"
+            );
+        }
+    }
+}
+
+/// `count` distinct words of medical-looking text, `length` characters at most in all.
+fn long_text(prefix: &str, length: usize) -> String {
+    let mut text = String::new();
+    for i in 0.. {
+        let word = format!("{prefix}{i}");
+        if text.len() + word.len() + 1 > length {
+            break;
+        }
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&word);
+    }
+    text
+}
+
+#[tokio::test]
+async fn long_names_dosages_and_instructions_are_wrapped_inside_the_margins_never_cut() {
+    let app = spawn_app().await;
+    // The report's case: a 71-character name printed its dose as "— 10".
+    let name_71 = "Sulfamethoxazole and trimethoprim double strength oral suspension forte";
+    assert_eq!(name_71.len(), 71);
+    let first = long_text("Maximiliana", 100);
+    let last = long_text("Wolfeschlegelstein", 100);
+    let patient = named_caller(Role::Patient, &first, &last);
+    let visit = app.visit_of(patient.clone()).await;
+    let doctor = named_caller_as(
+        visit.doctor.id,
+        Role::Doctor,
+        &long_text("Bartholomew", 100),
+        &long_text("Featherstonehaugh", 100),
+    );
+    let mut short = medicine(name_71);
+    short["dosage"] = json!("100 mg");
+    let mut longest = medicine(&long_text("Hydroxychloroquine", 200));
+    longest["dosage"] = json!(long_text("milligrams", 200));
+    longest["frequency"] = json!(long_text("morning", 200));
+    longest["duration"] = json!(long_text("weeks", 200));
+    longest["instructions"] = json!(long_text("swallow", 200));
+    longest["quantity"] = json!(9999);
+    longest["unit"] = json!(long_text("tablets", 50));
+    let res = app
+        .prescribe(
+            &doctor,
+            &json!({ "appointment_id": visit.appointment_id, "medicines": [short, longest] }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let pdf = pdf_of(&app, &format!("/prescriptions/{id}"), &patient).await;
+
+    let text = poppler("pdftotext", &["-", "-"], &pdf);
+    assert!(
+        text.contains("100 mg"),
+        "the dose is printed whole:\n{text}"
+    );
+    let mut fields: Vec<String> = vec![
+        name_71.into(),
+        first,
+        last,
+        long_text("Bartholomew", 100),
+        long_text("Featherstonehaugh", 100),
+    ];
+    for key in [
+        "name",
+        "dosage",
+        "frequency",
+        "duration",
+        "instructions",
+        "unit",
+    ] {
+        fields.push(longest[key].as_str().unwrap().to_owned());
+    }
+    assert_every_word_inside_the_page(&pdf, &fields);
+}
+
+#[tokio::test]
+async fn fifty_medicines_of_the_longest_fields_still_print_every_word_on_one_page() {
+    let app = spawn_app().await;
+    let visit = app.visit().await;
+    let medicines: Vec<Value> = (0..50)
+        .map(|i| {
+            let mut m = medicine(&long_text(&format!("Medicine{i}x"), 200));
+            m["dosage"] = json!(long_text(&format!("Dose{i}x"), 200));
+            m["instructions"] = json!(long_text(&format!("Step{i}x"), 200));
+            m
+        })
+        .collect();
+    let res = app
+        .prescribe(
+            &visit.doctor,
+            &json!({ "appointment_id": visit.appointment_id, "medicines": medicines }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let path = format!(
+        "/prescriptions/{}",
+        res.json::<Value>().await.unwrap()["id"].as_str().unwrap()
+    );
+
+    let pdf = pdf_of(&app, &path, &visit.doctor).await;
+
+    let file = file_of(&pdf);
+    let info = poppler("pdfinfo", &[file.to_str().unwrap()], &[]);
+    assert!(info.contains("Pages:           1"), "{info}");
+    let _ = std::fs::remove_file(file);
+    let fields: Vec<String> = medicines
+        .iter()
+        .flat_map(|m| ["name", "dosage", "instructions"].map(|k| m[k].as_str().unwrap().to_owned()))
+        .collect();
+    assert_every_word_inside_the_page(&pdf, &fields);
 }
