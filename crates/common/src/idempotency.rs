@@ -29,7 +29,8 @@ pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 /// Keys are honoured for this long; afterwards the same key starts afresh.
 const RETENTION: &str = "24 hours";
 
-/// Who a key belongs to, so one client's keys never answer another's requests.
+/// Who a key belongs to, so one client's keys never answer another's requests. The key
+/// is bound to the method and path it was sent to as well (see `IdempotencyKey`).
 #[derive(Debug, Clone)]
 pub struct Scope(String);
 
@@ -48,18 +49,26 @@ impl Scope {
 /// Extractor for the `Idempotency-Key` header. It never fails: the value is checked by
 /// `bind`, so the handler decides whether a bad key (422) or, say, the caller's role (403)
 /// is reported first.
+///
+/// It also notes the method and path the key was sent to: a key is one endpoint's, so a
+/// client reusing a key for a booking and then a prescription, or for dispensing two
+/// prescriptions, gets two answers of its own, never one replayed as the other.
 #[derive(Debug, Clone)]
-pub struct IdempotencyKey(Option<String>);
+pub struct IdempotencyKey {
+    key: Option<String>,
+    endpoint: String,
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let raw = req
+        let key = req
             .headers()
             .get(HEADER)
             .map(|value| value.to_str().unwrap_or("\u{0}").to_owned());
-        std::future::ready(Ok(Self(raw)))
+        let endpoint = format!("{} {}", req.method(), req.path());
+        std::future::ready(Ok(Self { key, endpoint }))
     }
 }
 
@@ -72,7 +81,7 @@ impl IdempotencyKey {
         secret: &[u8],
         body: &serde_json::Value,
     ) -> Result<Option<Idempotency>, ApiError> {
-        let Some(key) = self.0 else {
+        let Some(key) = self.key else {
             return Ok(None);
         };
         if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -82,7 +91,7 @@ impl IdempotencyKey {
             ));
         }
         Ok(Some(Idempotency {
-            scope,
+            scope: Scope(format!("{}:{}", scope.0, self.endpoint)),
             key,
             fingerprint: fingerprint(secret, body),
         }))

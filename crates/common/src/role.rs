@@ -1,4 +1,4 @@
-//! The three roles. Serde and the database both reject anything else, so no code ever
+//! The four roles (pharmacists are created by admins, never self-registered). Serde and the database both reject anything else, so no code ever
 //! compares role strings.
 
 use serde::{Deserialize, Serialize};
@@ -24,16 +24,19 @@ pub enum Role {
     Patient,
     Doctor,
     Admin,
+    /// Reads a prescription by its id (never lists them) and records what it dispensed.
+    Pharmacist,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Patient, Role::Doctor, Role::Admin];
+    pub const ALL: [Role; 4] = [Role::Patient, Role::Doctor, Role::Admin, Role::Pharmacist];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Patient => "patient",
             Role::Doctor => "doctor",
             Role::Admin => "admin",
+            Role::Pharmacist => "pharmacist",
         }
     }
 }
@@ -45,7 +48,7 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("must be one of patient, doctor, admin")]
+#[error("must be one of patient, doctor, admin, pharmacist")]
 pub struct UnknownRole;
 
 impl FromStr for Role {

@@ -22,7 +22,11 @@ impl Application {
             migrations: MIGRATIONS,
             migration_lock_key: 0x6865_616c_0003,
             audited: routes::AUDITED,
-            append_only: &["prescription_versions", "prescription_signatures"],
+            append_only: &[
+                "prescription_versions",
+                "prescription_signatures",
+                "prescription_dispenses",
+            ],
             openapi: <routes::ApiDoc as utoipa::OpenApi>::openapi(),
         };
         let (platform, pool) =

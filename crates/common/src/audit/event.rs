@@ -117,6 +117,8 @@ pub enum Action {
     PrescriptionStatusChange,
     /// Prescribed or amended despite a duplicate therapy; the reason is in the version.
     PrescriptionDuplicateOverride,
+    /// A pharmacist recorded what they handed out.
+    PrescriptionDispense,
 }
 
 impl Action {
@@ -140,7 +142,8 @@ impl Action {
             Self::PrescriptionCreate
             | Self::PrescriptionAmend
             | Self::PrescriptionStatusChange
-            | Self::PrescriptionDuplicateOverride => Resource::Prescription,
+            | Self::PrescriptionDuplicateOverride
+            | Self::PrescriptionDispense => Resource::Prescription,
         }
     }
 
@@ -161,6 +164,7 @@ impl Action {
             Self::AppointmentReschedule => "reschedule",
             Self::AppointmentStatusChange | Self::PrescriptionStatusChange => "status_change",
             Self::PrescriptionDuplicateOverride => "duplicate_override",
+            Self::PrescriptionDispense => "dispense",
             Self::AppointmentCancel => "cancel",
             Self::AppointmentConfirm => "confirm",
             Self::AppointmentOffer => "offer",

@@ -50,10 +50,12 @@ pub enum EventType {
     PrescriptionAmended,
     #[serde(rename = "prescription.status_changed")]
     PrescriptionStatusChanged,
+    #[serde(rename = "prescription.dispensed")]
+    PrescriptionDispensed,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         Self::AppointmentBooked,
         Self::AppointmentHeld,
         Self::AppointmentConfirmed,
@@ -66,6 +68,7 @@ impl EventType {
         Self::PrescriptionCreated,
         Self::PrescriptionAmended,
         Self::PrescriptionStatusChanged,
+        Self::PrescriptionDispensed,
     ];
 
     /// What auth-service's e-mail notifications subscribe to.
@@ -92,6 +95,7 @@ impl EventType {
             Self::PrescriptionCreated => "prescription.created",
             Self::PrescriptionAmended => "prescription.amended",
             Self::PrescriptionStatusChanged => "prescription.status_changed",
+            Self::PrescriptionDispensed => "prescription.dispensed",
         }
     }
 

@@ -19,6 +19,8 @@ fn visible_to(visibility: Visibility) -> Condition {
         Visibility::Everything => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")),
         Visibility::AsPatient(id) => Box::new(appointments::patient_id.eq(id)),
         Visibility::AsDoctor(id) => Box::new(appointments::doctor_id.eq(id)),
+        // Pharmacists have no business with the calendar.
+        Visibility::ByIdOnly => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("FALSE")),
     }
 }
 

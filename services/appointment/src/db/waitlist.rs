@@ -30,6 +30,8 @@ fn visible_to(visibility: Visibility) -> Condition {
         Visibility::Everything => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")),
         Visibility::AsPatient(id) => Box::new(waitlist_entries::patient_id.eq(id)),
         Visibility::AsDoctor(id) => Box::new(waitlist_entries::doctor_id.eq(id)),
+        // Pharmacists have no business with the calendar.
+        Visibility::ByIdOnly => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("FALSE")),
     }
 }
 

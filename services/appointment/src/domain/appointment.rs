@@ -139,7 +139,9 @@ impl From<Role> for CancelledBy {
         match role {
             Role::Patient => Self::Patient,
             Role::Doctor => Self::Doctor,
-            Role::Admin => Self::Admin,
+            // A pharmacist sees no appointment, so never cancels one; were one to, it
+            // would be staff of the clinic, as an admin is.
+            Role::Admin | Role::Pharmacist => Self::Admin,
         }
     }
 }

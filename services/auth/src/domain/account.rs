@@ -97,7 +97,7 @@ pub struct NewAccount {
 }
 
 /// Who is registering decides which roles may be chosen: anyone may become a patient or a
-/// doctor; only an admin may create another admin.
+/// doctor; only an admin may create another admin or a pharmacist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registrar {
     Public,
@@ -114,7 +114,9 @@ impl RegistrationForm {
         let role = v.required("role", self.role, |raw| {
             let role = raw.parse::<Role>().map_err(|e| e.to_string())?;
             match (role, registrar) {
-                (Role::Admin, Registrar::Public) => Err("must be patient or doctor".to_owned()),
+                (Role::Admin | Role::Pharmacist, Registrar::Public) => {
+                    Err("must be patient or doctor".to_owned())
+                }
                 (role, _) => Ok(role),
             }
         });

@@ -82,6 +82,34 @@ async fn an_admin_creates_another_admin_who_can_sign_in() {
 }
 
 #[tokio::test]
+async fn an_admin_creates_a_pharmacist_whom_sign_up_never_offers() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let email = unique_email();
+
+    let res = app
+        .client
+        .post(app.url("/users/"))
+        .bearer_auth(&admin.access_token)
+        .json(&registration(&email, "pharmacist"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.json::<Value>().await.unwrap()["role"], "pharmacist");
+    let pharmacist = app.session_of(&email, PASSWORD).await;
+    let claims = test_support::jwt::token_claims(&pharmacist.access_token);
+    assert_eq!(claims["role"], "pharmacist");
+    assert_problem(app.get("/users/", &pharmacist.access_token).await, 403).await;
+    let self_made = app
+        .register(&registration(&unique_email(), "pharmacist"))
+        .await;
+    let problem = assert_problem(self_made, 422).await;
+    assert_eq!(error_fields(&problem), ["role"]);
+}
+
+#[tokio::test]
 async fn only_admins_create_users() {
     let app = spawn_app().await;
     let doctor = app.signed_in("doctor").await;

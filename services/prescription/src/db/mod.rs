@@ -1,5 +1,6 @@
 //! prescription-service's tables and the queries on them: sync diesel, called through `with_conn`.
 
+pub mod dispenses;
 pub mod models;
 pub mod prescriptions;
 pub mod signatures;

@@ -1,4 +1,4 @@
-use super::schema::{prescription_versions, prescriptions};
+use super::schema::{prescription_dispenses, prescription_versions, prescriptions};
 use crate::domain::lifecycle::PrescriptionStatus;
 use crate::domain::medicine::Medicine;
 use chrono::{DateTime, Utc};
@@ -68,4 +68,17 @@ impl FromSql<Jsonb, Pg> for MedicinesColumn {
         let value = <serde_json::Value as FromSql<Jsonb, Pg>>::from_sql(bytes)?;
         Ok(MedicinesColumn(serde_json::from_value(value)?))
     }
+}
+
+/// One visit to a pharmacy, as stored; `items` is a JSON array of `DispensedItem`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = prescription_dispenses, check_for_backend(diesel::pg::Pg))]
+pub struct DispenseRecord {
+    pub id: uuid::Uuid,
+    pub prescription_id: PrescriptionId,
+    /// The version that was current when it was dispensed.
+    pub version: i32,
+    pub pharmacist_id: UserId,
+    pub dispensed_at: DateTime<Utc>,
+    pub items: serde_json::Value,
 }

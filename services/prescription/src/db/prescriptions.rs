@@ -9,11 +9,23 @@ type Condition = Box<
     dyn BoxableExpression<prescriptions::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>,
 >;
 
+/// Who may see one prescription they name by its id.
 fn visible_to(visibility: Visibility) -> Condition {
     match visibility {
-        Visibility::Everything => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE")),
+        Visibility::Everything | Visibility::ByIdOnly => {
+            Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("TRUE"))
+        }
         Visibility::AsPatient(id) => Box::new(prescriptions::patient_id.eq(id)),
         Visibility::AsDoctor(id) => Box::new(prescriptions::doctor_id.eq(id)),
+    }
+}
+
+/// Who may find prescriptions in a list or search: a pharmacist finds none (they read
+/// the one on the paper in front of them).
+fn listed_to(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::ByIdOnly => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("FALSE")),
+        other => visible_to(other),
     }
 }
 
@@ -27,7 +39,7 @@ pub struct PrescriptionFilter {
 }
 
 fn matching(visibility: Visibility, filter: &PrescriptionFilter) -> Condition {
-    let mut condition = visible_to(visibility);
+    let mut condition = listed_to(visibility);
     if let Some(patient) = filter.patient {
         condition = Box::new(condition.and(prescriptions::patient_id.eq(patient)));
     }

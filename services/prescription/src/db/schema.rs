@@ -9,6 +9,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    prescription_dispenses (id) {
+        id -> Uuid,
+        prescription_id -> Uuid,
+        version -> Int4,
+        pharmacist_id -> Uuid,
+        dispensed_at -> Timestamptz,
+        items -> Jsonb,
+    }
+}
+
+diesel::table! {
     prescription_signatures (prescription_id, version) {
         prescription_id -> Uuid,
         version -> Int4,
@@ -52,6 +63,7 @@ diesel::joinable!(prescription_versions -> prescriptions (prescription_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cancelled_visits,
+    prescription_dispenses,
     prescription_signatures,
     prescription_versions,
     prescriptions,

@@ -120,10 +120,21 @@ impl AmendmentForm {
 pub fn ensure_may_prescribe(caller: &AuthenticatedUser) -> Result<(), ApiError> {
     match caller.role {
         Role::Doctor => caller.require_approved(),
-        Role::Patient | Role::Admin => {
+        Role::Patient | Role::Admin | Role::Pharmacist => {
             Err(ApiError::Forbidden("your role may not perform this action"))
         }
     }
+}
+
+/// Pharmacists read the prescription on the paper in front of them, by its id; they do
+/// not browse the clinic's (403).
+pub fn ensure_may_list(caller: &AuthenticatedUser) -> Result<(), ApiError> {
+    if caller.role == Role::Pharmacist {
+        return Err(ApiError::Forbidden(
+            "pharmacists read a prescription by its id; they do not list them",
+        ));
+    }
+    Ok(())
 }
 
 /// A doctor prescribes only for their own appointment (another's answers 404, as a missing
@@ -150,7 +161,7 @@ pub fn ensure_may_prescribe_for(
 pub fn ensure_may_amend(caller: &AuthenticatedUser) -> Result<(), ApiError> {
     match caller.role {
         Role::Doctor => caller.require_approved(),
-        Role::Patient | Role::Admin => Err(ApiError::Forbidden(
+        Role::Patient | Role::Admin | Role::Pharmacist => Err(ApiError::Forbidden(
             "only the prescribing doctor may amend a prescription",
         )),
     }

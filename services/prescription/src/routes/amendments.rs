@@ -4,7 +4,7 @@
 //! through the lifecycle, as a new version too.
 
 use super::views::PrescriptionView;
-use crate::db::prescriptions;
+use crate::db::{dispenses, prescriptions};
 use crate::domain::lifecycle::StatusChangeForm;
 use crate::domain::prescription::{AmendmentForm, ensure_may_amend};
 use crate::usecases::prescribing;
@@ -42,11 +42,13 @@ pub async fn amend(
     ensure_may_amend(&caller)?;
     let amendment = body.into_inner().validate()?;
     let id = id.into_inner();
-    let (head, version) = with_conn(&pool, move |conn| {
-        prescribing::amend(conn, &signer, &caller, &audit, id, amendment)
+    let view = with_conn(&pool, move |conn| {
+        let (head, version) = prescribing::amend(conn, &signer, &caller, &audit, id, amendment)?;
+        let dispensed = dispenses::of_one(conn, id)?;
+        Ok(PrescriptionView::at(&head, version).dispensed(dispensed))
     })
     .await?;
-    Ok(web::Json(PrescriptionView::at(&head, version)))
+    Ok(web::Json(view))
 }
 
 /// `POST /prescriptions/{id}/status`: `{status, reason?}` -> 200 with the new version.
@@ -72,11 +74,14 @@ pub async fn change_status(
     ensure_may_amend(&caller)?;
     let change = body.into_inner().validate()?;
     let id = id.into_inner();
-    let (head, version) = with_conn(&pool, move |conn| {
-        prescribing::change_status(conn, &signer, &caller, &audit, id, change)
+    let view = with_conn(&pool, move |conn| {
+        let (head, version) =
+            prescribing::change_status(conn, &signer, &caller, &audit, id, change)?;
+        let dispensed = dispenses::of_one(conn, id)?;
+        Ok(PrescriptionView::at(&head, version).dispensed(dispensed))
     })
     .await?;
-    Ok(web::Json(PrescriptionView::at(&head, version)))
+    Ok(web::Json(view))
 }
 
 /// `GET /prescriptions/{id}/versions`.
@@ -98,9 +103,14 @@ pub async fn versions(
     let views = with_conn(&pool, move |conn| {
         let head = prescriptions::find_visible(conn, id, visibility, false)?
             .ok_or(ApiError::NotFound("prescription"))?;
+        let dispensed = dispenses::of_one(conn, id)?;
         let views: Vec<PrescriptionView> = prescriptions::versions(conn, id)?
             .into_iter()
-            .map(|version| PrescriptionView::at(&head, version))
+            .map(|version| {
+                let number = version.version;
+                let while_current = dispensed.iter().filter(|d| d.version == number);
+                PrescriptionView::at(&head, version).dispensed(while_current.cloned().collect())
+            })
             .collect();
         Ok((head.patient_id, views))
     })

@@ -1,6 +1,7 @@
 //! The route table: the one place that lists every endpoint of prescription-service.
 
 mod amendments;
+mod dispensing;
 mod fhir;
 mod fhir_resources;
 pub mod inbox;
@@ -36,6 +37,10 @@ pub const AUDITED: &[AuditedRoute] = &[
         resource: Resource::Prescription,
     },
     AuditedRoute {
+        route: "/prescriptions/{id}/dispense",
+        resource: Resource::Prescription,
+    },
+    AuditedRoute {
         route: "/prescriptions/{id}/jws",
         resource: Resource::Prescription,
     },
@@ -59,6 +64,7 @@ common::route_table! {
     "/prescriptions/{id}" => { get: prescriptions::get, put: amendments::amend },
     "/prescriptions/{id}/versions" => { get: amendments::versions },
     "/prescriptions/{id}/status" => { post: amendments::change_status },
+    "/prescriptions/{id}/dispense" => { post: dispensing::dispense },
     "/prescriptions/{id}/jws" => { get: signatures::jws },
     "/prescriptions/{id}/verify" => { get: signatures::verify },
     "/.well-known/jwks.json" => { get: signatures::jwks },
@@ -79,7 +85,7 @@ common::route_table! {
     info(title = "prescription-service", description = "Prescriptions tied to appointments, with kept history. Conventions: errors are application/problem+json; a path id that is not a UUID answers 404 as a missing resource does; a body over 1 MiB 413; a URI over 16 KiB 414 and headers over 64 KiB (or one over 16 KiB) 431, as problems (beyond 64 KiB of URI or 128 KiB of head actix itself answers a bodiless 400 or 431); a method a path does not have 405 with Allow. A CORS preflight from an origin not in CORS_ALLOWED_ORIGINS, or for a method or request header the API does not take cross-origin, is a 403 problem. Medicine name, dosage, duration and frequency are one line: control characters, CR and LF included, answer 422; notes and instructions may hold line breaks and tabs. Every GET route also answers HEAD (same headers, no body). A request body still arriving after REQUEST_BODY_TIMEOUT_SECONDS (10) is a 408 problem. Dates and times outside the years 0001-9999 are 422. Access tokens must carry aud (JWT_AUDIENCE) and typ JWT or at+jwt; a crit header is refused; nbf and exp have 5 s of leeway, iat may be at most 60 s ahead; a token issued before its subject's revocation (password change, logout everywhere, disabled account; whole seconds) is refused, by this service within REVOCATION_REFRESH_SECONDS. The client address (login limits, audit) is the TCP peer, or the right-most untrusted X-Forwarded-For/Forwarded hop when the peer is in TRUSTED_PROXIES."),
     paths(
         prescriptions::create, prescriptions::list, prescriptions::get,
-        amendments::amend, amendments::versions, amendments::change_status,
+        amendments::amend, amendments::versions, amendments::change_status, dispensing::dispense,
         signatures::jws, signatures::verify, signatures::jwks, inbox::receive, stats::stats,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
         fhir::metadata, fhir::search, fhir::read, fhir::vread,

@@ -5,9 +5,9 @@ use super::print::{pdf_response, wants_pdf};
 use super::views::PrescriptionView;
 use crate::SERVICE_NAME;
 use crate::clients::appointments::AppointmentClient;
-use crate::db::prescriptions;
+use crate::db::{dispenses, prescriptions};
 use crate::domain::prescription::{
-    PrescriptionForm, ensure_may_prescribe, ensure_may_prescribe_for,
+    PrescriptionForm, ensure_may_list, ensure_may_prescribe, ensure_may_prescribe_for,
 };
 use crate::usecases::prescribing;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -23,6 +23,7 @@ use common::signing_key::Signer;
 use common::upstream::Relay;
 use common::validation::{Paging, Validator, parse_body};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// `POST /prescriptions`: the appointment is read from appointment-service with the
 /// doctor's token; patient and doctor come from it, never from the body. Nothing is
@@ -101,24 +102,35 @@ pub struct ListQuery {
     responses(
         (status = 200, description = "Newest first, each as its current version; the total before paging in X-Total-Count", body = Vec<PrescriptionView>),
         Unauthenticated,
+        (status = 403, description = "Pharmacists read a prescription by its id, never a list", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid))]
 pub async fn list(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    ensure_may_list(&caller)?;
     let mut v = Validator::new();
     let paging = Paging::parse(&mut v, query.limit.as_deref(), query.offset.as_deref())
         .ok_or_else(|| v.into_error())?;
     let visibility = caller.visibility();
-    let (items, total) = with_conn(&pool, move |conn| {
+    let (items, dispensed, total) = with_conn(&pool, move |conn| {
         let everything = prescriptions::PrescriptionFilter::default();
-        Ok(prescriptions::list(conn, visibility, &everything, paging)?)
+        let (items, total) = prescriptions::list(conn, visibility, &everything, paging)?;
+        let ids: Vec<PrescriptionId> = items.iter().map(|(head, _)| head.id).collect();
+        Ok((items, dispenses::of(conn, &ids)?, total))
     })
     .await?;
+    let mut dispensed_of: HashMap<PrescriptionId, Vec<_>> = HashMap::new();
+    for (prescription, dispense) in dispensed {
+        dispensed_of.entry(prescription).or_default().push(dispense);
+    }
     let views: Vec<PrescriptionView> = items
         .into_iter()
-        .map(|(head, version)| PrescriptionView::at(&head, version))
+        .map(|(head, version)| {
+            let theirs = dispensed_of.remove(&head.id).unwrap_or_default();
+            PrescriptionView::at(&head, version).dispensed(theirs)
+        })
         .collect();
     Ok(paged_records(&views, total, |p| p.id.to_string()))
 }
@@ -146,7 +158,8 @@ pub async fn get(
         let head = prescriptions::find_visible(conn, id, visibility, false)?
             .ok_or(ApiError::NotFound("prescription"))?;
         let current = prescriptions::version(conn, id, head.current_version)?;
-        Ok(PrescriptionView::at(&head, current))
+        let dispensed = dispenses::of_one(conn, id)?;
+        Ok(PrescriptionView::at(&head, current).dispensed(dispensed))
     })
     .await?;
     PatientOfRequest::note(&req, view.patient_id);

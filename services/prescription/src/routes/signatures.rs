@@ -3,14 +3,15 @@
 //! printed QR code opens): whether the stored signature still covers what is stored, and
 //! nothing of the content. `GET /.well-known/jwks.json` (anyone): the keys that verify.
 
-use crate::usecases::signing::{self, SignatureCheck};
+use crate::usecases::dispensing::{self, Verification};
+use crate::usecases::signing;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
 use common::audit::PatientOfRequest;
 use common::auth::{AuthenticatedUser, JwkSet};
 use common::db::{DbPool, with_conn};
 use common::ids::PrescriptionId;
-use common::problem_responses::{NotFound, Unauthenticated};
+use common::problem_responses::{Invalid, NotFound, Unauthenticated};
 use common::signing_key::Signer;
 
 #[utoipa::path(get, path = "/prescriptions/{id}/jws", operation_id = "get_prescription_jws", tag = "prescriptions",
@@ -38,18 +39,38 @@ pub async fn jws(
         .body(jws))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// The version printed on the paper (the QR code carries it); the current one when
+    /// left out
+    #[param(value_type = Option<i32>, minimum = 1)]
+    version: Option<String>,
+}
+
 #[utoipa::path(get, path = "/prescriptions/{id}/verify", operation_id = "verify_prescription", tag = "prescriptions",
-    params(("id" = uuid::Uuid, Path)),
+    params(("id" = uuid::Uuid, Path), VerifyQuery),
     responses(
-        (status = 200, description = "Anyone may ask, without a token (it is what the printed QR code opens): whether the stored signature verifies with a published key and covers the current version as stored now; never any content", body = SignatureCheck),
-        NotFound))]
+        (status = 200, description = "Anyone may ask, without a token (it is what the printed QR code opens): whether the paper's version is genuine (its stored signature verifies with a published key and covers that version as stored now), whether it is superseded, the prescription's status now, whether it may be dispensed and what is left of each medicine. Never the patient, the notes or the dosage", body = Verification),
+        NotFound,
+        Invalid))]
 pub async fn verify(
     pool: web::Data<DbPool>,
     signer: web::Data<Signer>,
     id: web::Path<PrescriptionId>,
-) -> Result<web::Json<SignatureCheck>, ApiError> {
+    query: web::Query<VerifyQuery>,
+) -> Result<web::Json<Verification>, ApiError> {
     let id = id.into_inner();
-    let verification = with_conn(&pool, move |conn| signing::verify(conn, &signer, id)).await?;
+    let version = match query.into_inner().version {
+        None => None,
+        Some(raw) => Some(raw.parse::<i32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
+            ApiError::validation("version", "must be a version number, 1 or more")
+        })?),
+    };
+    let verification = with_conn(&pool, move |conn| {
+        dispensing::verify(conn, &signer, id, version)
+    })
+    .await?;
     Ok(web::Json(verification))
 }
 

@@ -1,6 +1,7 @@
 //! What prescription-service sends: a prescription as of one of its versions.
 
 use crate::db::models::{Prescription, Version};
+use crate::domain::dispensing::Dispensed;
 use crate::domain::lifecycle::PrescriptionStatus;
 use crate::domain::medicine::Medicine;
 use chrono::{DateTime, Utc};
@@ -31,6 +32,10 @@ pub struct PrescriptionView {
     pub created_at: DateTime<Utc>,
     /// When this version was written.
     pub updated_at: DateTime<Utc>,
+    /// What pharmacies handed out, oldest first: everything on the prescription, and in
+    /// `/versions` what was dispensed while that version was current
+    #[serde(default)]
+    pub dispenses: Vec<Dispensed>,
 }
 
 impl PrescriptionView {
@@ -56,6 +61,12 @@ impl PrescriptionView {
             version: version.version,
             created_at: head.created_at,
             updated_at: version.created_at,
+            dispenses: Vec::new(),
         }
+    }
+
+    /// The view with what was dispensed.
+    pub fn dispensed(self, dispenses: Vec<Dispensed>) -> Self {
+        Self { dispenses, ..self }
     }
 }

@@ -84,43 +84,24 @@ pub fn current_jws(
     Ok((head.patient_id, signature.jws))
 }
 
-/// What `/verify` answers.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct SignatureCheck {
-    /// The stored signature verifies with one of the published keys and covers exactly
-    /// the current version as stored now
-    pub valid: bool,
-    pub version: i32,
-    /// The key it names, null when there is no signature
-    pub kid: Option<String>,
-}
-
-/// Recomputes the current version's document from the stored rows and checks the stored
-/// signature against it and against the published keys: an edited version, an edited
-/// signature or a key no longer published answers `valid: false`.
-pub fn verify(
+/// Whether `number`'s stored signature verifies with one of the published keys and
+/// covers that version exactly as it is stored now (an edited version, an edited
+/// signature or a key no longer published: false), and the key it names (none when the
+/// version has no signature).
+pub fn check_signature(
     conn: &mut PgConnection,
     signer: &Signer,
-    id: PrescriptionId,
-) -> Result<SignatureCheck, ApiError> {
-    let head = prescriptions::find_visible(conn, id, Visibility::Everything, false)?
-        .ok_or(ApiError::NotFound("prescription"))?;
-    let version = prescriptions::version(conn, id, head.current_version)?;
-    let Some(signature) = signatures::find(conn, id, head.current_version)? else {
-        return Ok(SignatureCheck {
-            valid: false,
-            version: head.current_version,
-            kid: None,
-        });
+    head: &Prescription,
+    number: i32,
+) -> Result<(bool, Option<String>), ApiError> {
+    let version = prescriptions::version(conn, head.id, number)?;
+    let Some(signature) = signatures::find(conn, head.id, number)? else {
+        return Ok((false, None));
     };
-    let expected = serde_json::to_value(document(&head, &version)).map_err(anyhow::Error::from)?;
+    let expected = serde_json::to_value(document(head, &version)).map_err(anyhow::Error::from)?;
     let valid = open(&signature.jws, signer.published_keys())
         .is_some_and(|(kid, payload)| kid == signature.kid && payload == expected);
-    Ok(SignatureCheck {
-        valid,
-        version: head.current_version,
-        kid: Some(signature.kid),
-    })
+    Ok((valid, Some(signature.kid)))
 }
 
 /// Signs the versions written before signing existed (on start, a page at a time; replicas

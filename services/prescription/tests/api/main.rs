@@ -13,6 +13,7 @@ mod amendments;
 mod audit;
 mod cancelled_visits;
 mod create;
+mod dispensing;
 mod duplicates;
 mod events;
 mod faults;
