@@ -60,7 +60,8 @@ pub struct SystemBuilder {
 }
 
 impl SystemBuilder {
-    /// An extra setting for one service, or for all with `None`.
+    /// An extra setting for one service, or for all with `None`. `{auth}`, `{appointment}`
+    /// and `{prescription}` in the value become that service's URL.
     pub fn env(mut self, service: Option<Service>, name: &str, value: &str) -> Self {
         self.env.push((service, name.to_owned(), value.to_owned()));
         self
@@ -117,10 +118,21 @@ impl SystemBuilder {
                         prescription_key_file.display().to_string(),
                     ));
                 }
+                let urls = common_env(&ports, "");
+                let url_of = |variable: &str| {
+                    urls.iter()
+                        .find(|(k, _)| k == variable)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default()
+                };
                 for (only, name, value) in &self.env {
                     if only.is_none_or(|s| s == *service) {
+                        let value = value
+                            .replace("{auth}", &url_of("AUTH_SERVICE_URL"))
+                            .replace("{appointment}", &url_of("APPOINTMENT_SERVICE_URL"))
+                            .replace("{prescription}", &url_of("PRESCRIPTION_SERVICE_URL"));
                         env.retain(|(k, _)| k != name);
-                        env.push((name.clone(), value.clone()));
+                        env.push((name.clone(), value));
                     }
                 }
                 let log = dir.join(format!("{}-{port}.log", service.binary()));

@@ -1,6 +1,8 @@
 //! A real SMTP server for mail tests, on a free port (or a given one, to bring it back
 //! after a stop): it speaks enough of RFC 5321 for any client (EHLO, MAIL, RCPT, DATA, RSET,
-//! NOOP, QUIT), keeps every message it accepts, and decodes quoted-printable bodies.
+//! NOOP, QUIT), keeps every message it accepts, and decodes quoted-printable bodies. One
+//! started with `refusing_recipients` answers every RCPT as a real server does for an
+//! unknown mailbox: a permanent 550 that echoes the address.
 
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -24,8 +26,17 @@ impl SmtpSink {
         Self::on_port(0).await
     }
 
+    /// A server that refuses every recipient for good, counting how often it was asked.
+    pub async fn refusing_recipients() -> SmtpSink {
+        Self::listen(0, true).await
+    }
+
     /// Listens on `port` (0: any free one).
     pub async fn on_port(port: u16) -> SmtpSink {
+        Self::listen(port, false).await
+    }
+
+    async fn listen(port: u16, refuse: bool) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap_or_else(|e| panic!("bind the SMTP sink: {e}"));
@@ -34,7 +45,7 @@ impl SmtpSink {
         let shared = mails.clone();
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(session(socket, shared.clone()));
+                tokio::spawn(session(socket, shared.clone(), refuse));
             }
         });
         SmtpSink { port, mails, task }
@@ -45,6 +56,8 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// What it accepted; a refusing server keeps each refused recipient as a mail with
+    /// that recipient and no content.
     pub fn mails(&self) -> Vec<Mail> {
         self.mails.lock().map(|m| m.clone()).unwrap_or_default()
     }
@@ -55,7 +68,7 @@ impl SmtpSink {
     }
 }
 
-async fn session(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) {
+async fn session(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>, refuse: bool) {
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
     if write.write_all(&reply("220 sink ESMTP")).await.is_err() {
@@ -69,6 +82,21 @@ async fn session(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) {
             "MAIL" => {
                 to.clear();
                 "250 OK"
+            }
+            "RCPT" if refuse => {
+                let refused = address(&line);
+                let answer = format!("550 5.1.1 <{refused}>: Recipient address rejected");
+                if let Ok(mut all) = mails.lock() {
+                    all.push(Mail {
+                        to: vec![refused],
+                        subject: String::new(),
+                        body: String::new(),
+                    });
+                }
+                if write.write_all(&reply(&answer)).await.is_err() {
+                    return;
+                }
+                continue;
             }
             "RCPT" => {
                 to.push(address(&line));

@@ -1,8 +1,13 @@
 //! Sending patients' mail, every second on every replica: due reminders are turned into
 //! mail (each claimed once, with SKIP LOCKED, in the transaction that queues its mail), and
 //! queued mail is leased and handed to the SMTP server (`SMTP_URL`, through lettre). A
-//! server that is down or refuses leaves the mail queued for `MAIL_RETRY_SECONDS`: mail is
-//! late, never lost, and no request ever waits for it.
+//! server that is down or answers "not now" leaves the mail queued for
+//! `MAIL_RETRY_SECONDS`, doubled with each try: mail is late, not lost, and no request
+//! ever waits for it. A permanent refusal (a 5xx, an address it cannot take) gives the
+//! mail up at once, and `MAIL_MAX_ATTEMPTS` tries give it up too, said in the log.
+//!
+//! The log names a mail by its id, kind and the server's reply code, never its address
+//! or the server's reply text (servers echo the recipient there).
 
 use crate::db::notifications as store;
 use crate::domain::notifications as mails;
@@ -69,22 +74,71 @@ async fn pass(
 ) -> Result<(), common::ApiError> {
     with_conn(pool, queue_due_reminders).await?;
     let due = with_conn(pool, |conn| Ok(store::lease_due_mail(conn, BATCH)?)).await?;
-    let retry = chrono::Duration::from_std(settings.retry).unwrap_or(chrono::Duration::seconds(30));
     for mail in due {
         let sent = send(transport, from, &mail).await;
-        let id = mail.id;
+        let (id, attempt) = (mail.id, mail.attempts);
         match sent {
             Ok(()) => {
                 tracing::info!(mail = id, kind = %mail.kind, "mail sent");
                 with_conn(pool, move |conn| Ok(store::mail_sent(conn, id)?)).await?;
             }
-            Err(error) => {
-                tracing::warn!(mail = id, attempt = mail.attempts, error = %error, "mail not sent; will retry");
-                with_conn(pool, move |conn| Ok(store::mail_retry(conn, id, retry)?)).await?;
+            Err(failure) if failure.permanent || attempt >= settings.max_attempts as i32 => {
+                tracing::warn!(mail = id, kind = %mail.kind, attempt, reason = %failure.reason, "mail not sent; given up");
+                with_conn(pool, move |conn| Ok(store::mail_given_up(conn, id)?)).await?;
+            }
+            Err(failure) => {
+                let after = backoff(settings.retry, attempt);
+                tracing::warn!(mail = id, kind = %mail.kind, attempt, reason = %failure.reason, retry_in_seconds = after.num_seconds(), "mail not sent; will retry");
+                with_conn(pool, move |conn| Ok(store::mail_retry(conn, id, after)?)).await?;
             }
         }
     }
     Ok(())
+}
+
+/// `retry` doubled for each try after the first, at most an hour.
+fn backoff(retry: Duration, attempt: i32) -> chrono::Duration {
+    let doublings = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(0)
+        .min(12);
+    let wait = retry
+        .saturating_mul(1 << doublings)
+        .min(Duration::from_secs(3600));
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30))
+}
+
+/// Why a mail was not taken, in words that hold no address: the server's reply code, or
+/// what went wrong on the way.
+#[derive(Debug)]
+struct Failure {
+    permanent: bool,
+    reason: String,
+}
+
+impl Failure {
+    fn of(error: &lettre::transport::smtp::Error) -> Self {
+        let code = error
+            .status()
+            .map(|code| code.to_string())
+            .unwrap_or_default();
+        let (permanent, reason) = if error.is_permanent() {
+            (true, format!("refused by the server ({code})"))
+        } else if error.is_transient() {
+            (false, format!("deferred by the server ({code})"))
+        } else if error.is_timeout() {
+            (false, "the server did not answer in time".to_owned())
+        } else {
+            (false, "the server could not be reached".to_owned())
+        };
+        Self { permanent, reason }
+    }
+
+    fn unsendable(what: &str) -> Self {
+        Self {
+            permanent: true,
+            reason: what.to_owned(),
+        }
+    }
 }
 
 /// Claims the reminders that are due and queues their mail, in one transaction.
@@ -111,12 +165,20 @@ async fn send(
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
     mail: &store::DueMail,
-) -> anyhow::Result<()> {
+) -> Result<(), Failure> {
+    let to: Mailbox = mail
+        .email
+        .parse()
+        .map_err(|_| Failure::unsendable("the address is not one SMTP can take"))?;
     let message = Message::builder()
         .from(from.clone())
-        .to(mail.email.parse()?)
+        .to(to)
         .subject(&mail.subject)
-        .body(mail.body.clone())?;
-    transport.send(message).await?;
+        .body(mail.body.clone())
+        .map_err(|_| Failure::unsendable("the message could not be built"))?;
+    transport
+        .send(message)
+        .await
+        .map_err(|error| Failure::of(&error))?;
     Ok(())
 }

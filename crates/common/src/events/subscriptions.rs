@@ -217,15 +217,29 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a >= 240)
 }
 
+/// Besides loopback, unique-local, link-local, multicast and documentation space, every
+/// form that embeds an IPv4 address a resolver or router may unwrap to a private one
+/// (IPv4-compatible `::a.b.c.d`, IPv4-translated `::ffff:0:a.b.c.d`, 6to4 `2002::/16`,
+/// Teredo `2001::/32`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`), the deprecated
+/// site-local `fec0::/10`, and the discard, benchmarking and ORCHID blocks.
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_loopback()
-        || ip.is_unspecified()
+    let [first, second, third, fourth, ..] = ip.segments();
+    // ::/64 holds only special forms: unspecified, loopback, IPv4-compatible, -mapped
+    // and -translated.
+    let embeds_ipv4 = (first, second, third, fourth) == (0, 0, 0, 0)
+        || (first == 0x2002)
+        || (first == 0x2001 && second == 0)
+        || (first == 0x0064 && second == 0xff9b);
+    !(embeds_ipv4
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b))
+        || (first & 0xffc0) == 0xfec0
+        || (first == 0x0100 && second == 0 && third == 0 && fourth == 0)
+        || (first == 0x2001 && second == 0x0db8)
+        || (first == 0x2001 && second == 0x0002 && third == 0)
+        || (first == 0x2001 && (second & 0xfff0) == 0x0010)
+        || (first == 0x2001 && (second & 0xfff0) == 0x0020))
 }
 
 /// A subscription's target: an absolute http(s) URL without credentials whose host
@@ -282,10 +296,24 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "::169.254.169.254",
+            "::ffff:0:127.0.0.1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "fec0::1",
+            "64:ff9b:1::a00:1",
+            "100::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"] {
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "2a00:1450:4001:82a::200e",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
     }

@@ -14,6 +14,7 @@ mod deploy_secrets;
 mod faults;
 mod first_run;
 mod fuzzing;
+mod mail;
 mod races;
 mod seeding;
 mod tokens;

@@ -330,6 +330,19 @@ async fn private_targets_unknown_events_and_non_admins_are_refused() {
             json!({ "url": "http://[::1]/hooks", "events": ["appointment.booked"] }),
             "url",
         ),
+        // Old IPv6 forms that embed a private IPv4 address.
+        (
+            json!({ "url": "http://[::127.0.0.1]/hooks", "events": ["appointment.booked"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "http://[2002:a9fe:a9fe::1]/hooks", "events": ["appointment.booked"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "http://[fec0::1]/hooks", "events": ["appointment.booked"] }),
+            "url",
+        ),
         (
             json!({ "url": "http://localhost/hooks", "events": ["appointment.booked"] }),
             "url",

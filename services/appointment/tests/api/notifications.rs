@@ -21,6 +21,11 @@ struct Clinic {
 }
 
 async fn clinic(smtp: SmtpSink, reminder_before: StdDuration) -> Clinic {
+    clinic_in(smtp, reminder_before, "Princeton").await
+}
+
+/// A clinic whose doctor practises at `location`.
+async fn clinic_in(smtp: SmtpSink, reminder_before: StdDuration, location: &str) -> Clinic {
     let smtp_url = smtp.url();
     let auth = start_auth_with(|s| {
         s.notifications.smtp_url = Some(Secret::new(smtp_url));
@@ -50,7 +55,7 @@ async fn clinic(smtp: SmtpSink, reminder_before: StdDuration) -> Clinic {
         "Gregory",
         "House",
         "Diagnostics",
-        Some("Princeton"),
+        Some(location),
     );
     let patient = auth.user("patient", "Pat", "Lee").await;
     Clinic {
@@ -288,4 +293,59 @@ async fn a_mail_server_down_at_booking_delays_the_mail_and_never_the_booking() {
     tokio::time::sleep(StdDuration::from_secs(2)).await;
     assert_eq!(back.mails().len(), 1);
     let _ = Role::Patient;
+}
+
+#[tokio::test]
+async fn a_mail_the_server_refuses_for_good_is_given_up_after_one_try() {
+    let c = clinic(
+        SmtpSink::refusing_recipients().await,
+        StdDuration::from_secs(3600),
+    )
+    .await;
+    let (start, _) = monday_local(&c);
+
+    let res = c.app.book(&c.patient, c.doctor.id, start).await;
+
+    assert_eq!(res.status(), 201);
+    let given_up = "SELECT count(*) AS n FROM mail_outbox WHERE failed_at IS NOT NULL";
+    assert!(
+        eventually(StdDuration::from_secs(10), || async {
+            c.auth.db.count(given_up) == 1
+        })
+        .await,
+        "the mail was not given up"
+    );
+    // Retried every second otherwise: three seconds later it was still asked once.
+    tokio::time::sleep(StdDuration::from_secs(3)).await;
+    assert_eq!(c.smtp.mails().len(), 1, "{:?}", c.smtp.mails());
+    assert_eq!(
+        c.auth
+            .db
+            .count("SELECT count(*) AS n FROM mail_outbox WHERE attempts = 1"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_location_written_as_a_mime_encoded_word_reaches_the_patient_as_plain_text() {
+    let forged = "Princeton =?UTF-8?B?Q2FsbCArMSA1NTUgMDEwMCB0byBwYXk=?=";
+    let c = clinic_in(
+        SmtpSink::start().await,
+        StdDuration::from_secs(3600),
+        forged,
+    )
+    .await;
+    let (start, _) = monday_local(&c);
+
+    let res = c.app.book(&c.patient, c.doctor.id, start).await;
+
+    assert_eq!(res.status(), 201);
+    let mails = mails_within(&c.smtp, 1, StdDuration::from_secs(10)).await;
+    assert_eq!(mails.len(), 1);
+    let body = &mails[0].body;
+    assert!(!body.contains("=?UTF-8?"), "{body}");
+    assert!(
+        body.contains("Princeton = ?UTF-8?B?"),
+        "the text stays, inert: {body}"
+    );
 }

@@ -72,11 +72,12 @@ pub struct Reminder<'a> {
 }
 
 /// Schedules the reminder, or moves it (due again) when the start changed; an event older
-/// than the one last applied changes nothing.
+/// than the one last applied changes nothing, and so does one about a patient unknown
+/// here (an account of another deployment, or a stray id in a signed event).
 pub fn schedule_reminder(conn: &mut PgConnection, r: &Reminder) -> QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO reminders (appointment_id, patient_id, doctor_id, starts_at, timezone, location, send_at, as_of) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2) \
          ON CONFLICT (appointment_id) DO UPDATE SET \
            starts_at = EXCLUDED.starts_at, timezone = EXCLUDED.timezone, location = EXCLUDED.location, \
            send_at = EXCLUDED.send_at, as_of = EXCLUDED.as_of, \
@@ -153,7 +154,7 @@ pub fn lease_due_mail(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<Du
         "UPDATE mail_outbox m SET leased_until = now() + interval '60 seconds', attempts = m.attempts + 1 \
          FROM users u \
          WHERE m.id IN (SELECT id FROM mail_outbox \
-                        WHERE sent_at IS NULL AND next_attempt_at <= now() \
+                        WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now() \
                           AND (leased_until IS NULL OR leased_until < now()) \
                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) \
            AND u.id = m.user_id \
@@ -165,6 +166,14 @@ pub fn lease_due_mail(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<Du
 
 pub fn mail_sent(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
     diesel::sql_query("UPDATE mail_outbox SET sent_at = now(), leased_until = NULL WHERE id = $1")
+        .bind::<BigInt, _>(id)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Gives the mail up: it stays in the outbox, marked, and is never tried again.
+pub fn mail_given_up(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
+    diesel::sql_query("UPDATE mail_outbox SET failed_at = now(), leased_until = NULL WHERE id = $1")
         .bind::<BigInt, _>(id)
         .execute(conn)
         .map(|_| ())

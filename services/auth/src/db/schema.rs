@@ -20,6 +20,7 @@ diesel::table! {
         attempts -> Int4,
         leased_until -> Nullable<Timestamptz>,
         sent_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
     }
 }
 

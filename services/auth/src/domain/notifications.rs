@@ -58,6 +58,30 @@ impl Visit<'_> {
     }
 }
 
+/// Text someone else wrote (a doctor's name or location, a patient's first name), made
+/// safe to put in a subject or a body: control characters (line breaks included) and
+/// invisible formatting become spaces, runs of space one space, and MIME encoded-word
+/// syntax (`=?UTF-8?B?...?=`) is broken up so no mail client decodes it into something
+/// the clinic never wrote.
+pub fn plain(text: &str) -> String {
+    let visible: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || common::validation::is_invisible_formatting(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    visible
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("=?", "= ?")
+        .replace("?=", "? =")
+}
+
 const SIGNATURE: &str = "\n\nThis message was sent automatically; please do not reply.\n";
 
 pub fn confirmation(visit: &Visit) -> Mail {
@@ -169,6 +193,18 @@ mod tests {
             timezone: "America/New_York",
             location: Some("Princeton"),
         }
+    }
+
+    #[test]
+    fn line_breaks_control_characters_and_encoded_words_never_reach_a_mail() {
+        let forged = "Köln\r\nBcc: all@example.com =?UTF-8?B?RHIuIEV2aWw=?=\u{202E}";
+        let cleaned = plain(forged);
+        assert_eq!(
+            cleaned,
+            "Köln Bcc: all@example.com = ?UTF-8?B?RHIuIEV2aWw= ? ="
+        );
+        assert!(!cleaned.chars().any(|c| c.is_control()));
+        assert_eq!(plain("Dr. Jürgen Müller"), "Dr. Jürgen Müller");
     }
 
     #[test]

@@ -183,12 +183,15 @@ pub fn compose(
     let Some((first_name, _)) = store::recipient(conn, patient)? else {
         return Ok(None);
     };
-    let doctor_name = store::doctor_name(conn, doctor)?;
+    // Names and the location are other people's text: made plain before they go out.
+    let first_name = mails::plain(&first_name);
+    let doctor_name = mails::plain(&store::doctor_name(conn, doctor)?);
+    let location = place.location().map(mails::plain);
     Ok(Some(write(&Visit {
         patient_first_name: &first_name,
         doctor_name: &doctor_name,
         start,
         timezone: place.timezone(),
-        location: place.location(),
+        location: location.as_deref(),
     })))
 }

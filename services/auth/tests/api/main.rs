@@ -13,6 +13,7 @@ mod bootstrap;
 mod fhir;
 mod health;
 mod helpers;
+mod inbox;
 mod jwks;
 mod keys;
 mod login;

@@ -1,0 +1,65 @@
+//! Patients' mail as the running services log it: a mail server that refuses the
+//! recipient gets one try, the mail is given up and said so, and no log line of any
+//! service holds the patient's address (servers echo it in their refusal).
+
+use resilience::api;
+use resilience::{Service, System};
+use std::time::{Duration, Instant};
+use test_support::smtp_sink::SmtpSink;
+
+const SECRET: &str = "whsec_dGVzdCBub3RpZmljYXRpb25zIHNlY3JldCBvZiAzMiBieXRlcw==";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_mail_is_given_up_once_and_no_log_holds_the_patients_address() {
+    let smtp = SmtpSink::refusing_recipients().await;
+    let system = System::builder()
+        .env(Some(Service::Auth), "SMTP_URL", &smtp.url())
+        .env(Some(Service::Auth), "MAIL_RETRY_SECONDS", "1")
+        .env(Some(Service::Auth), "NOTIFICATIONS_WEBHOOK_SECRET", SECRET)
+        .env(
+            Some(Service::Appointment),
+            "NOTIFICATIONS_WEBHOOK_URL",
+            "{auth}/internal/events",
+        )
+        .env(
+            Some(Service::Appointment),
+            "NOTIFICATIONS_WEBHOOK_SECRET",
+            SECRET,
+        )
+        .start()
+        .await;
+
+    let visit = api::visit(
+        &system.auth.url(),
+        &system.appointment.url(),
+        api::slot(3, 4),
+    )
+    .await;
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !system.auth.log_text().contains("given up") {
+        assert!(
+            Instant::now() < deadline,
+            "no mail was given up:\n{}",
+            system.auth.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let refused = smtp.mails();
+    assert_eq!(refused.len(), 1, "asked once, never again: {refused:?}");
+    assert_eq!(refused[0].to, vec![visit.patient.email.clone()]);
+    let auth_log = system.auth.log_text();
+    assert!(
+        auth_log.contains("refused by the server (550)"),
+        "{auth_log}"
+    );
+    for process in [&system.auth, &system.appointment, &system.prescription] {
+        let log = process.log_text();
+        assert!(
+            !log.contains(&visit.patient.email),
+            "the patient's address is in {}",
+            process.log_path().display()
+        );
+    }
+}
