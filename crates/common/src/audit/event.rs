@@ -38,6 +38,8 @@ pub enum Resource {
     /// A patient's place on a doctor's waitlist.
     WaitlistEntry,
     Prescription,
+    /// A webhook subscription (who may receive the service's events).
+    Webhook,
 }
 
 impl Resource {
@@ -52,6 +54,7 @@ impl Resource {
             Self::Appointment => "appointment",
             Self::WaitlistEntry => "waitlist_entry",
             Self::Prescription => "prescription",
+            Self::Webhook => "webhook",
         }
     }
 }
@@ -119,6 +122,9 @@ pub enum Action {
     PrescriptionDuplicateOverride,
     /// A pharmacist recorded what they handed out.
     PrescriptionDispense,
+    /// An admin subscribed a URL to events (or unsubscribed it).
+    WebhookCreate,
+    WebhookDelete,
 }
 
 impl Action {
@@ -144,6 +150,7 @@ impl Action {
             | Self::PrescriptionStatusChange
             | Self::PrescriptionDuplicateOverride
             | Self::PrescriptionDispense => Resource::Prescription,
+            Self::WebhookCreate | Self::WebhookDelete => Resource::Webhook,
         }
     }
 
@@ -165,6 +172,8 @@ impl Action {
             Self::AppointmentStatusChange | Self::PrescriptionStatusChange => "status_change",
             Self::PrescriptionDuplicateOverride => "duplicate_override",
             Self::PrescriptionDispense => "dispense",
+            Self::WebhookCreate => "create",
+            Self::WebhookDelete => "delete",
             Self::AppointmentCancel => "cancel",
             Self::AppointmentConfirm => "confirm",
             Self::AppointmentOffer => "offer",

@@ -3,8 +3,9 @@
 //! Callers: admins.
 
 use super::signing::{SecretBox, generate_secret};
-use super::subscriptions::{self, AttemptView, Subscription, check_target};
+use super::subscriptions::{self, AttemptView, Deletion, Subscription, check_target};
 use super::{EventSettings, EventType};
+use crate::audit::{Action, AuditContext, store as audit_store};
 use crate::auth::AuthenticatedUser;
 use crate::db::{DbPool, with_conn};
 use crate::http::paged;
@@ -13,6 +14,7 @@ use crate::validation::{Field, Validator, text};
 use crate::{ApiError, Role};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 /// The webhooks' shared state: how secrets are sealed, and the delivery settings.
@@ -44,12 +46,17 @@ pub struct SubscriptionView {
     pub events: Vec<String>,
     pub description: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Set on a subscription the service keeps for itself from its configuration (its
+    /// name); such a one cannot be deleted here (409)
+    #[serde(default)]
+    pub kept_as: Option<String>,
 }
 
 impl From<Subscription> for SubscriptionView {
     fn from(s: Subscription) -> Self {
         Self {
             events: s.event_types(),
+            kept_as: s.kept_as,
             id: s.id,
             url: s.url,
             description: s.description,
@@ -95,12 +102,13 @@ fn event_types(v: &mut Validator, raw: Field<Vec<String>>) -> Option<Vec<EventTy
     security(("bearer" = [])),
     request_body = SubscriptionForm,
     responses(
-        (status = 201, description = "Subscribed; the secret is shown this once", body = CreatedSubscriptionView),
+        (status = 201, description = "Subscribed; the secret is shown this once; audited (webhook.create)", body = CreatedSubscriptionView),
         Malformed, Unauthenticated, Forbidden, Invalid))]
 pub async fn create(
     pool: web::Data<DbPool>,
     webhooks: web::Data<Webhooks>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     body: web::Json<SubscriptionForm>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -118,13 +126,22 @@ pub async fn create(
     let secret = generate_secret()?;
     let sealed = webhooks.secrets.seal(&secret)?;
     let created = with_conn(&pool, move |conn| {
-        Ok(subscriptions::insert(
-            conn,
-            url.as_str(),
-            &events,
-            description.as_deref(),
-            &sealed,
-        )?)
+        conn.transaction(|conn| {
+            let created = subscriptions::insert(
+                conn,
+                url.as_str(),
+                &events,
+                description.as_deref(),
+                &sealed,
+            )?;
+            let event = audit
+                .event(Action::WebhookCreate)
+                .by(&caller)
+                .on(created.id)
+                .succeeded();
+            audit_store::append(conn, &[event])?;
+            Ok(created)
+        })
     })
     .await?;
     Ok(HttpResponse::Created().json(CreatedSubscriptionView {
@@ -157,19 +174,35 @@ pub async fn list(
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 204, description = "Unsubscribed; pending deliveries are dropped"),
-        Unauthenticated, Forbidden, NotFound))]
+        (status = 204, description = "Unsubscribed; pending deliveries are dropped; audited (webhook.delete)"),
+        Unauthenticated, Forbidden, NotFound,
+        (status = 409, description = "A subscription the service keeps for itself (kept_as): only its configuration variable changes it", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     pool: web::Data<DbPool>,
     caller: AuthenticatedUser,
+    audit: AuditContext,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
-    let deleted = with_conn(&pool, move |conn| Ok(subscriptions::delete(conn, id)?)).await?;
-    if !deleted {
-        return Err(ApiError::NotFound("webhook"));
-    }
+    with_conn(&pool, move |conn| {
+        conn.transaction(|conn| match subscriptions::delete(conn, id)? {
+            Deletion::Deleted => {
+                let event = audit
+                    .event(Action::WebhookDelete)
+                    .by(&caller)
+                    .on(id)
+                    .succeeded();
+                audit_store::append(conn, &[event])?;
+                Ok(())
+            }
+            Deletion::NotFound => Err(ApiError::NotFound("webhook")),
+            Deletion::Kept(name) => Err(ApiError::Conflict(format!(
+                "the service keeps the {name} subscription for itself; change it through its configuration"
+            ))),
+        })
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -127,13 +127,30 @@ pub fn find(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<Option<Subsc
         .optional()
 }
 
+/// What `delete` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    NotFound,
+    /// The service keeps it for itself (the name); only its configuration removes it.
+    Kept(String),
+}
+
 /// Deleted: nothing more is sent to it (its pending deliveries are dropped), its history
-/// stays. `false` when there was none.
-pub fn delete(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<bool> {
+/// stays. A subscription the service keeps for itself is never deleted here: without it
+/// cancelled visits would leave prescriptions active and patients without mail.
+pub fn delete(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<Deletion> {
     conn.transaction(|conn| {
+        let Some(found) = find(conn, id)? else {
+            return Ok(Deletion::NotFound);
+        };
+        if let Some(kept) = found.kept_as {
+            return Ok(Deletion::Kept(kept));
+        }
         let deleted = diesel::update(
             webhook_subscriptions::table
                 .filter(webhook_subscriptions::id.eq(id))
+                .filter(webhook_subscriptions::kept_as.is_null())
                 .filter(webhook_subscriptions::deleted_at.is_null()),
         )
         .set(webhook_subscriptions::deleted_at.eq(Utc::now()))
@@ -145,7 +162,11 @@ pub fn delete(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<bool> {
         )
         .set(webhook_deliveries::status.eq("failed"))
         .execute(conn)?;
-        Ok(deleted > 0)
+        Ok(if deleted > 0 {
+            Deletion::Deleted
+        } else {
+            Deletion::NotFound
+        })
     })
 }
 

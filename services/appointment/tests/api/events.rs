@@ -446,3 +446,66 @@ async fn two_instances_deliver_each_event_once_and_a_deleted_subscription_gets_n
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_subscription_the_service_keeps_cannot_be_deleted_and_admins_changes_are_audited() {
+    let secret = "whsec_dGVzdCBub3RpZmljYXRpb25zIHNlY3JldCBvZiAzMiBieXRlcw==";
+    let app = spawn_app_with(|s| {
+        s.events.notifications = Some(common::events::settings::NotifyTarget {
+            url: "http://127.0.0.1:9/internal/events".into(),
+            secret: common::config::Secret::new(secret),
+        });
+    })
+    .await;
+    let admin = caller(Role::Admin);
+    let listed: Vec<Value> = app
+        .get("/admin/webhooks", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kept = listed
+        .iter()
+        .find(|s| s["kept_as"] == "notifications")
+        .expect("the kept subscription is listed");
+
+    let res = app
+        .delete(
+            &format!("/admin/webhooks/{}", kept["id"].as_str().unwrap()),
+            &admin,
+        )
+        .await;
+
+    assert_problem(res, 409).await;
+    let still: Vec<Value> = app
+        .get("/admin/webhooks", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(still.len(), listed.len(), "nothing was deleted");
+
+    // An admin's own subscription comes and goes, each step in the audit trail.
+    let created: Value = app
+        .post(
+            "/admin/webhooks",
+            &admin,
+            &json!({ "url": "http://127.0.0.1:9/hooks", "events": ["appointment.booked"] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(
+        app.delete(&format!("/admin/webhooks/{id}"), &admin)
+            .await
+            .status(),
+        204
+    );
+    let trail = app.audit_events(&format!("?resource_id={id}")).await;
+    let actions: Vec<&str> = trail.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"webhook.create"), "{actions:?}");
+    assert!(actions.contains(&"webhook.delete"), "{actions:?}");
+    assert!(trail.iter().all(|e| e["actor_id"] == admin.id.to_string()));
+}
