@@ -49,13 +49,34 @@ where
 pub struct PublicBase(pub Option<String>);
 
 /// The service's base URL for links a client follows: `PUBLIC_BASE_URL`, else the scheme
-/// and host the request came in on.
+/// and host the request came in on. `X-Forwarded-Host`, `X-Forwarded-Proto` and
+/// `Forwarded` count only from a peer in `TRUSTED_PROXIES`: anyone else could otherwise
+/// point the links in a PDF's QR code, a FHIR Bundle or the OAuth metadata at a host of
+/// theirs (and a shared cache would hand that answer on).
 pub fn public_base(req: &actix_web::HttpRequest) -> String {
-    match req.app_data::<actix_web::web::Data<PublicBase>>() {
-        Some(base) if base.0.is_some() => base.0.clone().unwrap_or_default(),
-        _ => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
+    if let Some(base) = req
+        .app_data::<actix_web::web::Data<PublicBase>>()
+        .and_then(|base| base.0.clone())
+    {
+        return base;
     }
+    let from_trusted_proxy = req.peer_addr().is_some_and(|peer| {
+        req.app_data::<actix_web::web::Data<crate::client_address::TrustedProxies>>()
+            .is_some_and(|trusted| trusted.trusts(peer.ip()))
+    });
+    if from_trusted_proxy {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    let scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_else(|| req.app_config().host());
+    format!("{scheme}://{host}")
 }

@@ -175,6 +175,41 @@ async fn behind_a_proxy_prefix_the_metadata_points_under_public_base_url() {
     assert_eq!(body["jwks_uri"], format!("{base}/.well-known/jwks.json"));
 }
 
+async fn metadata_with_forwarded_host(app: &TestApp) -> Value {
+    app.client
+        .get(app.url("/.well-known/oauth-authorization-server"))
+        .header("X-Forwarded-Host", "attacker.example")
+        .header("X-Forwarded-Proto", "https")
+        .header("Forwarded", "host=attacker.example;proto=https")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn forwarded_host_headers_move_the_links_only_from_a_trusted_proxy() {
+    let app = spawn_app().await;
+
+    let body = metadata_with_forwarded_host(&app).await;
+
+    assert_eq!(body["token_endpoint"], app.url("/auth/token"), "{body}");
+    assert!(!body.to_string().contains("attacker.example"), "{body}");
+
+    let behind_proxy = spawn_app_with(|s| {
+        s.http.trusted_proxies =
+            common::client_address::TrustedProxies::parse(&["127.0.0.1/32".into()]).unwrap();
+    })
+    .await;
+    let body = metadata_with_forwarded_host(&behind_proxy).await;
+    assert_eq!(
+        body["token_endpoint"],
+        "https://attacker.example/auth/token"
+    );
+}
+
 /// authlib, an OAuth2 client library, as a client developer would use it: the password
 /// grant, the refresh grant, and a wrong password read as `invalid_grant`.
 const AUTHLIB_CLIENT: &str = r#"
