@@ -12,6 +12,12 @@
 //! Every attempt is counted when it starts (so concurrent guesses cannot all slip past a
 //! check), and handed back when it succeeds or is refused by a limit: what stays counted
 //! are wrong passwords and unknown accounts. Sign-ups count every attempt per address.
+//!
+//! The current password that guards a password or e-mail change counts in the same
+//! budgets as a login, so a stolen access token buys no more guesses than the login form.
+//! An account is keyed by its id (however its address was typed: PostgreSQL's and Rust's
+//! lower-casing differ on letters such as `İ`), an unknown one by the address as typed; an
+//! IPv6 client by its /64, which one subscriber holds whole.
 
 use chrono::{DateTime, Utc};
 use common::ApiError;
@@ -35,18 +41,55 @@ impl LoginBudgets {
     };
 }
 
-/// The buckets one login attempt counts in: pair, account, address.
-pub fn login_buckets(email: &str, client_address: &str) -> [String; 3] {
-    let account = email.trim().to_lowercase();
+/// Whose password is being tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    Known(common::UserId),
+    /// No account has the address typed: counted by that address, lower-cased.
+    Unknown(String),
+}
+
+impl Account {
+    pub fn unknown(typed_email: &str) -> Self {
+        Self::Unknown(typed_email.trim().to_lowercase())
+    }
+
+    fn key(&self) -> String {
+        match self {
+            Self::Known(id) => format!("id:{id}"),
+            Self::Unknown(email) => format!("email:{email}"),
+        }
+    }
+}
+
+/// The client as counted: an IPv4 address, or the /64 an IPv6 address is in (an IPv4
+/// address written as IPv6 counts as the IPv4 one). Anything else is counted as given.
+pub fn client_key(client_address: &str) -> String {
+    match client_address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+        Ok(ip) => ip.to_string(),
+        Err(_) => client_address.to_owned(),
+    }
+}
+
+/// The buckets one password attempt counts in: pair, account, address.
+pub fn login_buckets(account: &Account, client_address: &str) -> [String; 3] {
+    let (account, client) = (account.key(), client_key(client_address));
     [
-        format!("pair:{account}|{client_address}"),
+        format!("pair:{account}|{client}"),
         format!("account:{account}"),
-        format!("address:{client_address}"),
+        format!("address:{client}"),
     ]
 }
 
 pub fn sign_up_bucket(client_address: &str) -> String {
-    format!("register:{client_address}")
+    format!("register:{}", client_key(client_address))
 }
 
 /// A bucket's count in the current window, this attempt included.
@@ -113,7 +156,7 @@ mod tests {
 
     fn counts(pair: i32, account: i32, address: i32) -> Vec<Count> {
         let window_start = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let [p, a, d] = login_buckets("Ann@Example.com", "203.0.113.9");
+        let [p, a, d] = login_buckets(&Account::unknown("Ann@Example.com"), "203.0.113.9");
         [(p, pair), (a, account), (d, address)]
             .into_iter()
             .map(|(bucket, attempts)| Count {
@@ -146,6 +189,18 @@ mod tests {
     #[test]
     fn an_address_past_its_budget_is_refused_for_every_account() {
         assert!(decide_login(BUDGETS, &counts(1, 1, 101), now()).is_err());
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_counts_as_its_slash_64() {
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            client_key("2001:db8:1:2:ffff::9"),
+            client_key("2001:db8:1:2::1")
+        );
+        assert_ne!(client_key("2001:db8:1:3::1"), client_key("2001:db8:1:2::1"));
+        assert_eq!(client_key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(client_key("203.0.113.9"), "203.0.113.9");
     }
 
     #[test]

@@ -5,13 +5,13 @@ use super::views::UserView;
 use crate::db::users;
 use crate::domain::account::{PasswordChangeForm, ProfileForm};
 use crate::domain::passwords::Passwords;
-use crate::usecases::{profile, revocation};
+use crate::usecases::{SessionPolicy, profile, revocation};
 use actix_web::{HttpResponse, web};
 use common::ApiError;
 use common::audit::AuditContext;
 use common::auth::{AuthenticatedUser, TokenVerifier};
 use common::db::{DbPool, with_conn};
-use common::problem_responses::{Invalid, Malformed, Unauthenticated};
+use common::problem_responses::{Invalid, Malformed, RateLimited, Unauthenticated};
 
 /// `GET /users/profile`.
 #[utoipa::path(get, path = "/users/profile", tag = "users",
@@ -41,16 +41,19 @@ pub async fn get_profile(
         Unauthenticated,
         (status = 403, description = "current_password is wrong (changing the email needs it)", body = common::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Email taken", body = common::error::Problem, content_type = "application/problem+json"),
-        Invalid))]
+        Invalid,
+        RateLimited))]
 pub async fn update_profile(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
+    policy: web::Data<SessionPolicy>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let changes = body.into_inner().validate()?;
-    let user = profile::update(&pool, &passwords, caller, audit, changes).await?;
+    let budgets = policy.login_budgets;
+    let user = profile::update(&pool, &passwords, budgets, caller, audit, changes).await?;
     Ok(web::Json(UserView::from(&user)))
 }
 
@@ -64,17 +67,21 @@ pub async fn update_profile(
         Malformed,
         Unauthenticated,
         (status = 403, description = "current_password is wrong", body = common::error::Problem, content_type = "application/problem+json"),
-        Invalid))]
+        Invalid,
+        RateLimited))]
 pub async fn change_password(
     pool: web::Data<DbPool>,
     passwords: web::Data<Passwords>,
+    policy: web::Data<SessionPolicy>,
     verifier: web::Data<TokenVerifier>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     body: web::Json<PasswordChangeForm>,
 ) -> Result<HttpResponse, ApiError> {
     let change = body.into_inner().validate()?;
-    let revocation = profile::change_password(&pool, &passwords, caller, audit, change).await?;
+    let budgets = policy.login_budgets;
+    let revocation =
+        profile::change_password(&pool, &passwords, budgets, caller, audit, change).await?;
     revocation::apply_here(&verifier, revocation);
     Ok(HttpResponse::NoContent().finish())
 }

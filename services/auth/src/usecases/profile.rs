@@ -4,6 +4,8 @@ use crate::db::models::User;
 use crate::db::{refresh_tokens, users};
 use crate::domain::account::{PasswordChange, ProfileChanges};
 use crate::domain::passwords::Passwords;
+use crate::domain::rate_limit::{Account, LoginBudgets};
+use crate::usecases::password_attempts;
 use common::ApiError;
 use common::audit::{Action, AuditContext, AuditEvent, store as audit_store};
 use common::auth::AuthenticatedUser;
@@ -23,17 +25,19 @@ fn own_profile_event(
         .succeeded()
 }
 
-/// A new email needs the current password (403 when wrong, as for a password change);
-/// another account's email is a 409; an account deleted meanwhile a 404.
+/// A new email needs the current password (403 when wrong, as for a password change;
+/// counted in the login budgets, 429 past them); another account's email is a 409; an
+/// account deleted meanwhile a 404.
 pub async fn update(
     pool: &DbPool,
     passwords: &Passwords,
+    budgets: LoginBudgets,
     caller: AuthenticatedUser,
     audit: AuditContext,
     mut changes: ProfileChanges,
 ) -> Result<User, ApiError> {
     if let Some(current) = changes.current_password.take() {
-        ensure_current_password(pool, passwords, caller, current).await?;
+        ensure_current_password(pool, passwords, budgets, &caller, &audit, current).await?;
     }
     with_conn(pool, move |conn| {
         write_profile(conn, &caller, &audit, &changes)
@@ -65,20 +69,29 @@ fn write_profile(
 }
 
 /// 403 unless `current` is the caller's password (not 401: the session itself is valid).
+/// Counted in the account's login budgets before it is hashed: past them, 429.
 async fn ensure_current_password(
     pool: &DbPool,
     passwords: &Passwords,
-    caller: AuthenticatedUser,
+    budgets: LoginBudgets,
+    caller: &AuthenticatedUser,
+    audit: &AuditContext,
     current: common::config::Secret,
 ) -> Result<(), ApiError> {
-    let current_hash = with_conn(pool, move |conn| {
-        users::find(conn, caller.id)?
+    let (id, client) = (caller.id, audit.client_address.clone().unwrap_or_default());
+    let (current_hash, counted) = with_conn(pool, move |conn| {
+        let hash = users::find(conn, id)?
             .map(|u| u.password_hash)
-            .ok_or(ApiError::NotFound("user"))
+            .ok_or(ApiError::NotFound("user"))?;
+        let counted = password_attempts::count(conn, budgets, &Account::Known(id), &client)?;
+        Ok((hash, counted))
     })
     .await?;
     if passwords.verify(current, Some(current_hash)).await? {
-        Ok(())
+        with_conn(pool, move |conn| {
+            password_attempts::hand_back(conn, &counted)
+        })
+        .await
     } else {
         Err(ApiError::Forbidden("the current password is incorrect"))
     }
@@ -89,11 +102,12 @@ async fn ensure_current_password(
 pub async fn change_password(
     pool: &DbPool,
     passwords: &Passwords,
+    budgets: LoginBudgets,
     caller: AuthenticatedUser,
     audit: AuditContext,
     change: PasswordChange,
 ) -> Result<common::auth::revocations::Revocation, ApiError> {
-    ensure_current_password(pool, passwords, caller, change.current).await?;
+    ensure_current_password(pool, passwords, budgets, &caller, &audit, change.current).await?;
     let new_hash = passwords.hash(change.new).await?;
     with_conn(pool, move |conn| {
         conn.transaction(|conn| {

@@ -1,11 +1,11 @@
 //! Logins and their sessions: checking a password under the rate limit, starting a
 //! session, rotating its refresh token, ending it.
 
-use super::SessionPolicy;
+use super::{SessionPolicy, password_attempts};
 use crate::db::models::{NewRefreshToken, User};
-use crate::db::{login_attempts, refresh_tokens, users};
+use crate::db::{refresh_tokens, users};
 use crate::domain::passwords::Passwords;
-use crate::domain::rate_limit::{self, LoginBudgets};
+use crate::domain::rate_limit::Account;
 use crate::domain::refresh::{Presented, classify};
 use crate::domain::tokens::{Subject, TokenIssuer, hash_refresh_token, new_refresh_token};
 use chrono::Utc;
@@ -42,19 +42,14 @@ pub async fn authenticate(
     let client = audit.client_address.clone().unwrap_or_default();
     let typed = email.trim().to_owned();
     let budgets = policy.login_budgets;
-    let buckets = rate_limit::login_buckets(&typed, &client);
     let found = with_conn(pool, move |conn| {
-        let counted = if budgets == LoginBudgets::OFF {
-            Vec::new()
-        } else {
-            let counted = login_attempts::record(conn, &buckets)?;
-            if let Err(limited) = rate_limit::decide_login(budgets, &counted, Utc::now()) {
-                login_attempts::release(conn, &counted)?;
-                return Err(limited);
-            }
-            counted
+        let user = users::find_by_email(conn, &typed)?;
+        let account = match &user {
+            Some(user) => Account::Known(user.id),
+            None => Account::unknown(&typed),
         };
-        Ok((counted, users::find_by_email(conn, &typed)?))
+        let counted = password_attempts::count(conn, budgets, &account, &client)?;
+        Ok((counted, user))
     })
     .await;
     if let Err(ApiError::RateLimited { .. }) = &found {
@@ -69,10 +64,9 @@ pub async fn authenticate(
     match (passwords.verify(password, hash).await?, user) {
         // A disabled account gets the answer of a wrong password: nothing to probe.
         (true, Some(user)) if !user.disabled => {
-            // A success is no failure: hand its counted attempt back.
             if !counted.is_empty() {
                 with_conn(pool, move |conn| {
-                    Ok(login_attempts::release(conn, &counted)?)
+                    password_attempts::hand_back(conn, &counted)
                 })
                 .await?;
             }

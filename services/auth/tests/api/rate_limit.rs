@@ -240,3 +240,91 @@ async fn zero_turns_the_limits_off() {
 
     assert_eq!(app.login(&email, PASSWORD).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_dotted_capital_i_in_the_address_counts_in_the_same_accounts_budget() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_account_and_address = 3;
+    })
+    .await;
+    // PostgreSQL finds this account for "İ" as for "i"; Rust lower-cases it to "i̇".
+    let email = format!("ilse-{}@example.com", uuid::Uuid::new_v4().simple());
+    assert_eq!(
+        app.register(&registration(&email, "patient"))
+            .await
+            .status(),
+        201
+    );
+    let variant = email.replacen('i', "İ", 1);
+    start_of_a_window().await;
+    for typed in [&email, &variant, &email] {
+        let res = login_from(&app, "203.0.113.9", typed, "Wrong1Password").await;
+        assert_eq!(res.status(), 401);
+    }
+
+    let res = login_from(&app, "203.0.113.9", &variant, "Wrong1Password").await;
+
+    assert_problem(res, 429).await;
+}
+
+#[tokio::test]
+async fn an_ipv6_subscriber_spreading_guesses_over_its_slash_64_is_one_address() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_account_and_address = 3;
+    })
+    .await;
+    let email = patient(&app).await;
+    start_of_a_window().await;
+    for host in 1..=3 {
+        let address = format!("2001:db8:1:2::{host:x}");
+        let res = login_from(&app, &address, &email, "Wrong1Password").await;
+        assert_eq!(res.status(), 401);
+    }
+
+    let same_subscriber = login_from(&app, "2001:db8:1:2:ffff::7", &email, PASSWORD).await;
+    let next_subscriber = login_from(&app, "2001:db8:1:3::1", &email, PASSWORD).await;
+
+    assert_problem(same_subscriber, 429).await;
+    assert_eq!(next_subscriber.status(), 200);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_with_a_stolen_token_spends_the_login_budget() {
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.per_account_and_address = 3;
+    })
+    .await;
+    let session = app.signed_in("patient").await;
+    start_of_a_window().await;
+    let change = |current: &str| {
+        app.client
+            .put(app.url("/users/profile/password"))
+            .bearer_auth(&session.access_token)
+            .header("X-Forwarded-For", "203.0.113.66")
+            .json(&json!({ "current_password": current, "new_password": "An0therPassword" }))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_problem(change("Wrong1Password").await.unwrap(), 403).await;
+    }
+    let email_change = app
+        .client
+        .put(app.url("/users/profile"))
+        .bearer_auth(&session.access_token)
+        .header("X-Forwarded-For", "203.0.113.66")
+        .json(&json!({ "email": unique_email(), "current_password": "Wrong1Password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(email_change, 403).await;
+
+    // The fourth guess is refused before any hashing, the right password too, and the
+    // login form from that address is closed for the account as well.
+    assert_problem(change("Wrong2Password").await.unwrap(), 429).await;
+    assert_problem(change(PASSWORD).await.unwrap(), 429).await;
+    let login = login_from(&app, "203.0.113.66", &session.email, PASSWORD).await;
+    assert_problem(login, 429).await;
+}
