@@ -17,6 +17,15 @@ pub fn revoke(conn: &mut PgConnection, user: UserId, not_before: DateTime<Utc>) 
     Ok(())
 }
 
+/// When `user`'s tokens start to count, if they were ever revoked.
+pub fn not_before_of(conn: &mut PgConnection, user: UserId) -> QueryResult<Option<DateTime<Utc>>> {
+    revocations::table
+        .find(user)
+        .select(revocations::not_before)
+        .first(conn)
+        .optional()
+}
+
 /// What changed after `since` (everything without it), and the database's time of asking.
 pub fn changed_since(
     conn: &mut PgConnection,

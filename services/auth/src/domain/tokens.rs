@@ -34,6 +34,9 @@ pub struct Subject<'a> {
     pub given_name: &'a str,
     pub family_name: &'a str,
     pub approved: bool,
+    /// The subject's tokens are refused when issued before this (a revocation in this
+    /// very second): a token issued now is dated no earlier, so it is not refused.
+    pub not_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug)]
@@ -71,10 +74,12 @@ impl TokenIssuer {
     pub fn access_token(&self, subject: &Subject<'_>) -> Result<AccessToken, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let ttl = self.access_ttl.as_secs();
+        // At most a second ahead, within every verifier's allowance for clocks.
+        let issued = subject.not_before.map_or(now, |nb| now.max(nb.timestamp()));
         let claims = AccessClaims {
             sub: subject.id,
             role: subject.role,
-            iat: now,
+            iat: issued,
             exp: now + i64::try_from(ttl).unwrap_or(i64::MAX / 2),
             jti: uuid::Uuid::new_v4().to_string(),
             iss: self.issuer.clone(),

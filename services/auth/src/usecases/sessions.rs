@@ -3,7 +3,7 @@
 
 use super::{SessionPolicy, password_attempts};
 use crate::db::models::{NewRefreshToken, User};
-use crate::db::{refresh_tokens, users};
+use crate::db::{refresh_tokens, revocations, users};
 use crate::domain::passwords::Passwords;
 use crate::domain::rate_limit::Account;
 use crate::domain::refresh::{Presented, classify};
@@ -93,14 +93,13 @@ pub async fn start(
     user: &User,
     audit: &AuditContext,
 ) -> Result<Session, ApiError> {
-    let access = issuer.access_token(&subject(user))?;
     let refresh = new_refresh_token()?;
     let lifetime =
         chrono::Duration::from_std(policy.refresh_ttl).map_err(|e| ApiError::Internal(e.into()))?;
     let user_id = user.id;
     let hash = refresh.hash.clone();
     let event = session_event(audit, user, Action::Login, Outcome::Success);
-    with_conn(pool, move |conn| {
+    let not_before = with_conn(pool, move |conn| {
         audit_store::append(conn, &[event])?;
         refresh_tokens::insert(
             conn,
@@ -112,9 +111,10 @@ pub async fn start(
                 expires_at: Utc::now() + lifetime,
             },
         )?;
-        Ok(())
+        Ok(revocations::not_before_of(conn, user_id)?)
     })
     .await?;
+    let access = issuer.access_token(&subject(user, not_before))?;
     Ok(Session {
         access_token: access.token,
         expires_in: access.expires_in,
@@ -127,13 +127,14 @@ fn patient_of(user: &User) -> Option<common::UserId> {
 }
 
 /// What `user`'s access tokens assert: always read from the account as it is now.
-fn subject(user: &User) -> Subject<'_> {
+fn subject(user: &User, not_before: Option<chrono::DateTime<Utc>>) -> Subject<'_> {
     Subject {
         id: user.id,
         role: user.role,
         given_name: &user.first_name,
         family_name: &user.last_name,
         approved: user.approved,
+        not_before,
     }
 }
 
@@ -158,14 +159,15 @@ fn session_event(
 }
 
 enum Rotation {
-    Rotated(User),
+    Rotated(User, Option<chrono::DateTime<Utc>>),
     ReuseDetected { family_id: uuid::Uuid },
     Refused,
 }
 
 /// Exchanges a refresh token for a new pair. The row is locked while deciding, so of two
 /// requests presenting one token only the first rotates it; the second is a reuse, which
-/// ends the whole login.
+/// ends the whole login: its refresh tokens, and every access token of the account
+/// issued so far (other logins' clients refresh theirs and carry on).
 pub async fn rotate(
     pool: &DbPool,
     issuer: &TokenIssuer,
@@ -186,6 +188,7 @@ pub async fn rotate(
                 Presented::Dead => Ok(Rotation::Refused),
                 Presented::Reused => {
                     refresh_tokens::revoke_family(conn, row.family_id)?;
+                    super::revocation::revoke_now(conn, row.user_id)?;
                     if let Some(user) = users::find(conn, row.user_id)? {
                         let event =
                             session_event(&context, &user, Action::RefreshReuse, Outcome::Failure);
@@ -212,15 +215,16 @@ pub async fn rotate(
                             expires_at: row.expires_at,
                         },
                     )?;
-                    Ok(Rotation::Rotated(user))
+                    let not_before = revocations::not_before_of(conn, user.id)?;
+                    Ok(Rotation::Rotated(user, not_before))
                 }
             }
         })
     })
     .await?;
     match outcome {
-        Rotation::Rotated(user) => {
-            let access = issuer.access_token(&subject(&user))?;
+        Rotation::Rotated(user, not_before) => {
+            let access = issuer.access_token(&subject(&user, not_before))?;
             Ok(Session {
                 access_token: access.token,
                 expires_in: access.expires_in,

@@ -206,3 +206,87 @@ async fn the_revocation_list_names_revoked_subjects_to_holders_of_the_shared_tok
         .await;
     assert_eq!(later.json::<Value>().await.unwrap()["subjects"], json!([]));
 }
+
+/// Sleeps until just after the next whole second, so what follows shares one second.
+async fn start_of_a_second() {
+    let into = chrono::Utc::now().timestamp_subsec_millis();
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(1010 - into))).await;
+}
+
+#[tokio::test]
+async fn a_token_issued_earlier_in_the_second_of_a_logout_everywhere_is_refused_too() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+    let mut checked = false;
+    for _ in 0..5 {
+        start_of_a_second().await;
+        // What an attacker refreshing ten times a second holds at the moment of revocation.
+        let pair: Value = app
+            .refresh(&session.refresh_token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let stolen = pair["access_token"].as_str().unwrap().to_owned();
+        let issued = token_claims(&stolen)["iat"].as_i64().unwrap();
+        let res = app
+            .client
+            .post(app.url("/auth/logout"))
+            .bearer_auth(&stolen)
+            .json(&json!({ "all": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        if chrono::Utc::now().timestamp() != issued {
+            continue; // the second ran out: the case is not the one under test
+        }
+        let read = app.get("/users/profile", &stolen).await;
+        assert_eq!(
+            assert_problem(read, 401).await["detail"],
+            "the access token was revoked"
+        );
+        // The owner signs in again in that same second, and is let in at once.
+        let again = app.session_of(&session.email, PASSWORD).await;
+        assert_eq!(
+            app.get("/users/profile", &again.access_token)
+                .await
+                .status(),
+            200
+        );
+        checked = true;
+        break;
+    }
+    assert!(
+        checked,
+        "never managed a refresh and a revocation within one second"
+    );
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_also_ends_the_access_tokens_of_the_account() {
+    let app = spawn_app().await;
+    let session = app.signed_in("patient").await;
+    let rotated: Value = app
+        .refresh(&session.refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let thiefs_access = rotated["access_token"].as_str().unwrap().to_owned();
+
+    assert_problem(app.refresh(&session.refresh_token).await, 401).await;
+
+    let refused = test_support::serve::eventually(std::time::Duration::from_secs(5), || async {
+        app.get("/users/profile", &thiefs_access).await.status() == 401
+    })
+    .await;
+    assert!(refused, "the access token of the stolen login still works");
+    let again = app.session_of(&session.email, PASSWORD).await;
+    assert_eq!(
+        app.get("/users/profile", &again.access_token)
+            .await
+            .status(),
+        200
+    );
+}
