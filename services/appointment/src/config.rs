@@ -13,6 +13,7 @@
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
+//! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10),
 //! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
 //! `NATS_URL` (no relay), `NOTIFICATIONS_WEBHOOK_URL` + `NOTIFICATIONS_WEBHOOK_SECRET`
 //! (auth-service's inbox, for e-mail), `PRESCRIPTIONS_WEBHOOK_URL` +
@@ -51,6 +52,8 @@ pub struct HoldSettings {
     pub max_per_patient: u32,
     /// A hold the waitlist offers: long enough to see the e-mail and answer it.
     pub offer_ttl: std::time::Duration,
+    /// Waiting or offered waitlist entries one patient may have at once.
+    pub max_waitlist_entries_per_patient: u32,
 }
 
 impl HoldSettings {
@@ -69,6 +72,7 @@ impl HoldSettings {
             ttl: seconds("HOLD_TTL_SECONDS", 300)?,
             max_per_patient: var_or("MAX_HOLDS_PER_PATIENT", 3)?,
             offer_ttl: seconds("WAITLIST_OFFER_TTL_SECONDS", 900)?,
+            max_waitlist_entries_per_patient: var_or("MAX_WAITLIST_ENTRIES_PER_PATIENT", 10)?,
         })
     }
 
@@ -77,6 +81,7 @@ impl HoldSettings {
             ttl: std::time::Duration::from_secs(300),
             max_per_patient: 3,
             offer_ttl: std::time::Duration::from_secs(900),
+            max_waitlist_entries_per_patient: 10,
         }
     }
 }

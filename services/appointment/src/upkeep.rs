@@ -13,14 +13,12 @@ use std::time::Duration;
 const PERIOD: Duration = Duration::from_secs(1);
 
 pub fn start(pool: DbPool, settings: HoldSettings, lifecycle: Arc<Lifecycle>) {
-    let offer_ttl =
-        chrono::Duration::from_std(settings.offer_ttl).unwrap_or(chrono::Duration::minutes(15));
     every(PERIOD, lifecycle, move || {
         let pool = pool.clone();
         async move {
             let pass = with_conn(&pool, move |conn| {
                 let expired = holds::expire_due(conn)?;
-                let offered = offers::offer_freed(conn, offer_ttl)?;
+                let offered = offers::offer_freed(conn, &settings)?;
                 Ok((expired, offered))
             })
             .await;

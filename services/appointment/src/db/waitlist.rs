@@ -115,23 +115,31 @@ pub fn set_status(
 /// The oldest waiting entry for `doctor` whose window holds `slot`, whose patient has
 /// nothing booked or held overlapping it, and who was not offered this slot before;
 /// locked, skipping entries another replica is offering to.
+/// The oldest waiting entry with `doctor` whose window holds `slot`, whose patient is free
+/// then, was never offered this slot (by any of their entries with the doctor), and is
+/// not in `passed_over`; locked, skipping entries another replica holds.
 pub fn next_for(
     conn: &mut PgConnection,
     doctor: UserId,
     slot: Span,
     now: DateTime<Utc>,
+    passed_over: &[UserId],
 ) -> QueryResult<Option<WaitlistEntry>> {
-    use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
+    use diesel::sql_types::{Array, Timestamptz, Uuid as SqlUuid};
+    let passed_over: Vec<uuid::Uuid> = passed_over.iter().map(|p| p.as_uuid()).collect();
     diesel::sql_query(
         "SELECT w.* FROM waitlist_entries w \
          WHERE w.doctor_id = $1 AND w.status = 'waiting' \
            AND w.earliest <= $2 AND w.latest >= $3 \
+           AND NOT (w.patient_id = ANY($5)) \
            AND NOT EXISTS (SELECT 1 FROM appointments a \
                            WHERE a.patient_id = w.patient_id \
                              AND (a.status = 'booked' OR (a.status = 'held' AND a.hold_expires_at > $4)) \
                              AND a.appointment_time < $3 AND a.end_time > $2) \
            AND NOT EXISTS (SELECT 1 FROM waitlist_offers o \
-                           WHERE o.entry_id = w.id AND o.slot_start = $2) \
+                           JOIN waitlist_entries mine ON mine.id = o.entry_id \
+                           WHERE mine.patient_id = w.patient_id AND mine.doctor_id = w.doctor_id \
+                             AND o.slot_start = $2) \
          ORDER BY w.created_at, w.id LIMIT 1 \
          FOR UPDATE OF w SKIP LOCKED",
     )
@@ -139,8 +147,18 @@ pub fn next_for(
     .bind::<Timestamptz, _>(slot.start)
     .bind::<Timestamptz, _>(slot.end)
     .bind::<Timestamptz, _>(now)
+    .bind::<Array<SqlUuid>, _>(passed_over)
     .get_result(conn)
     .optional()
+}
+
+/// The patient's entries still waiting or offered.
+pub fn active_count(conn: &mut PgConnection, patient: UserId) -> QueryResult<i64> {
+    waitlist_entries::table
+        .filter(waitlist_entries::patient_id.eq(patient))
+        .filter(waitlist_entries::status.eq_any(["waiting", "offered"]))
+        .count()
+        .get_result(conn)
 }
 
 pub fn record_offer(

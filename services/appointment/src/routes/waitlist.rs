@@ -4,6 +4,7 @@
 
 use super::views::WaitlistView;
 use crate::SERVICE_NAME;
+use crate::config::HoldSettings;
 use crate::db::waitlist as entries;
 use crate::domain::waitlist::{WaitlistForm, WaitlistStatus};
 use crate::usecases::waitlist;
@@ -29,9 +30,11 @@ use serde::Deserialize;
         (status = 201, description = "Waiting for a freed slot in the window", body = WaitlistView),
         Malformed, Unauthenticated, Forbidden,
         (status = 404, description = "No such doctor", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The patient already has MAX_WAITLIST_ENTRIES_PER_PATIENT (10) waiting or offered entries", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid))]
 pub async fn join(
     pool: web::Data<DbPool>,
+    holds: web::Data<HoldSettings>,
     caller: AuthenticatedUser,
     name: TokenNames,
     audit: AuditContext,
@@ -42,8 +45,9 @@ pub async fn join(
     let body = body.into_inner();
     let idempotency = key.bind(Scope::user(caller.id), SERVICE_NAME.as_bytes(), &body)?;
     let request = parse_body::<WaitlistForm>(body)?.validate(Utc::now())?;
+    let max_entries = holds.max_waitlist_entries_per_patient;
     create_once(&pool, idempotency, move |conn| {
-        waitlist::join(conn, &caller, &name, &audit, &request).map(WaitlistView::from)
+        waitlist::join(conn, &caller, &name, &audit, &request, max_entries).map(WaitlistView::from)
     })
     .await
 }

@@ -2,7 +2,7 @@
 //! pending offer, so its slot goes to the next entry).
 
 use crate::db::models::{WaitlistEntry, WaitlistStatusColumn};
-use crate::db::{appointments, freed, profiles, waitlist};
+use crate::db::{appointments, freed, holds, profiles, waitlist};
 use crate::domain::appointment::Status;
 use crate::domain::waitlist::{WaitlistRequest, WaitlistStatus};
 use chrono::Utc;
@@ -13,16 +13,26 @@ use common::ids::WaitlistEntryId;
 use diesel::{Connection, PgConnection};
 
 /// The doctor must have a profile (404); the entry waits for a freed slot in its window.
+/// A patient keeps at most `max_entries` waiting or offered entries (409), counted under
+/// their holds lock so two joins at once cannot both pass.
 pub fn join(
     conn: &mut PgConnection,
     patient: &AuthenticatedUser,
     name: &TokenNames,
     audit: &AuditContext,
     request: &WaitlistRequest,
+    max_entries: u32,
 ) -> Result<WaitlistEntry, ApiError> {
     conn.transaction(|conn| {
         let profile = profiles::find_by_any_id(conn, request.doctor_id.as_uuid())?
             .ok_or(ApiError::NotFound("doctor"))?;
+        holds::lock_patient(conn, patient.id)?;
+        let active = waitlist::active_count(conn, patient.id)?;
+        if active >= i64::from(max_entries) {
+            return Err(ApiError::Conflict(format!(
+                "the patient already waits with {active} entries, the most at once: withdraw one first"
+            )));
+        }
         let now = Utc::now();
         let entry = waitlist::insert(
             conn,

@@ -348,3 +348,150 @@ async fn a_restart_between_a_cancellation_and_its_offer_loses_nothing() {
     );
     assert_eq!(q.app.db.count_rows("waitlist_offers"), 2);
 }
+
+/// A doctor with one booked Monday 10:00 slot, and `patients` joining the waitlist for
+/// that Monday in order; the booking is then cancelled, freeing the slot.
+async fn freed_monday_slot(app: &TestApp, hours: Hours, patients: &[&Caller]) -> Vec<Value> {
+    let doctor = app.seed_doctor(hours);
+    let monday = next(Weekday::Mon);
+    let booker = caller(Role::Patient);
+    let booked = app.booked(&booker, doctor.id, at(monday, "10:00")).await;
+    let body = window(doctor.id, at(monday, "00:00"), at(monday, "23:00"));
+    let mut entries = Vec::new();
+    for patient in patients {
+        entries.push(join(app, patient, &body).await);
+    }
+    app.delete(&format!("/appointments/{booked}"), &booker)
+        .await;
+    entries
+}
+
+#[tokio::test]
+async fn an_offer_passes_over_a_patient_at_the_doctors_daily_limit() {
+    let app = spawn_app().await;
+    let (regular, next_in_line) = (caller(Role::Patient), caller(Role::Patient));
+    let hours = Hours {
+        max_daily_bookings_per_patient: 1,
+        ..Hours::default()
+    };
+    let doctor = app.seed_doctor(hours);
+    let monday = next(Weekday::Mon);
+    app.seed_appointment(regular.id, doctor.id, at(monday, "09:00"), "booked");
+    let booker = caller(Role::Patient);
+    let booked = app.booked(&booker, doctor.id, at(monday, "10:00")).await;
+    let body = window(doctor.id, at(monday, "00:00"), at(monday, "23:00"));
+    let first = join(&app, &regular, &body).await;
+    let second = join(&app, &next_in_line, &body).await;
+
+    app.delete(&format!("/appointments/{booked}"), &booker)
+        .await;
+
+    assert!(
+        eventually(StdDuration::from_secs(5), || offered(
+            &app,
+            &next_in_line,
+            &second
+        ))
+        .await
+    );
+    assert_eq!(
+        entry(&app, &regular, &first["id"]).await["status"],
+        "waiting"
+    );
+}
+
+#[tokio::test]
+async fn an_offer_passes_over_a_patient_holding_their_most_slots() {
+    let app = spawn_app_with(|s| s.holds.max_per_patient = 1).await;
+    let (holder, next_in_line) = (caller(Role::Patient), caller(Role::Patient));
+    let elsewhere = app.seed_doctor(Hours::default());
+    let res = app
+        .hold(&holder, elsewhere.id, at(next(Weekday::Tue), "11:00"))
+        .await;
+    assert_eq!(res.status(), 201);
+
+    let entries = freed_monday_slot(&app, Hours::default(), &[&holder, &next_in_line]).await;
+
+    assert!(
+        eventually(StdDuration::from_secs(5), || offered(
+            &app,
+            &next_in_line,
+            &entries[1]
+        ))
+        .await
+    );
+    assert_eq!(
+        entry(&app, &holder, &entries[0]["id"]).await["status"],
+        "waiting"
+    );
+    let holds = app.db.count(&format!(
+        "SELECT count(*) AS n FROM appointments WHERE status = 'held' AND patient_id = '{}'",
+        holder.id
+    ));
+    assert_eq!(holds, 1, "still only the hold of their own");
+}
+
+#[tokio::test]
+async fn a_declined_slot_is_not_offered_again_to_the_same_patients_other_entry() {
+    let app = spawn_app().await;
+    let (twice, next_in_line) = (caller(Role::Patient), caller(Role::Patient));
+    let entries = freed_monday_slot(&app, Hours::default(), &[&twice, &twice, &next_in_line]).await;
+    assert!(
+        eventually(StdDuration::from_secs(5), || offered(
+            &app,
+            &twice,
+            &entries[0]
+        ))
+        .await
+    );
+    let hold = entry(&app, &twice, &entries[0]["id"]).await["appointment_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The patient declines: the slot is free again.
+    let res = app.delete(&format!("/appointments/{hold}"), &twice).await;
+    assert_eq!(res.status(), 200);
+
+    assert!(
+        eventually(StdDuration::from_secs(5), || offered(
+            &app,
+            &next_in_line,
+            &entries[2]
+        ))
+        .await
+    );
+    assert_eq!(
+        entry(&app, &twice, &entries[1]["id"]).await["status"],
+        "waiting"
+    );
+}
+
+#[tokio::test]
+async fn a_patient_keeps_at_most_max_waitlist_entries_at_once() {
+    let app = spawn_app_with(|s| s.holds.max_waitlist_entries_per_patient = 2).await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    let monday = next(Weekday::Mon);
+    let body = window(doctor.id, at(monday, "09:00"), at(monday, "17:00"));
+    let first = join(&app, &patient, &body).await;
+    join(&app, &patient, &body).await;
+
+    assert_problem(app.post("/waitlist", &patient, &body).await, 409).await;
+
+    let withdrawn = app
+        .delete(
+            &format!("/waitlist/{}", first["id"].as_str().unwrap()),
+            &patient,
+        )
+        .await;
+    assert_eq!(withdrawn.status(), 204);
+    assert_eq!(app.post("/waitlist", &patient, &body).await.status(), 201);
+    assert_eq!(
+        app.post("/waitlist", &caller(Role::Patient), &body)
+            .await
+            .status(),
+        201,
+        "another patient has their own allowance"
+    );
+}
