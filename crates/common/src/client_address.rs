@@ -12,6 +12,23 @@ use actix_web::http::header::HeaderMap;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
+/// A client as rate limits count it: an IPv4 address, or the /64 an IPv6 address is in
+/// (one subscriber holds all of it; an IPv4 address written as IPv6 counts as the IPv4
+/// one). Anything else is counted as given.
+pub fn client_key(client_address: &str) -> String {
+    match client_address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+        Ok(ip) => ip.to_string(),
+        Err(_) => client_address.to_owned(),
+    }
+}
+
 /// The proxies whose forwarding headers are believed (app data; empty trusts none).
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub Vec<IpNet>);

@@ -13,7 +13,7 @@
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
-//! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10),
+//! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10), `MAX_HOLDS_PER_DOCTOR_PER_ADDRESS` (4),
 //! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
 //! `NATS_URL` (no relay), `NOTIFICATIONS_WEBHOOK_URL` + `NOTIFICATIONS_WEBHOOK_SECRET`
 //! (auth-service's inbox, for e-mail), `PRESCRIPTIONS_WEBHOOK_URL` +
@@ -54,6 +54,9 @@ pub struct HoldSettings {
     pub offer_ttl: std::time::Duration,
     /// Waiting or offered waitlist entries one patient may have at once.
     pub max_waitlist_entries_per_patient: u32,
+    /// Unexpired holds on one doctor asked from one client address (an IPv6 client's
+    /// /64), whichever accounts asked; 0 turns it off.
+    pub max_per_doctor_per_address: u32,
 }
 
 impl HoldSettings {
@@ -73,6 +76,7 @@ impl HoldSettings {
             max_per_patient: var_or("MAX_HOLDS_PER_PATIENT", 3)?,
             offer_ttl: seconds("WAITLIST_OFFER_TTL_SECONDS", 900)?,
             max_waitlist_entries_per_patient: var_or("MAX_WAITLIST_ENTRIES_PER_PATIENT", 10)?,
+            max_per_doctor_per_address: var_or("MAX_HOLDS_PER_DOCTOR_PER_ADDRESS", 4)?,
         })
     }
 
@@ -82,6 +86,7 @@ impl HoldSettings {
             max_per_patient: 3,
             offer_ttl: std::time::Duration::from_secs(900),
             max_waitlist_entries_per_patient: 10,
+            max_per_doctor_per_address: 4,
         }
     }
 }

@@ -46,8 +46,8 @@ pub fn insert_audited(
     diesel::sql_query(
         "WITH booked AS ( \
            INSERT INTO appointments (id, patient_id, doctor_id, appointment_time, end_time, status, notes, \
-             hold_expires_at, patient_first_name, patient_last_name) \
-           VALUES ($1, $2, $3, $4, $5, $14, $6, $15, $16, $17) RETURNING *), \
+             hold_expires_at, patient_first_name, patient_last_name, held_from) \
+           VALUES ($1, $2, $3, $4, $5, $14, $6, $15, $16, $17, $18) RETURNING *), \
          audited AS ( \
            INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, resource_type, \
              resource_id, patient_id, outcome, request_id, client_address) \
@@ -72,6 +72,7 @@ pub fn insert_audited(
     .bind::<Nullable<Timestamptz>, _>(appointment.hold_expires_at)
     .bind::<Nullable<Text>, _>(appointment.patient_first_name.as_deref())
     .bind::<Nullable<Text>, _>(appointment.patient_last_name.as_deref())
+    .bind::<Nullable<Text>, _>(appointment.held_from.as_deref())
     .get_result(conn)
 }
 

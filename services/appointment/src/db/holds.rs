@@ -73,6 +73,22 @@ pub fn active_for(
         .get_result(conn)
 }
 
+/// Unexpired holds on `doctor` asked from `address`.
+pub fn active_on_doctor_from(
+    conn: &mut PgConnection,
+    doctor: UserId,
+    address: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    appointments::table
+        .filter(appointments::doctor_id.eq(doctor))
+        .filter(appointments::held_from.eq(address))
+        .filter(appointments::status.eq(StatusColumn(Status::Held)))
+        .filter(appointments::hold_expires_at.gt(now))
+        .count()
+        .get_result(conn)
+}
+
 /// Serializes the holds of one patient (across doctors, whose profile locks do not) until
 /// the transaction ends, so two racing holds cannot both pass the limit.
 pub fn lock_patient(conn: &mut PgConnection, patient: UserId) -> QueryResult<()> {

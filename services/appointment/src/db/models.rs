@@ -183,6 +183,8 @@ pub struct NewAppointment {
     /// From the booking token (or the waitlist entry an offer comes from).
     pub patient_first_name: Option<String>,
     pub patient_last_name: Option<String>,
+    /// A patient's own hold: the client address it was asked from (see `client_key`).
+    pub held_from: Option<String>,
 }
 
 common::text_column!(

@@ -17,6 +17,7 @@ diesel::table! {
         hold_expires_at -> Nullable<Timestamptz>,
         patient_first_name -> Nullable<Text>,
         patient_last_name -> Nullable<Text>,
+        held_from -> Nullable<Text>,
     }
 }
 

@@ -13,6 +13,7 @@ use chrono::{Duration, Utc};
 use common::ApiError;
 use common::audit::{Action, AuditContext};
 use common::auth::{AuthenticatedUser, TokenNames};
+use common::client_address::client_key;
 use common::events::EventType;
 use common::ids::AppointmentId;
 use diesel::{Connection, PgConnection};
@@ -23,8 +24,9 @@ use diesel::{Connection, PgConnection};
 /// any concurrency; holds count as booked). The doctor's profile stays locked until the
 /// booking commits, so a concurrent time off, change of hours or second booking of this
 /// patient waits for it. With `hold`, the slot is kept until `HOLD_TTL_SECONDS` from now,
-/// at most `MAX_HOLDS_PER_PATIENT` unexpired holds a patient (409). The patient's name is
-/// kept as their token states it.
+/// at most `MAX_HOLDS_PER_PATIENT` unexpired holds a patient and
+/// `MAX_HOLDS_PER_DOCTOR_PER_ADDRESS` on this doctor from the client's address, whatever
+/// accounts asked (409). The patient's name is kept as their token states it.
 pub fn book(
     conn: &mut PgConnection,
     patient: &AuthenticatedUser,
@@ -39,11 +41,16 @@ pub fn book(
             .ok_or(ApiError::NotFound("doctor"))?;
         let length = Duration::minutes(i64::from(profile.slot_minutes));
         let end = ensure_bookable(conn, &profile, patient.id, booking.start, length, None)?;
-        let hold_expires_at = if booking.hold {
-            ensure_may_hold(conn, patient, settings)?;
-            Some(Utc::now() + Duration::from_std(settings.ttl).unwrap_or(Duration::minutes(5)))
-        } else {
-            None
+        let held_from = booking
+            .hold
+            .then(|| client_key(audit.client_address.as_deref().unwrap_or("unknown")));
+        let hold_expires_at = match &held_from {
+            Some(address) => {
+                ensure_may_hold(conn, patient, settings)?;
+                ensure_address_may_hold(conn, profile.user_id, address, settings)?;
+                Some(Utc::now() + Duration::from_std(settings.ttl).unwrap_or(Duration::minutes(5)))
+            }
+            None => None,
         };
         let span = Span {
             start: booking.start,
@@ -67,6 +74,7 @@ pub fn book(
             hold_expires_at,
             patient_first_name: name.given_name.clone(),
             patient_last_name: name.family_name.clone(),
+            held_from,
         };
         let created =
             appointments::insert_audited(conn, &appointment, &event).map_err(overlap_conflict)?;
@@ -78,6 +86,29 @@ pub fn book(
         events::appointment(conn, kind, &created, None, Some(&profile))?;
         Ok(created)
     })
+}
+
+/// At most `max_per_doctor_per_address` unexpired holds on the doctor from one address:
+/// fresh accounts cost nothing, so the patient's own limit alone would let a few of them
+/// hold a doctor's whole day. Counted under the doctor's profile lock, which the caller
+/// holds, so racing holds cannot pass together.
+fn ensure_address_may_hold(
+    conn: &mut PgConnection,
+    doctor: common::UserId,
+    address: &str,
+    settings: &HoldSettings,
+) -> Result<(), ApiError> {
+    let limit = settings.max_per_doctor_per_address;
+    if limit == 0 {
+        return Ok(());
+    }
+    let held = holds::active_on_doctor_from(conn, doctor, address, Utc::now())?;
+    if held >= i64::from(limit) {
+        return Err(ApiError::Conflict(format!(
+            "{held} slots of this doctor are already held from your network: confirm or cancel one first"
+        )));
+    }
+    Ok(())
 }
 
 /// At most `max_per_patient` unexpired holds; the patient's holds are serialized for the

@@ -131,6 +131,7 @@ fn offer(
         hold_expires_at: Some(expires),
         patient_first_name: entry.patient_first_name.clone(),
         patient_last_name: entry.patient_last_name.clone(),
+        held_from: None,
     };
     let held = appointments::insert_audited(conn, &hold, &event)?;
     let offered = waitlist::set_status(conn, entry.id, WaitlistStatus::Offered, Some(id))?;

@@ -225,3 +225,37 @@ async fn the_upkeep_pass_writes_expired_for_lists_and_stats() {
         "the pass marks the lapsed hold within a few seconds"
     );
 }
+
+#[tokio::test]
+async fn fresh_accounts_behind_one_address_cannot_hold_a_doctors_whole_day() {
+    let app = spawn_app_with(|s| s.holds.max_per_doctor_per_address = 2).await;
+    let doctor = app.seed_doctor(Hours::default());
+    let other_doctor = app.seed_doctor(Hours::default());
+    let monday = next(Weekday::Mon);
+    for slot in ["09:00", "09:30"] {
+        let res = app
+            .hold(&caller(Role::Patient), doctor.id, at(monday, slot))
+            .await;
+        assert_eq!(res.status(), 201, "{slot}");
+    }
+    let newcomer = caller(Role::Patient);
+
+    let third = app.hold(&newcomer, doctor.id, at(monday, "10:00")).await;
+
+    assert_problem(third, 409).await;
+    let elsewhere = app
+        .hold(&newcomer, other_doctor.id, at(monday, "10:00"))
+        .await;
+    assert_eq!(
+        elsewhere.status(),
+        201,
+        "another doctor's day is another budget"
+    );
+    let booking = app.book(&newcomer, doctor.id, at(monday, "11:00")).await;
+    assert_eq!(booking.status(), 201, "a booking is no hold");
+    assert_eq!(
+        app.db
+            .count("SELECT count(*) AS n FROM appointments WHERE status = 'held'"),
+        3
+    );
+}

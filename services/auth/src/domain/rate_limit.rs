@@ -21,6 +21,7 @@
 
 use chrono::{DateTime, Utc};
 use common::ApiError;
+use common::client_address::client_key;
 
 pub const WINDOW_SECONDS: i64 = 60;
 
@@ -59,22 +60,6 @@ impl Account {
             Self::Known(id) => format!("id:{id}"),
             Self::Unknown(email) => format!("email:{email}"),
         }
-    }
-}
-
-/// The client as counted: an IPv4 address, or the /64 an IPv6 address is in (an IPv4
-/// address written as IPv6 counts as the IPv4 one). Anything else is counted as given.
-pub fn client_key(client_address: &str) -> String {
-    match client_address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let [a, b, c, d, ..] = v6.segments();
-                format!("{}/64", std::net::Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
-            }
-        },
-        Ok(ip) => ip.to_string(),
-        Err(_) => client_address.to_owned(),
     }
 }
 
@@ -193,6 +178,7 @@ mod tests {
 
     #[test]
     fn an_ipv6_subscriber_counts_as_its_slash_64() {
+        use common::client_address::client_key;
         assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
         assert_eq!(
             client_key("2001:db8:1:2:ffff::9"),

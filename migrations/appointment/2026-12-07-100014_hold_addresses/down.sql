@@ -1,0 +1,2 @@
+DROP INDEX appointments_holds_by_address;
+ALTER TABLE appointments DROP COLUMN held_from;
