@@ -123,13 +123,53 @@ pub struct Medicine {
 
 impl Medicine {
     /// Whether `other` is the same therapy: the same code in the same system, or the same
-    /// name, case and surrounding space aside.
+    /// substance by name. Names are compared as a pharmacist reads them: compatibility
+    /// forms folded (full-width letters, ligatures), case, spacing and punctuation aside
+    /// ("Co-Amoxiclav" is "co amoxiclav" is "coamoxiclav"), and a strength or form after
+    /// the substance ignored ("Amoxicillin 500 mg" is "Amoxicillin").
     pub fn same_therapy_as(&self, other: &Medicine) -> bool {
         let same_code = match (&self.code, &other.code) {
             (Some(a), Some(b)) => a.system == b.system && a.code == b.code,
             _ => false,
         };
-        same_code || self.name.trim().to_lowercase() == other.name.trim().to_lowercase()
+        let (mine, theirs) = (substance(&self.name), substance(&other.name));
+        same_code || (!mine.is_empty() && mine == theirs)
+    }
+}
+
+/// The substance a medicine's name names: its words from the first that does not start
+/// with a digit up to the next that does (a strength before or after it: `500`, `500mg`,
+/// `0.9%`), folded and joined without separators.
+fn substance(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name.nfkc().collect::<String>().to_lowercase();
+    let is_strength = |word: &&str| word.starts_with(|c: char| c.is_numeric());
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .skip_while(is_strength)
+        .take_while(|word| !is_strength(word))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::substance;
+
+    #[test]
+    fn a_name_variant_names_the_same_substance() {
+        for (a, b) in [
+            ("Amoxicillin", "  AMOXICILLIN 500 mg capsules"),
+            ("Co-Amoxiclav", "co amoxiclav"),
+            ("Ａｍｏｘｉｃｉｌｌｉｎ", "amoxicillin"),
+            ("0.9% Sodium chloride", "Sodium  Chloride 0.45%"),
+            ("5-Fluorouracil", "Fluorouracil"),
+        ] {
+            assert_eq!(substance(a), substance(b), "{a} / {b}");
+        }
+        for (a, b) in [("Vitamin D", "Vitamin B12"), ("Amoxicillin", "Ampicillin")] {
+            assert_ne!(substance(a), substance(b), "{a} / {b}");
+        }
     }
 }
 

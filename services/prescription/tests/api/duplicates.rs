@@ -39,6 +39,8 @@ async fn the_same_medicine_by_name_or_code_is_409_and_an_override_with_a_reason_
     let visit = app.visit_of(patient.clone()).await;
     for medicines in [
         json!([medicine("  amoxicillin ")]),
+        json!([medicine("AMOXICILLIN 500 mg capsules")]),
+        json!([medicine("Ａｍｏｘｉｃｉｌｌｉｎ")]),
         json!([medicine("Ibuprofen"), coded("Amoxil", "308182")]),
     ] {
         let res = app
