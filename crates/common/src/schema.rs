@@ -36,6 +36,7 @@ diesel::table! {
         request_id -> Nullable<Text>,
         client_address -> Nullable<Text>,
         returned_ids -> Nullable<Array<Nullable<Text>>>,
+        recorded_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -45,11 +45,43 @@ fn canonical(e: &StoredEvent) -> String {
         e.request_id,
         e.client_address,
     ]);
-    // Only where present, so events stored before the column existed hash as they did.
-    if let (Some(ids), Some(fields)) = (&e.returned_ids, content.as_array_mut()) {
-        fields.push(serde_json::json!(ids));
+    // Only where present, so events stored before the columns existed hash as they did.
+    if let Some(fields) = content.as_array_mut() {
+        if let Some(ids) = &e.returned_ids {
+            fields.push(serde_json::json!(ids));
+        }
+        if let Some(recorded) = e.recorded_at {
+            let at = recorded.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            fields.push(serde_json::json!({ "recorded_at": at }));
+        }
     }
     content.to_string()
+}
+
+/// How far an event's own time may lie before the database's stamp (a request's events
+/// wait in the buffer, a transaction runs its statements) or after it (clock skew
+/// between the service and the database) before verification calls it forged.
+const EARLIEST_BEFORE_RECORDED: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+const LATEST_AFTER_RECORDED: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// Why an event's time cannot be its own: it claims a time its recording contradicts.
+fn time_against_order(e: &StoredEvent) -> Option<String> {
+    let recorded = e.recorded_at?;
+    if e.occurred_at < recorded - EARLIEST_BEFORE_RECORDED {
+        Some(format!(
+            "event {} claims a time {} s before the database recorded it (backdated)",
+            e.id,
+            (recorded - e.occurred_at).num_seconds()
+        ))
+    } else if e.occurred_at > recorded + LATEST_AFTER_RECORDED {
+        Some(format!(
+            "event {} claims a time {} s after the database recorded it",
+            e.id,
+            (e.occurred_at - recorded).num_seconds()
+        ))
+    } else {
+        None
+    }
 }
 
 /// Why a checkpoint was taken.
@@ -430,7 +462,7 @@ impl Chain {
                         "link {seq} does not match its event or its predecessor"
                     ))
                 } else {
-                    None
+                    time_against_order(&event)
                 };
                 if let Some(failure) = failure {
                     report.fail(failure);

@@ -75,6 +75,10 @@ pub struct StoredEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<String>>)]
     pub returned_ids: Option<Vec<Option<String>>>,
+    /// When the database took it, stamped by the database (null for events recorded
+    /// before stamping existed); `occurred_at` far from it means a forged insert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -179,3 +179,36 @@ async fn a_tail_removed_with_its_checkpoints_is_found_by_the_instance_that_saw_t
         "the finding stays until a restart: {again}"
     );
 }
+
+#[tokio::test]
+async fn an_event_inserted_with_a_backdated_time_is_stamped_by_the_database_and_flagged() {
+    let app = spawn_app().await;
+    let (admin, _) = verified_trail(&app).await;
+
+    // What the serving role could do: a plain INSERT (the triggers stay on), claiming a
+    // login of yesterday and trying to choose the database's stamp as well.
+    let mut conn = app.db.connect();
+    conn.batch_execute(
+        "INSERT INTO audit_log (occurred_at, action, resource_type, outcome, recorded_at) \
+         VALUES (now() - interval '1 day', 'auth.login', 'session', 'success', now() - interval '1 day')",
+    )
+    .unwrap();
+
+    let verified = verify(&app, &admin).await;
+
+    assert_eq!(verified["valid"], false, "{verified}");
+    let failure = verified["failure"].as_str().unwrap();
+    assert!(failure.contains("backdated"), "{failure}");
+    let stamped_now = app.db.count(
+        "SELECT count(*) AS n FROM audit_log \
+         WHERE occurred_at < now() - interval '12 hours' AND recorded_at > now() - interval '1 minute'",
+    );
+    assert_eq!(
+        stamped_now, 1,
+        "the database chose the stamp, not the inserter"
+    );
+    let honest = app
+        .db
+        .count("SELECT count(*) AS n FROM audit_log WHERE recorded_at IS NULL");
+    assert_eq!(honest, 0, "every event of the service is stamped");
+}
