@@ -40,7 +40,12 @@ impl Application {
             platform.metrics.clone(),
             &settings.auth_service.url,
         )));
-        upkeep::start(pool.clone(), settings.holds, platform.lifecycle.clone());
+        upkeep::start(
+            pool.clone(),
+            settings.holds,
+            platform.lifecycle.clone(),
+            verifier.revocations(),
+        );
         let webhooks = common::events::delivery::start_for(
             &pool,
             &settings.audit,

@@ -19,6 +19,11 @@ use std::sync::RwLock;
 pub struct Revocation {
     pub sub: UserId,
     pub not_before: DateTime<Utc>,
+    /// Whether the subject may be booked as a doctor now (a doctor, approved, not
+    /// disabled): appointment-service hides the profile of one who may not. Absent from a
+    /// revocation made locally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practising: Option<bool>,
 }
 
 /// `GET /auth/revocations` answer.
@@ -34,6 +39,9 @@ pub struct RevocationList {
 pub struct Revocations {
     not_before: RwLock<HashMap<UserId, i64>>,
     as_of: RwLock<Option<DateTime<Utc>>>,
+    /// Whether each subject the list named may be booked as a doctor, and a count of the
+    /// polls that changed it (so a service applies it only when it changed).
+    practising: RwLock<(u64, HashMap<UserId, bool>)>,
 }
 
 impl Revocations {
@@ -46,6 +54,36 @@ impl Revocations {
                 *entry = (*entry).max(at);
             }
         }
+    }
+
+    /// Whether a token of `sub` issued at `iat` (seconds) has been revoked.
+    fn merge_practising(&self, revocations: &[Revocation]) {
+        let changes: Vec<(UserId, bool)> = revocations
+            .iter()
+            .filter_map(|r| r.practising.map(|p| (r.sub, p)))
+            .collect();
+        if changes.is_empty() {
+            return;
+        }
+        if let Ok(mut guard) = self.practising.write() {
+            let (generation, map) = &mut *guard;
+            let mut changed = false;
+            for (sub, practising) in changes {
+                changed |= map.insert(sub, practising) != Some(practising);
+            }
+            if changed {
+                *generation += 1;
+            }
+        }
+    }
+
+    /// Who may and may not be booked as a doctor, as far as the list said, and the
+    /// generation of that answer (it grows whenever the answer changes).
+    pub fn practising(&self) -> (u64, HashMap<UserId, bool>) {
+        self.practising
+            .read()
+            .map(|guard| guard.clone())
+            .unwrap_or_default()
     }
 
     /// Whether a token of `sub` issued at `iat` (seconds) has been revoked.
@@ -71,6 +109,7 @@ impl Revocations {
     /// Merges a fetched list and remembers where it ended.
     pub fn apply(&self, list: &RevocationList) {
         self.merge(&list.subjects);
+        self.merge_practising(&list.subjects);
         self.mark_polled(list.as_of);
     }
 }
@@ -133,6 +172,7 @@ mod tests {
         list.merge(&[Revocation {
             sub: user,
             not_before: at,
+            practising: None,
         }]);
         assert!(list.refuses(user, 1_799_999_999));
         assert!(!list.refuses(user, 1_800_000_000));
@@ -141,7 +181,31 @@ mod tests {
         list.merge(&[Revocation {
             sub: user,
             not_before: earlier,
+            practising: None,
         }]);
         assert!(list.refuses(user, 1_799_999_999), "a later not_before wins");
+    }
+
+    #[test]
+    fn who_may_be_booked_changes_its_generation_only_when_it_changes() {
+        let list = Revocations::default();
+        let doctor = UserId::new();
+        let entry = |practising| RevocationList {
+            subjects: vec![Revocation {
+                sub: doctor,
+                not_before: DateTime::from_timestamp(0, 0).unwrap(),
+                practising: Some(practising),
+            }],
+            as_of: Utc::now(),
+        };
+        list.apply(&entry(false));
+        let (first, map) = list.practising();
+        assert_eq!(map.get(&doctor), Some(&false));
+        list.apply(&entry(false));
+        assert_eq!(list.practising().0, first, "nothing changed");
+        list.apply(&entry(true));
+        let (second, map) = list.practising();
+        assert!(second > first);
+        assert_eq!(map.get(&doctor), Some(&true));
     }
 }

@@ -102,6 +102,8 @@ pub struct ListFilter {
     pub doctor: Option<UserId>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only visits with doctors who may no longer be booked (suspended profiles).
+    pub doctor_suspended: bool,
 }
 
 /// Appointments that take their time in the calendars now: booked, or held and not yet
@@ -154,6 +156,13 @@ fn filtered<'a>(visibility: Visibility, filter: &ListFilter) -> Boxed<'a> {
     }
     if let Some(to) = filter.to {
         query = query.filter(appointments::appointment_time.lt(to));
+    }
+    if filter.doctor_suspended {
+        use super::schema::doctor_profiles;
+        let suspended = doctor_profiles::table
+            .filter(doctor_profiles::suspended_at.is_not_null())
+            .select(doctor_profiles::user_id);
+        query = query.filter(appointments::doctor_id.eq_any(suspended));
     }
     query
 }

@@ -31,6 +31,8 @@ pub struct DoctorProfile {
     pub booking_horizon_days: i32,
     pub cancellation_notice_hours: i32,
     pub max_daily_bookings_per_patient: i32,
+    /// Since when the doctor may not be booked (approval withdrawn, account disabled).
+    pub suspended_at: Option<DateTime<Utc>>,
 }
 
 /// A stored count the table's CHECK keeps in range; the default only guards manual edits.

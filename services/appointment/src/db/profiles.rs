@@ -1,5 +1,6 @@
 use super::models::{DoctorProfile, ProfileRow};
 use super::schema::doctor_profiles;
+use chrono::{DateTime, Utc};
 use common::UserId;
 use common::ids::DoctorProfileId;
 use common::validation::Paging;
@@ -34,6 +35,7 @@ pub fn find_by_user(
 
 /// `GET /doctors/{id}` accepts the doctor's user id (the `doctor_id` of appointments) or
 /// the profile's own id; both are UUIDs from different series, so they cannot collide.
+/// A suspended doctor is not found: they are out of the directory and take no bookings.
 pub fn find_by_any_id(
     conn: &mut PgConnection,
     id: uuid::Uuid,
@@ -44,6 +46,7 @@ pub fn find_by_any_id(
                 .eq(UserId(id))
                 .or(doctor_profiles::id.eq(DoctorProfileId(id))),
         )
+        .filter(doctor_profiles::suspended_at.is_null())
         .select(DoctorProfile::as_select())
         .first(conn)
         .optional()
@@ -67,6 +70,31 @@ pub fn lock_by_any_id(
         .for_no_key_update()
         .first(conn)
         .optional()
+}
+
+/// Applies what auth-service says of who may be booked as a doctor: profiles of
+/// `suspended` users are taken out (from now, unless they already were), those of
+/// `reinstated` ones come back. Answers how many profiles changed.
+pub fn set_suspended(
+    conn: &mut PgConnection,
+    suspended: &[UserId],
+    reinstated: &[UserId],
+) -> QueryResult<usize> {
+    let out = diesel::update(
+        doctor_profiles::table
+            .filter(doctor_profiles::user_id.eq_any(suspended))
+            .filter(doctor_profiles::suspended_at.is_null()),
+    )
+    .set(doctor_profiles::suspended_at.eq(Utc::now()))
+    .execute(conn)?;
+    let back = diesel::update(
+        doctor_profiles::table
+            .filter(doctor_profiles::user_id.eq_any(reinstated))
+            .filter(doctor_profiles::suspended_at.is_not_null()),
+    )
+    .set(doctor_profiles::suspended_at.eq(None::<DateTime<Utc>>))
+    .execute(conn)?;
+    Ok(out + back)
 }
 
 pub fn update(
@@ -100,7 +128,9 @@ fn contains_pattern(term: &str) -> String {
 type Boxed<'a> = doctor_profiles::BoxedQuery<'a, diesel::pg::Pg>;
 
 fn filtered<'a>(filter: &DirectoryFilter) -> Boxed<'a> {
-    let mut query = doctor_profiles::table.into_boxed();
+    let mut query = doctor_profiles::table
+        .filter(doctor_profiles::suspended_at.is_null())
+        .into_boxed();
     if let Some(term) = &filter.specialization {
         query = query.filter(doctor_profiles::specialization.ilike(contains_pattern(term)));
     }

@@ -52,6 +52,7 @@ diesel::table! {
         booking_horizon_days -> Int4,
         cancellation_notice_hours -> Int4,
         max_daily_bookings_per_patient -> Int4,
+        suspended_at -> Nullable<Timestamptz>,
     }
 }
 

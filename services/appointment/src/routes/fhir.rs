@@ -142,6 +142,7 @@ fn appointment_search(query: &[(String, String)]) -> Result<(ListFilter, Paging)
                 doctor,
                 from: dates.from,
                 to: dates.to,
+                doctor_suspended: false,
             },
             paging,
         )),

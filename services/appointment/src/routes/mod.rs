@@ -9,6 +9,7 @@ mod fhir;
 mod fhir_directory;
 mod fhir_resources;
 mod stats;
+mod stranded;
 pub mod views;
 mod waitlist;
 
@@ -24,6 +25,10 @@ pub const AUDITED: &[AuditedRoute] = &[
     },
     AuditedRoute {
         route: "/appointments",
+        resource: Resource::Appointment,
+    },
+    AuditedRoute {
+        route: "/admin/stranded-appointments",
         resource: Resource::Appointment,
     },
     AuditedRoute {
@@ -78,6 +83,7 @@ common::route_table! {
     "/waitlist" => { post: waitlist::join, get: waitlist::list },
     "/waitlist/{id}" => { delete: waitlist::withdraw },
     "/admin/stats" => { get: stats::stats },
+    "/admin/stranded-appointments" => { get: stranded::list },
     "/admin/webhooks" => { post: webhooks::create, get: webhooks::list },
     "/admin/webhooks/{id}" => { delete: webhooks::delete },
     "/admin/webhooks/{id}/deliveries" => { get: webhooks::deliveries },
@@ -100,7 +106,7 @@ common::route_table! {
         doctors::directory, doctors::get_doctor, doctors::free_slots,
         appointments::book, appointments::list, appointments::get,
         appointment_changes::change, appointment_changes::cancel, appointments::confirm,
-        waitlist::join, waitlist::list, waitlist::withdraw, stats::stats,
+        waitlist::join, waitlist::list, waitlist::withdraw, stats::stats, stranded::list,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
         fhir::metadata, fhir::read_appointment, fhir::search_appointments,
         fhir_directory::search_slots, fhir_directory::read_schedule, fhir_directory::search_roles,
@@ -110,7 +116,7 @@ common::route_table! {
         (name = "calendar", description = "A doctor's time off and date overrides"),
         (name = "waitlist", description = "Waiting for a freed slot, offered as a hold"),
         (name = "appointments", description = "Booking, rescheduling and cancelling"),
-        (name = "admin", description = "Figures for admin analytics"),
+        (name = "admin", description = "Figures for admin analytics, and the visits stranded with doctors who may no longer be booked"),
         (name = "webhooks", description = "Signed event deliveries to subscribers (Standard Webhooks)"),
         (name = "fhir", description = "FHIR R4 (4.0.1), read-only, application/fhir+json; errors are OperationOutcomes with the native API's status codes. Appointment statuses: booked, pending (a hold), fulfilled (completed), cancelled (also a lapsed hold), noshow"),
     )

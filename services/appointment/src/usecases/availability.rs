@@ -84,6 +84,11 @@ pub fn ensure_bookable(
     length: Duration,
     moving: Option<AppointmentId>,
 ) -> Result<DateTime<Utc>, ApiError> {
+    // A doctor whose approval was withdrawn or whose account was disabled takes no new
+    // time, by booking or by moving a visit; their directory entry is gone too.
+    if profile.suspended_at.is_some() {
+        return Err(ApiError::NotFound("doctor"));
+    }
     let date = start
         .with_timezone(&profile.availability().timezone)
         .date_naive();

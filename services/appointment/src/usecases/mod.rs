@@ -10,5 +10,6 @@ pub mod holds;
 pub mod hours;
 pub mod offers;
 pub mod profiles;
+pub mod suspensions;
 pub mod time_off;
 pub mod waitlist;

@@ -41,7 +41,9 @@ fn offer_one(conn: &mut PgConnection, settings: &HoldSettings) -> Result<Option<
     };
     let mut made = 0;
     // The profile lock orders offers with bookings and calendar changes of this doctor.
-    if let Some(profile) = profiles::lock_by_any_id(conn, doctor.as_uuid())? {
+    let bookable = profiles::lock_by_any_id(conn, doctor.as_uuid())?
+        .filter(|profile| profile.suspended_at.is_none());
+    if let Some(profile) = bookable {
         let zone = profile.availability().timezone;
         let first = span.start.with_timezone(&zone).date_naive();
         let last = span.end.with_timezone(&zone).date_naive();

@@ -28,6 +28,7 @@ mod overrides;
 mod patient_names;
 mod profiles;
 mod slots;
+mod suspended_doctors;
 mod time_off;
 mod upgrade;
 mod waitlist;

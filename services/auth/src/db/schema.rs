@@ -65,6 +65,7 @@ diesel::table! {
         user_id -> Uuid,
         not_before -> Timestamptz,
         changed_at -> Timestamptz,
+        practising -> Bool,
     }
 }
 

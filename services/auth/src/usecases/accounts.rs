@@ -3,7 +3,7 @@
 
 use super::SessionPolicy;
 use crate::db::models::{NewUser, User};
-use crate::db::{login_attempts, refresh_tokens, users};
+use crate::db::{login_attempts, refresh_tokens, revocations, users};
 use crate::domain::account::NewAccount;
 use crate::domain::account::{AccessChanges, ensure_not_self_lockout};
 use crate::domain::rate_limit;
@@ -100,6 +100,8 @@ pub fn change_access(
         } else {
             None
         };
+        let practising = user.role == Role::Doctor && user.approved && !user.disabled;
+        revocations::set_practising(conn, target, practising)?;
         let event = audit
             .event(Action::UserAccessChange)
             .by(admin)

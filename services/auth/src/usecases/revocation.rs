@@ -18,6 +18,7 @@ pub fn revoke_now(conn: &mut PgConnection, user: UserId) -> QueryResult<Revocati
     Ok(Revocation {
         sub: user,
         not_before,
+        practising: None,
     })
 }
 

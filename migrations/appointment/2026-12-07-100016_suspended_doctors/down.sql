@@ -1,0 +1,1 @@
+ALTER TABLE doctor_profiles DROP COLUMN suspended_at;
