@@ -87,6 +87,11 @@ impl ConflictRule {
 pub enum ApiError {
     #[error("the request body is malformed: {0}")]
     BadRequest(String),
+    /// A one-time token from a mail (unlock, and later reset and verification) that is
+    /// unknown, used, voided or expired: one answer for all four, `type` ending in
+    /// `invalid-token`.
+    #[error("the token is invalid, used or expired")]
+    InvalidToken,
     #[error("the request is invalid: {}", describe(.0))]
     Validation(Vec<FieldError>),
     #[error("{0}")]
@@ -160,6 +165,7 @@ impl ApiError {
                 format!("{PROBLEM_TYPE_BASE}{}", rule.as_str()),
                 conflicts.clone(),
             ),
+            Self::InvalidToken => (format!("{PROBLEM_TYPE_BASE}invalid-token"), Vec::new()),
             _ => ("about:blank".to_owned(), Vec::new()),
         };
         Problem {
@@ -186,7 +192,7 @@ fn describe(errors: &[FieldError]) -> String {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,

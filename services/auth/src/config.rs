@@ -10,7 +10,9 @@
 //! `DATA_DIR` (.data/auth-service), `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD`,
 //! `LOGIN_RATE_LIMIT_PER_MINUTE` (10 failures per account and address; 0 = off),
 //! `LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE` (50), `LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
-//! (100), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE` (10), `TRUSTED_PROXIES` (none),
+//! (100), `LOGIN_ACCOUNT_CEILING_PER_HOUR` (40), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
+//! (10), `PUBLIC_PORTAL_URL` (http://localhost:8000: where links in mail point),
+//! `TRUSTED_PROXIES` (none),
 //! `TLS_CERT_FILE` and `TLS_KEY_FILE` (unset: plain HTTP), `UPSTREAM_CA_FILE` (system roots only),
 //! `PUBLIC_BASE_URL` (where clients reach the service, for the links it writes: FHIR Bundles,
 //! the printed verify URL; else the request's own address),
@@ -156,6 +158,7 @@ impl Settings {
                 per_account_and_address: var_or("LOGIN_RATE_LIMIT_PER_MINUTE", 10)?,
                 per_account: var_or("LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE", 50)?,
                 per_address: var_or("LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 100)?,
+                account_ceiling_per_hour: var_or("LOGIN_ACCOUNT_CEILING_PER_HOUR", 40)?,
             },
             register_rate_limit_per_address_per_minute: var_or(
                 "REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE",

@@ -21,6 +21,8 @@ pub struct NotificationSettings {
     pub max_attempts: u32,
     pub reminder_before: Duration,
     pub webhook_secret: Option<Secret>,
+    /// Where links in mail point (`PUBLIC_PORTAL_URL`): the web app's pages.
+    pub portal_url: String,
 }
 
 impl NotificationSettings {
@@ -40,6 +42,9 @@ impl NotificationSettings {
             max_attempts: var_or("MAIL_MAX_ATTEMPTS", 10u32)?.max(1),
             reminder_before: Duration::from_secs(hours * 3600),
             webhook_secret: secret.map(Secret::new),
+            portal_url: var_or("PUBLIC_PORTAL_URL", "http://localhost:8000".to_owned())?
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 
@@ -52,6 +57,7 @@ impl NotificationSettings {
             max_attempts: 10,
             reminder_before: Duration::from_secs(24 * 3600),
             webhook_secret: None,
+            portal_url: "http://localhost:8000".into(),
         }
     }
 }

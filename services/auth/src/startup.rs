@@ -73,7 +73,10 @@ impl Application {
         };
         let policy = SessionPolicy {
             refresh_ttl: settings.tokens.refresh_ttl,
-            login_budgets: settings.login_limits,
+            attempts: crate::usecases::password_attempts::AttemptLimits {
+                budgets: settings.login_limits,
+                portal_url: settings.notifications.portal_url.clone(),
+            },
             sign_ups_per_address_per_minute: settings.register_rate_limit_per_address_per_minute,
             idempotency_secret: material.derived_secret("idempotency-fingerprint"),
         };

@@ -51,10 +51,39 @@ pub fn release(conn: &mut PgConnection, counted: &[Count]) -> QueryResult<usize>
     .execute(conn)
 }
 
-/// Windows that ended are no longer consulted.
+/// Counts one attempt in `bucket`'s current hour (the per-account ceiling) and returns
+/// the count after it.
+pub fn record_hourly(conn: &mut PgConnection, bucket: &str) -> QueryResult<Count> {
+    let row: Row = diesel::sql_query(
+        "INSERT INTO login_attempts (bucket, window_start, attempts) \
+         VALUES ($1, date_trunc('hour', now()), 1) \
+         ON CONFLICT (bucket, window_start) \
+         DO UPDATE SET attempts = login_attempts.attempts + 1 \
+         RETURNING bucket, attempts, window_start",
+    )
+    .bind::<Text, _>(bucket)
+    .get_result(conn)?;
+    Ok(Count {
+        bucket: row.bucket,
+        attempts: row.attempts,
+        window_start: row.window_start,
+    })
+}
+
+/// Starts `bucket`'s current hour afresh (the owner unlocked the account).
+pub fn clear_hourly(conn: &mut PgConnection, bucket: &str) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM login_attempts WHERE bucket = $1 AND window_start = date_trunc('hour', now())",
+    )
+    .bind::<Text, _>(bucket)
+    .execute(conn)
+}
+
+/// Windows that ended are no longer consulted: minutes after two, hours after two.
 pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<usize> {
     diesel::sql_query(
-        "DELETE FROM login_attempts WHERE window_start < now() - interval '2 minutes'",
+        "DELETE FROM login_attempts WHERE window_start < now() - interval '2 hours' \
+            OR (window_start < now() - interval '2 minutes' AND bucket NOT LIKE 'ceiling:%')",
     )
     .execute(conn)
 }

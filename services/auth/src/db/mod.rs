@@ -5,6 +5,7 @@ pub mod models;
 pub mod notifications;
 pub mod refresh_tokens;
 pub mod revocations;
+pub mod sign_ins;
 // `diesel print-schema` output, byte for byte (checked by `cargo xtask schema-check`).
 #[rustfmt::skip]
 pub mod schema;

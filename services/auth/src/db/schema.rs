@@ -1,6 +1,23 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    account_unlocks (user_id) {
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    known_sign_ins (user_id, client) {
+        user_id -> Uuid,
+        client -> Text,
+        last_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_attempts (bucket, window_start) {
         bucket -> Text,
         window_start -> Timestamptz,
@@ -85,12 +102,16 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(account_unlocks -> users (user_id));
+diesel::joinable!(known_sign_ins -> users (user_id));
 diesel::joinable!(mail_outbox -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(reminders -> users (patient_id));
 diesel::joinable!(revocations -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_unlocks,
+    known_sign_ins,
     login_attempts,
     mail_outbox,
     received_events,

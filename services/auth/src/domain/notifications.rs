@@ -163,6 +163,22 @@ pub fn offer(visit: &Visit, expires: Option<DateTime<Utc>>) -> Mail {
     }
 }
 
+/// The account's owner, when guessing on their account passed the hourly ceiling: a link
+/// that lets them back in from a new address (the only place the token appears).
+pub fn unlock(first_name: &str, link: &str) -> Mail {
+    Mail {
+        kind: "unlock",
+        subject: "Sign-ins to your account are paused".to_owned(),
+        body: format!(
+            "Dear {},\n\nthere were many failed attempts to sign in to your account, so sign-ins from \
+             new places are paused for up to an hour. Places you signed in from before still work. \
+             If this was you and you want to sign in from somewhere new now, open this link once:\n\n\
+             {link}\n\nIf it was not you, your password was not accepted; consider changing it.{SIGNATURE}",
+            plain(first_name)
+        ),
+    }
+}
+
 pub fn reminder(visit: &Visit) -> Mail {
     Mail {
         kind: "reminder",

@@ -31,6 +31,9 @@ pub struct LoginBudgets {
     pub per_account_and_address: u32,
     pub per_account: u32,
     pub per_address: u32,
+    /// Failed attempts on one account in an hour, from all addresses together, past which
+    /// only addresses that signed in to it before get through (contract part 3 section 10).
+    pub account_ceiling_per_hour: u32,
 }
 
 impl LoginBudgets {
@@ -39,6 +42,7 @@ impl LoginBudgets {
         per_account_and_address: 0,
         per_account: 0,
         per_address: 0,
+        account_ceiling_per_hour: 0,
     };
 }
 
@@ -71,6 +75,33 @@ pub fn login_buckets(account: &Account, client_address: &str) -> [String; 3] {
         format!("account:{account}"),
         format!("address:{client}"),
     ]
+}
+
+/// The bucket of the hourly ceiling: known accounts only (an unknown address has nothing
+/// to protect).
+pub fn ceiling_bucket(account: &Account) -> Option<String> {
+    match account {
+        Account::Known(id) => Some(format!("ceiling:{id}")),
+        Account::Unknown(_) => None,
+    }
+}
+
+/// Whether `count` (this attempt included) is past the hourly ceiling: then only an
+/// address the account signed in from before gets through, and the rest wait until the
+/// hour ends (or the owner unlocks the account).
+pub fn decide_ceiling(
+    ceiling: u32,
+    count: &Count,
+    known_address: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if known_address || !over(ceiling, count.attempts) {
+        return Ok(());
+    }
+    let remaining = (count.window_start.timestamp() + 3600 - now.timestamp()).max(1);
+    Err(ApiError::RateLimited {
+        retry_after_secs: u64::try_from(remaining).unwrap_or(1),
+    })
 }
 
 pub fn sign_up_bucket(client_address: &str) -> String {
@@ -137,6 +168,7 @@ mod tests {
         per_account_and_address: 10,
         per_account: 50,
         per_address: 100,
+        account_ceiling_per_hour: 40,
     };
 
     fn counts(pair: i32, account: i32, address: i32) -> Vec<Count> {

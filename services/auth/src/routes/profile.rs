@@ -52,8 +52,7 @@ pub async fn update_profile(
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let changes = body.into_inner().validate()?;
-    let budgets = policy.login_budgets;
-    let user = profile::update(&pool, &passwords, budgets, caller, audit, changes).await?;
+    let user = profile::update(&pool, &passwords, &policy.attempts, caller, audit, changes).await?;
     Ok(web::Json(UserView::from(&user)))
 }
 
@@ -79,9 +78,9 @@ pub async fn change_password(
     body: web::Json<PasswordChangeForm>,
 ) -> Result<HttpResponse, ApiError> {
     let change = body.into_inner().validate()?;
-    let budgets = policy.login_budgets;
     let revocation =
-        profile::change_password(&pool, &passwords, budgets, caller, audit, change).await?;
+        profile::change_password(&pool, &passwords, &policy.attempts, caller, audit, change)
+            .await?;
     revocation::apply_here(&verifier, revocation);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,7 +13,7 @@ pub mod sessions;
 /// Policy knobs fixed at startup that the use cases share beyond the pool.
 pub struct SessionPolicy {
     pub refresh_ttl: std::time::Duration,
-    pub login_budgets: crate::domain::rate_limit::LoginBudgets,
+    pub attempts: password_attempts::AttemptLimits,
     /// Sign-ups per client address per minute; 0 turns the limit off.
     pub sign_ups_per_address_per_minute: u32,
     /// Key for idempotency fingerprints (register bodies carry passwords).

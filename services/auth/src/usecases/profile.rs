@@ -4,8 +4,8 @@ use crate::db::models::User;
 use crate::db::{refresh_tokens, users};
 use crate::domain::account::{PasswordChange, ProfileChanges};
 use crate::domain::passwords::Passwords;
-use crate::domain::rate_limit::{Account, LoginBudgets};
-use crate::usecases::password_attempts;
+use crate::domain::rate_limit::Account;
+use crate::usecases::password_attempts::{self, AttemptLimits};
 use common::ApiError;
 use common::audit::{Action, AuditContext, AuditEvent, store as audit_store};
 use common::auth::AuthenticatedUser;
@@ -31,13 +31,13 @@ fn own_profile_event(
 pub async fn update(
     pool: &DbPool,
     passwords: &Passwords,
-    budgets: LoginBudgets,
+    limits: &AttemptLimits,
     caller: AuthenticatedUser,
     audit: AuditContext,
     mut changes: ProfileChanges,
 ) -> Result<User, ApiError> {
     if let Some(current) = changes.current_password.take() {
-        ensure_current_password(pool, passwords, budgets, &caller, &audit, current).await?;
+        ensure_current_password(pool, passwords, limits, &caller, &audit, current).await?;
     }
     with_conn(pool, move |conn| {
         write_profile(conn, &caller, &audit, &changes)
@@ -73,17 +73,18 @@ fn write_profile(
 async fn ensure_current_password(
     pool: &DbPool,
     passwords: &Passwords,
-    budgets: LoginBudgets,
+    limits: &AttemptLimits,
     caller: &AuthenticatedUser,
     audit: &AuditContext,
     current: common::config::Secret,
 ) -> Result<(), ApiError> {
     let (id, client) = (caller.id, audit.client_address.clone().unwrap_or_default());
+    let limits = limits.clone();
     let (current_hash, counted) = with_conn(pool, move |conn| {
         let hash = users::find(conn, id)?
             .map(|u| u.password_hash)
             .ok_or(ApiError::NotFound("user"))?;
-        let counted = password_attempts::count(conn, budgets, &Account::Known(id), &client)?;
+        let counted = password_attempts::count(conn, &limits, &Account::Known(id), &client)?;
         Ok((hash, counted))
     })
     .await?;
@@ -102,12 +103,12 @@ async fn ensure_current_password(
 pub async fn change_password(
     pool: &DbPool,
     passwords: &Passwords,
-    budgets: LoginBudgets,
+    limits: &AttemptLimits,
     caller: AuthenticatedUser,
     audit: AuditContext,
     change: PasswordChange,
 ) -> Result<common::auth::revocations::Revocation, ApiError> {
-    ensure_current_password(pool, passwords, budgets, &caller, &audit, change.current).await?;
+    ensure_current_password(pool, passwords, limits, &caller, &audit, change.current).await?;
     let new_hash = passwords.hash(change.new).await?;
     with_conn(pool, move |conn| {
         conn.transaction(|conn| {

@@ -41,14 +41,15 @@ pub async fn authenticate(
 ) -> Result<User, ApiError> {
     let client = audit.client_address.clone().unwrap_or_default();
     let typed = email.trim().to_owned();
-    let budgets = policy.login_budgets;
+    let limits = policy.attempts.clone();
+    let from = client.clone();
     let found = with_conn(pool, move |conn| {
         let user = users::find_by_email(conn, &typed)?;
         let account = match &user {
             Some(user) => Account::Known(user.id),
             None => Account::unknown(&typed),
         };
-        let counted = password_attempts::count(conn, budgets, &account, &client)?;
+        let counted = password_attempts::count(conn, &limits, &account, &client)?;
         Ok((counted, user))
     })
     .await;
@@ -64,12 +65,12 @@ pub async fn authenticate(
     match (passwords.verify(password, hash).await?, user) {
         // A disabled account gets the answer of a wrong password: nothing to probe.
         (true, Some(user)) if !user.disabled => {
-            if !counted.is_empty() {
-                with_conn(pool, move |conn| {
-                    password_attempts::hand_back(conn, &counted)
-                })
-                .await?;
-            }
+            let id = user.id;
+            with_conn(pool, move |conn| {
+                password_attempts::hand_back(conn, &counted)?;
+                password_attempts::signed_in_from(conn, id, &from)
+            })
+            .await?;
             Ok(user)
         }
         (_, user) => {

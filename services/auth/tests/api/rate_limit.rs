@@ -328,3 +328,83 @@ async fn guessing_the_current_password_with_a_stolen_token_spends_the_login_budg
     let login = login_from(&app, "203.0.113.66", &session.email, PASSWORD).await;
     assert_problem(login, 429).await;
 }
+
+#[tokio::test]
+async fn past_the_hourly_ceiling_only_known_addresses_sign_in_until_the_mailed_link_is_used() {
+    let smtp = test_support::smtp_sink::SmtpSink::start().await;
+    let smtp_url = smtp.url();
+    let app = spawn_app_with(|s| {
+        behind_a_proxy(s);
+        s.login_limits.account_ceiling_per_hour = 3;
+        s.notifications.smtp_url = Some(common::config::Secret::new(smtp_url));
+        s.notifications.retry = std::time::Duration::from_secs(1);
+        s.notifications.portal_url = "https://portal.clinic.example".into();
+    })
+    .await;
+    let email = patient(&app).await;
+    // The owner signed in from home before; then guessing from all over the world.
+    assert_eq!(
+        login_from(&app, "203.0.113.10", &email, PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    for i in 1..=3 {
+        let guess = login_from(&app, &format!("198.51.100.{i}"), &email, "Wrong1Password").await;
+        assert_eq!(guess.status(), 401, "guess {i}");
+    }
+
+    let new_place = login_from(&app, "192.0.2.77", &email, PASSWORD).await;
+    let home = login_from(&app, "203.0.113.10", &email, PASSWORD).await;
+
+    let retry_after: u64 = new_place.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    assert_problem(new_place, 429).await;
+    assert_eq!(home.status(), 200, "a known address is unaffected");
+    // Refused again: still one mail.
+    assert_problem(login_from(&app, "192.0.2.78", &email, PASSWORD).await, 429).await;
+    assert!(
+        test_support::serve::eventually(std::time::Duration::from_secs(10), || async {
+            !smtp.mails().is_empty()
+        })
+        .await,
+        "no unlock mail"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1, "one mail per locked hour: {mails:?}");
+    assert_eq!(mails[0].to, vec![email.clone()]);
+    let link_start = mails[0]
+        .body
+        .find("https://portal.clinic.example/unlock?token=")
+        .expect("the link");
+    let token: String = mails[0].body[link_start..]
+        .trim_start_matches("https://portal.clinic.example/unlock?token=")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+
+    let unlock = |token: String| {
+        app.client
+            .post(app.url("/auth/unlock"))
+            .json(&json!({ "token": token }))
+            .send()
+    };
+    assert_eq!(unlock(token.clone()).await.unwrap().status(), 204);
+
+    assert_eq!(
+        login_from(&app, "192.0.2.77", &email, PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let again = assert_problem(unlock(token).await.unwrap(), 400).await;
+    assert!(
+        again["type"].as_str().unwrap().ends_with("invalid-token"),
+        "{again}"
+    );
+}

@@ -1,0 +1,2 @@
+DROP TABLE account_unlocks;
+DROP TABLE known_sign_ins;
