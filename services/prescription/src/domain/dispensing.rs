@@ -20,8 +20,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DispensedItem {
     /// The medicine's name as the prescription has it (see `remaining` for the names)
+    #[schema(min_length = 1, max_length = 210)]
     pub medicine: String,
     /// How much was handed out, 1 to 10000 (in the medicine's unit)
+    #[schema(minimum = 1, maximum = 10000)]
     pub quantity: i64,
 }
 
@@ -169,7 +171,7 @@ pub fn dispensable(
 pub struct DispenseForm {
     /// 1 to 50 medicines, each named once
     #[serde(default)]
-    #[schema(value_type = Option<Vec<DispensedItem>>)]
+    #[schema(value_type = Option<Vec<DispensedItem>>, min_items = 1, max_items = 50)]
     pub items: Field<Vec<serde_json::Value>>,
     /// Shorthand for a prescription of one medicine: how much of it, 1 to 10000
     #[serde(default)]
