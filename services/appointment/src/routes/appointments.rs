@@ -63,10 +63,10 @@ pub struct ListQuery {
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     to: Option<String>,
     /// 1 to 200 (default 50)
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
     /// 0 or more (default 0)
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
 }
 
