@@ -58,40 +58,53 @@ pub struct Remaining {
     /// Left in the fill in progress (the whole quantity before the first dispense); null
     /// when the prescription gives no quantity
     pub quantity: Option<i64>,
-    /// Fills not yet started
+    /// Fills after the one in progress (without a quantity: after the next one)
     pub refills: i64,
+    /// Whether any of it may still be handed out
+    pub dispensable: bool,
+    /// The most that may be handed out now, all fills together; `None` without a
+    /// quantity (then one more fill, of any amount, while `dispensable`).
+    #[serde(skip)]
+    most: Option<i64>,
 }
 
 impl Remaining {
     /// What one medicine has left after `dispensed` (the quantities handed out so far).
     pub fn of(medicine: &Medicine, dispensed: &[i64]) -> Self {
         let refills = i64::from(medicine.refills);
-        let per_fill = per_fill(medicine);
-        let fills_started = match per_fill {
+        let handed_out: i64 = dispensed.iter().sum();
+        match per_fill(medicine) {
             Some(per_fill) => {
                 let per_fill = per_fill.max(1);
-                (dispensed.iter().sum::<i64>() + per_fill - 1) / per_fill
+                // Before the first dispense, the first fill is the one in progress.
+                let fills_started = ((handed_out + per_fill - 1) / per_fill).max(1);
+                let quantity = (fills_started * per_fill - handed_out).max(0);
+                let refills = (refills + 1 - fills_started).max(0);
+                let most = quantity + refills * per_fill;
+                Self {
+                    quantity: Some(quantity),
+                    refills,
+                    dispensable: most > 0,
+                    most: Some(most),
+                }
             }
-            None => dispensed.len() as i64,
-        };
-        let quantity = per_fill.map(|per_fill| {
-            let handed_out: i64 = dispensed.iter().sum();
-            // Before the first dispense, the first fill is the one in progress.
-            (fills_started.max(1) * per_fill - handed_out).max(0)
-        });
-        // Before the first dispense every refill is still ahead; after it, the fills
-        // beyond the ones started.
-        let refills = (refills + 1 - fills_started.max(1)).max(0);
-        Self { quantity, refills }
+            None => {
+                let fills_left = (refills + 1 - dispensed.len() as i64).max(0);
+                Self {
+                    quantity: None,
+                    refills: (fills_left - 1).max(0),
+                    dispensable: fills_left > 0,
+                    most: None,
+                }
+            }
+        }
     }
 
-    /// Whether `amount` more may be handed out: at most the fill in progress and every
-    /// later fill; without a quantity, one more fill (the first is open until used, as
-    /// `refills` counts the fills after it).
-    fn allows(self, amount: i64, per_fill: Option<i64>, never_dispensed: bool) -> bool {
-        match (self.quantity, per_fill) {
-            (Some(left), Some(per_fill)) => amount <= left + self.refills * per_fill,
-            _ => never_dispensed || self.refills > 0,
+    /// Whether `amount` more may be handed out now.
+    fn allows(self, amount: i64) -> bool {
+        match self.most {
+            Some(most) => amount <= most,
+            None => self.dispensable,
         }
     }
 }
@@ -159,8 +172,7 @@ pub fn dispensable(
             .iter()
             .zip(dispensing_names(medicines))
             .any(|(medicine, name)| {
-                let so_far = handed_out(dispensed, &name);
-                Remaining::of(medicine, &so_far).allows(1, per_fill(medicine), so_far.is_empty())
+                Remaining::of(medicine, &handed_out(dispensed, &name)).dispensable
             })
 }
 
@@ -319,9 +331,8 @@ pub fn ensure_allowed(
         else {
             continue;
         };
-        let so_far = handed_out(dispensed, name);
-        let left = Remaining::of(medicine, &so_far);
-        if !left.allows(item.quantity, per_fill(medicine), so_far.is_empty()) {
+        let left = Remaining::of(medicine, &handed_out(dispensed, name));
+        if !left.allows(item.quantity) {
             return Err(ApiError::Conflict(format!(
                 "{name}: more than is left to dispense"
             )));
@@ -347,74 +358,33 @@ mod tests {
     #[test]
     fn a_fill_is_used_up_before_a_refill_is_started() {
         let m = medicine(Some(21), 2);
-        let left = |d: &[i64]| Remaining::of(&m, d);
-        assert_eq!(
-            left(&[]),
-            Remaining {
-                quantity: Some(21),
-                refills: 2
-            }
-        );
-        assert_eq!(
-            left(&[10]),
-            Remaining {
-                quantity: Some(11),
-                refills: 2
-            }
-        );
-        assert_eq!(
-            left(&[21]),
-            Remaining {
-                quantity: Some(0),
-                refills: 2
-            }
-        );
-        assert_eq!(
-            left(&[21, 1]),
-            Remaining {
-                quantity: Some(20),
-                refills: 1
-            }
-        );
-        assert_eq!(
-            left(&[63]),
-            Remaining {
-                quantity: Some(0),
-                refills: 0
-            }
-        );
-        assert!(left(&[62]).allows(1, Some(21), false));
-        assert!(!left(&[63]).allows(1, Some(21), false));
-        assert!(left(&[]).allows(63, Some(21), true));
-        assert!(!left(&[]).allows(64, Some(21), true));
+        let left = |d: &[i64]| {
+            let r = Remaining::of(&m, d);
+            (r.quantity, r.refills, r.dispensable)
+        };
+        assert_eq!(left(&[]), (Some(21), 2, true));
+        assert_eq!(left(&[10]), (Some(11), 2, true));
+        assert_eq!(left(&[21]), (Some(0), 2, true));
+        assert_eq!(left(&[21, 1]), (Some(20), 1, true));
+        assert_eq!(left(&[63]), (Some(0), 0, false));
+        assert!(Remaining::of(&m, &[62]).allows(1));
+        assert!(!Remaining::of(&m, &[63]).allows(1));
+        assert!(Remaining::of(&m, &[]).allows(63));
+        assert!(!Remaining::of(&m, &[]).allows(64));
     }
 
     #[test]
     fn without_a_quantity_each_dispense_is_a_fill() {
         let m = medicine(None, 1);
-        assert_eq!(
-            Remaining::of(&m, &[]),
-            Remaining {
-                quantity: None,
-                refills: 1
-            }
-        );
-        assert_eq!(
-            Remaining::of(&m, &[30]),
-            Remaining {
-                quantity: None,
-                refills: 1
-            }
-        );
-        assert_eq!(
-            Remaining::of(&m, &[30, 30]),
-            Remaining {
-                quantity: None,
-                refills: 0
-            }
-        );
-        assert!(Remaining::of(&m, &[30]).allows(30, None, false));
-        assert!(!Remaining::of(&m, &[30, 30]).allows(1, None, false));
+        let left = |d: &[i64]| {
+            let r = Remaining::of(&m, d);
+            (r.quantity, r.refills, r.dispensable)
+        };
+        assert_eq!(left(&[]), (None, 1, true));
+        assert_eq!(left(&[30]), (None, 0, true));
+        assert_eq!(left(&[30, 30]), (None, 0, false));
+        assert!(Remaining::of(&m, &[30]).allows(30));
+        assert!(!Remaining::of(&m, &[30, 30]).allows(1));
     }
 
     #[test]

@@ -61,7 +61,7 @@ async fn dispensing_counts_against_quantity_and_refills_until_nothing_is_left() 
     assert_eq!(fresh["dispensable"], true);
     assert_eq!(
         fresh["remaining"],
-        json!({ "Amoxicillin": { "quantity": 21, "refills": 1 } })
+        json!({ "Amoxicillin": { "quantity": 21, "refills": 1, "dispensable": true } })
     );
 
     // The first fill, handed out in two visits (names match whatever the case).
@@ -86,7 +86,7 @@ async fn dispensing_counts_against_quantity_and_refills_until_nothing_is_left() 
     );
     assert_eq!(
         verified(&app, &id, "").await["remaining"],
-        json!({ "Amoxicillin": { "quantity": 0, "refills": 1 } })
+        json!({ "Amoxicillin": { "quantity": 0, "refills": 1, "dispensable": true } })
     );
 
     // The refill: more than it holds is refused, all of it is not.
@@ -103,7 +103,7 @@ async fn dispensing_counts_against_quantity_and_refills_until_nothing_is_left() 
     assert_eq!(spent["valid"], true);
     assert_eq!(
         spent["remaining"],
-        json!({ "Amoxicillin": { "quantity": 0, "refills": 0 } })
+        json!({ "Amoxicillin": { "quantity": 0, "refills": 0, "dispensable": false } })
     );
     let res = app
         .post(&path, &pharmacist, &dispense_of("Amoxicillin", 1))
