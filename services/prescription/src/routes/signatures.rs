@@ -3,7 +3,7 @@
 //! printed QR code opens): whether the stored signature still covers what is stored, and
 //! nothing of the content. `GET /.well-known/jwks.json` (anyone): the keys that verify.
 
-use crate::usecases::dispensing::{self, Verification};
+use crate::usecases::dispensing::{self, PrescriptionVerification};
 use crate::usecases::signing;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
@@ -51,7 +51,7 @@ pub struct VerifyQuery {
 #[utoipa::path(get, path = "/prescriptions/{id}/verify", operation_id = "verify_prescription", tag = "prescriptions",
     params(("id" = uuid::Uuid, Path), VerifyQuery),
     responses(
-        (status = 200, description = "Anyone may ask, without a token (it is what the printed QR code opens): whether the paper's version is genuine (its stored signature verifies with a published key and covers that version as stored now), whether it is superseded, the prescription's status now, whether it may be dispensed and what is left of each medicine. Never the patient, the notes or the dosage", body = Verification),
+        (status = 200, description = "Anyone may ask, without a token (it is what the printed QR code opens): whether the paper's version is genuine (its stored signature verifies with a published key and covers that version as stored now), whether it is superseded, the prescription's status now, whether it may be dispensed and what is left of each medicine. Never the patient, the notes or the dosage", body = PrescriptionVerification),
         NotFound,
         Invalid))]
 pub async fn verify(
@@ -59,7 +59,7 @@ pub async fn verify(
     signer: web::Data<Signer>,
     id: web::Path<PrescriptionId>,
     query: web::Query<VerifyQuery>,
-) -> Result<web::Json<Verification>, ApiError> {
+) -> Result<web::Json<PrescriptionVerification>, ApiError> {
     let id = id.into_inner();
     let version = match query.into_inner().version {
         None => None,

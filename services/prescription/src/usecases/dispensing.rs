@@ -105,7 +105,7 @@ struct DispensedData {
 /// version, and whether and how much may still be dispensed. Never who it is for or what
 /// the medicines do: only their names, as printed on the paper in hand.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Verification {
+pub struct PrescriptionVerification {
     /// The stored signature of the asked version verifies with one of the published keys
     /// and covers that version exactly as stored now
     pub valid: bool,
@@ -133,7 +133,7 @@ pub fn verify(
     signer: &Signer,
     id: PrescriptionId,
     version: Option<i32>,
-) -> Result<Verification, ApiError> {
+) -> Result<PrescriptionVerification, ApiError> {
     let head = prescriptions::find_visible(conn, id, Visibility::Everything, false)?
         .ok_or(ApiError::NotFound("prescription"))?;
     let asked = version.unwrap_or(head.current_version);
@@ -146,7 +146,7 @@ pub fn verify(
         .0;
     let handed_out = all_items(&dispenses::of_one(conn, id)?);
     let superseded = asked != head.current_version;
-    Ok(Verification {
+    Ok(PrescriptionVerification {
         valid,
         version: asked,
         current_version: head.current_version,
