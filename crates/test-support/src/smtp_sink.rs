@@ -1,6 +1,7 @@
 //! A real SMTP server for mail tests, on a free port (or a given one, to bring it back
 //! after a stop): it speaks enough of RFC 5321 for any client (EHLO, MAIL, RCPT, DATA, RSET,
-//! NOOP, QUIT), keeps every message it accepts, and decodes quoted-printable bodies. One
+//! NOOP, QUIT), keeps every message it accepts with its headers, and decodes
+//! quoted-printable and base64 bodies and RFC 2047 encoded-word subjects. One
 //! started with `refusing_recipients` answers every RCPT as a real server does for an
 //! unknown mailbox: a permanent 550 that echoes the address.
 
@@ -8,11 +9,24 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Mail {
     pub to: Vec<String>,
+    /// Decoded (RFC 2047 encoded words in UTF-8).
     pub subject: String,
     pub body: String,
+    /// Every header line of the message as sent: (name, value), names as written.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Mail {
+    /// The first header `name` (any case), as sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 pub struct SmtpSink {
@@ -89,8 +103,7 @@ async fn session(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>, re
                 if let Ok(mut all) = mails.lock() {
                     all.push(Mail {
                         to: vec![refused],
-                        subject: String::new(),
-                        body: String::new(),
+                        ..Mail::default()
                     });
                 }
                 if write.write_all(&reply(&answer)).await.is_err() {
@@ -141,23 +154,74 @@ fn address(line: &str) -> String {
 fn parse(to: Vec<String>, data: &[String]) -> Mail {
     let split = data.iter().position(String::is_empty).unwrap_or(data.len());
     let (head, body) = data.split_at(split);
-    let header = |name: &str| {
-        head.iter()
-            .find(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
-            .map(|l| l[name.len() + 1..].trim().to_owned())
-            .unwrap_or_default()
+    // Folded header lines (starting with white space) continue the one before.
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head {
+        match (line.starts_with([' ', '\t']), headers.last_mut()) {
+            (true, Some((_, value))) => value.push_str(line.trim_start()),
+            _ => {
+                if let Some((name, value)) = line.split_once(':') {
+                    headers.push((name.trim().to_owned(), value.trim().to_owned()));
+                }
+            }
+        }
+    }
+    let mut mail = Mail {
+        to,
+        headers,
+        ..Mail::default()
     };
     let raw = body.iter().skip(1).cloned().collect::<Vec<_>>().join("\n");
-    let body = if header("content-transfer-encoding").eq_ignore_ascii_case("quoted-printable") {
-        decode_quoted_printable(&raw)
-    } else {
-        raw
+    let encoding = mail
+        .header("content-transfer-encoding")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    mail.body = match encoding.as_str() {
+        "quoted-printable" => decode_quoted_printable(&raw),
+        "base64" => decode_base64(&raw),
+        _ => raw,
     };
-    Mail {
-        to,
-        subject: header("subject"),
-        body,
+    mail.subject = decode_encoded_words(mail.header("subject").unwrap_or_default());
+    mail
+}
+
+fn decode_base64(text: &str) -> String {
+    use base64::Engine;
+    let joined: String = text.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(joined)
+        .unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// RFC 2047 `=?utf-8?B?...?=` and `=?utf-8?Q?...?=` words, with the white space between
+/// two of them dropped as the RFC says.
+fn decode_encoded_words(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    let mut after_word = false;
+    while let Some(start) = rest.find("=?") {
+        let (before, word) = rest.split_at(start);
+        let decoded = word[2..].splitn(3, '?').collect::<Vec<_>>();
+        let [_charset, encoding, tail] = decoded[..] else {
+            break;
+        };
+        let Some(end) = tail.find("?=") else {
+            break;
+        };
+        if !(after_word && before.trim().is_empty()) {
+            out.push_str(before);
+        }
+        let text = &tail[..end];
+        out.push_str(&match encoding.to_ascii_uppercase().as_str() {
+            "B" => decode_base64(text),
+            _ => decode_quoted_printable(&text.replace('_', " ")),
+        });
+        rest = &tail[end + 2..];
+        after_word = true;
     }
+    out.push_str(rest);
+    out
 }
 
 fn decode_quoted_printable(text: &str) -> String {

@@ -17,7 +17,7 @@ use common::UserId;
 use common::db::{DbPool, with_conn};
 use common::lifecycle::{Lifecycle, every};
 use diesel::Connection;
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -170,11 +170,16 @@ async fn send(
         .email
         .parse()
         .map_err(|_| Failure::unsendable("the address is not one SMTP can take"))?;
+    // MIME with its charset, so "Jürgen Müller" reads as written in every mail client (a
+    // bare body has no Content-Type, which RFC 2045 reads as US-ASCII); the subject is
+    // encoded by lettre; the Message-ID is under the sender's own domain.
+    let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), from.email.domain());
     let message = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&mail.subject)
-        .body(mail.body.clone())
+        .message_id(Some(message_id))
+        .singlepart(SinglePart::plain(mail.body.clone()))
         .map_err(|_| Failure::unsendable("the message could not be built"))?;
     transport
         .send(message)

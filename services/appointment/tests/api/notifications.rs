@@ -26,6 +26,16 @@ async fn clinic(smtp: SmtpSink, reminder_before: StdDuration) -> Clinic {
 
 /// A clinic whose doctor practises at `location`.
 async fn clinic_in(smtp: SmtpSink, reminder_before: StdDuration, location: &str) -> Clinic {
+    clinic_of(smtp, reminder_before, ("Gregory", "House"), location).await
+}
+
+/// A clinic whose doctor `(first, last)` practises at `location`.
+async fn clinic_of(
+    smtp: SmtpSink,
+    reminder_before: StdDuration,
+    (first, last): (&str, &str),
+    location: &str,
+) -> Clinic {
     let smtp_url = smtp.url();
     let auth = start_auth_with(|s| {
         s.notifications.smtp_url = Some(Secret::new(smtp_url));
@@ -44,19 +54,12 @@ async fn clinic_in(smtp: SmtpSink, reminder_before: StdDuration, location: &str)
         });
     })
     .await;
-    let doctor = auth.user("doctor", "Gregory", "House").await;
+    let doctor = auth.user("doctor", first, last).await;
     let hours = Hours {
         timezone: "America/New_York",
         ..Hours::default()
     };
-    app.seed_profile_of(
-        &doctor,
-        hours,
-        "Gregory",
-        "House",
-        "Diagnostics",
-        Some(location),
-    );
+    app.seed_profile_of(&doctor, hours, first, last, "Diagnostics", Some(location));
     let patient = auth.user("patient", "Pat", "Lee").await;
     Clinic {
         smtp,
@@ -347,5 +350,53 @@ async fn a_location_written_as_a_mime_encoded_word_reaches_the_patient_as_plain_
     assert!(
         body.contains("Princeton = ?UTF-8?B?"),
         "the text stays, inert: {body}"
+    );
+}
+
+#[tokio::test]
+async fn mail_is_mime_utf_8_so_juergen_mueller_in_koeln_sued_reads_as_written() {
+    let c = clinic_of(
+        SmtpSink::start().await,
+        StdDuration::from_secs(3600),
+        ("Jürgen", "Müller"),
+        "Köln Süd",
+    )
+    .await;
+    let (start, _) = monday_local(&c);
+
+    let res = c.app.book(&c.patient, c.doctor.id, start).await;
+
+    assert_eq!(res.status(), 201);
+    let mails = mails_within(&c.smtp, 1, StdDuration::from_secs(10)).await;
+    let mail = &mails[0];
+    assert_eq!(
+        mail.header("MIME-Version"),
+        Some("1.0"),
+        "{:?}",
+        mail.headers
+    );
+    let content_type = mail
+        .header("Content-Type")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        content_type.starts_with("text/plain") && content_type.contains("charset=utf-8"),
+        "{content_type}"
+    );
+    let message_id = mail.header("Message-ID").expect("a Message-ID");
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with("@localhost>"),
+        "under the sender's domain (MAIL_FROM's): {message_id}"
+    );
+    assert!(mail.header("Date").is_some());
+    assert!(
+        mail.subject.contains("Dr. Jürgen Müller"),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.body.contains("Dr. Jürgen Müller") && mail.body.contains("Köln Süd"),
+        "{}",
+        mail.body
     );
 }
