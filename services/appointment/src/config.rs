@@ -15,9 +15,11 @@
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
 //! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10), `MAX_HOLDS_PER_DOCTOR_PER_ADDRESS` (4),
 //! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
-//! `NATS_URL` (no relay), `NOTIFICATIONS_WEBHOOK_URL` + `NOTIFICATIONS_WEBHOOK_SECRET`
-//! (auth-service's inbox, for e-mail), `PRESCRIPTIONS_WEBHOOK_URL` +
-//! `PRESCRIPTIONS_WEBHOOK_SECRET` (prescription-service's inbox, for cancelled visits),
+//! `NATS_URL` (no relay), `NOTIFICATIONS_WEBHOOK_SECRET` + `NOTIFICATIONS_WEBHOOK_URL`
+//! (auth-service's inbox, for e-mail; default `AUTH_SERVICE_URL`/internal/events),
+//! `PRESCRIPTIONS_WEBHOOK_SECRET` + `PRESCRIPTIONS_WEBHOOK_URL` (prescription-service's
+//! inbox, for cancelled visits; default `PRESCRIPTION_SERVICE_URL` (http://127.0.0.1:8003)
+//! /internal/events),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
@@ -95,6 +97,7 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = environment()?;
         let auth_service = UpstreamSettings::from_env("AUTH_SERVICE_URL", "http://127.0.0.1:8001")?;
+        let auth_inbox = format!("{}/internal/events", auth_service.url.trim_end_matches('/'));
         Ok(Self {
             environment,
             http: HttpSettings::from_env(8002)?,
@@ -104,13 +107,22 @@ impl Settings {
             auth_service,
             holds: HoldSettings::from_env()?,
             events: EventSettings {
-                notifications: NotifyTarget::from_pair(
+                notifications: NotifyTarget::with_default_url(
                     var_opt("NOTIFICATIONS_WEBHOOK_URL")?,
+                    auth_inbox,
                     var_opt("NOTIFICATIONS_WEBHOOK_SECRET")?,
                     "NOTIFICATIONS_WEBHOOK_SECRET",
                 )?,
-                prescriptions: NotifyTarget::from_pair(
+                prescriptions: NotifyTarget::with_default_url(
                     var_opt("PRESCRIPTIONS_WEBHOOK_URL")?,
+                    format!(
+                        "{}/internal/events",
+                        var_or(
+                            "PRESCRIPTION_SERVICE_URL",
+                            "http://127.0.0.1:8003".to_owned()
+                        )?
+                        .trim_end_matches('/')
+                    ),
                     var_opt("PRESCRIPTIONS_WEBHOOK_SECRET")?,
                     "PRESCRIPTIONS_WEBHOOK_SECRET",
                 )?,

@@ -28,6 +28,18 @@ impl Application {
             settings.auth_service.timeout,
             settings.http.upstream_ca.as_deref(),
         )?;
+        // Without these no patient mail leaves and cancelled visits keep their
+        // prescriptions: said once, loudly, rather than found out from a patient.
+        if settings.events.notifications.is_none() {
+            tracing::warn!(
+                "NOTIFICATIONS_WEBHOOK_SECRET is not set: appointment events do not reach auth-service, so no patient e-mail is sent"
+            );
+        }
+        if settings.events.prescriptions.is_none() {
+            tracing::warn!(
+                "PRESCRIPTIONS_WEBHOOK_SECRET is not set: a cancelled or missed visit does not cancel its prescription"
+            );
+        }
         let verifier = web::Data::from(
             settings
                 .tokens

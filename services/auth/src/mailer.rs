@@ -46,6 +46,11 @@ pub fn start(
         tracing::info!("SMTP_URL is not set: e-mail notifications are off");
         return Ok(());
     };
+    if settings.webhook_secret.is_none() {
+        tracing::warn!(
+            "SMTP_URL is set but NOTIFICATIONS_WEBHOOK_SECRET is not: appointment-service's events are refused, so no appointment mail is sent"
+        );
+    }
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
         .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
         .timeout(Some(Duration::from_secs(10)))

@@ -17,6 +17,24 @@ pub struct NotifyTarget {
 }
 
 impl NotifyTarget {
+    /// The secret and the URL, which defaults to `default_url` (the peer's inbox under its
+    /// `*_SERVICE_URL`): a service wired by the contract's variables alone needs only the
+    /// shared secret. A URL without a secret is an error (`secret_variable` names it);
+    /// neither is none (the caller says so loudly at start).
+    pub fn with_default_url(
+        url: Option<String>,
+        default_url: String,
+        secret: Option<String>,
+        secret_variable: &'static str,
+    ) -> Result<Option<Self>, ConfigError> {
+        match (url, secret) {
+            (None, None) => Ok(None),
+            (url, secret) => {
+                Self::from_pair(Some(url.unwrap_or(default_url)), secret, secret_variable)
+            }
+        }
+    }
+
     /// A URL and its secret, both set or neither; `secret_variable` names the pair in the
     /// error.
     pub fn from_pair(
@@ -91,5 +109,39 @@ impl EventSettings {
             prescriptions: None,
             nats_url: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "whsec_dGVzdCBub3RpZmljYXRpb25zIHNlY3JldCBvZiAzMiBieXRlcw==";
+
+    #[test]
+    fn the_secret_alone_wires_a_target_at_its_default_url() {
+        let default = "http://auth:8001/internal/events".to_owned();
+        let wired = NotifyTarget::with_default_url(None, default.clone(), Some(SECRET.into()), "S")
+            .unwrap()
+            .unwrap();
+        assert_eq!(wired.url, default);
+        let elsewhere = NotifyTarget::with_default_url(
+            Some("https://inbox.example/hooks".into()),
+            default.clone(),
+            Some(SECRET.into()),
+            "S",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(elsewhere.url, "https://inbox.example/hooks");
+        assert!(
+            NotifyTarget::with_default_url(None, default.clone(), None, "S")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            NotifyTarget::with_default_url(Some("https://x".into()), default, None, "S").is_err(),
+            "a URL without its secret is a mistake to say, not to guess"
+        );
     }
 }
