@@ -1,6 +1,7 @@
-//! Patients' mail as the running services log it: a mail server that refuses the
-//! recipient gets one try, the mail is given up and said so, and no log line of any
-//! service holds the patient's address (servers echo it in their refusal).
+//! Patients' mail as the running services send and log it, wired by the shared secret
+//! alone: a mail server that refuses the recipient gets one try, the mail is given up and
+//! said so, and no log line of any service holds the patient's address (servers echo it
+//! in their refusal).
 
 use resilience::api;
 use resilience::{Service, System};
@@ -16,11 +17,8 @@ async fn a_refused_mail_is_given_up_once_and_no_log_holds_the_patients_address()
         .env(Some(Service::Auth), "SMTP_URL", &smtp.url())
         .env(Some(Service::Auth), "MAIL_RETRY_SECONDS", "1")
         .env(Some(Service::Auth), "NOTIFICATIONS_WEBHOOK_SECRET", SECRET)
-        .env(
-            Some(Service::Appointment),
-            "NOTIFICATIONS_WEBHOOK_URL",
-            "{auth}/internal/events",
-        )
+        // No NOTIFICATIONS_WEBHOOK_URL: the shared secret alone wires appointment-service
+        // to auth-service's inbox under AUTH_SERVICE_URL.
         .env(
             Some(Service::Appointment),
             "NOTIFICATIONS_WEBHOOK_SECRET",
