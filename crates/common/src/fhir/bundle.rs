@@ -4,16 +4,24 @@
 use crate::validation::{Paging, Validator};
 use serde::Serialize;
 
-/// A search's page: `_count` 1 to 200 (default 50) results from `_offset` (default 0).
-pub fn page(v: &mut Validator, count: Option<&str>, offset: Option<&str>) -> Option<Paging> {
-    let count = match count {
-        None => Some(Paging::DEFAULT_LIMIT),
-        Some(raw) => v.check(
+/// A search's page: `_count` 0 to 200 (default 50) results from `_offset` (default 0).
+/// `_count=0`, like `_summary=count`, asks for the total alone (R4: a `searchset` with
+/// `total` and no entries); other `_summary` values are not served and are ignored.
+pub fn page(
+    v: &mut Validator,
+    count: Option<&str>,
+    offset: Option<&str>,
+    summary: Option<&str>,
+) -> Option<Paging> {
+    let count = match (count, summary) {
+        (_, Some("count")) => Some(0),
+        (None, _) => Some(Paging::DEFAULT_LIMIT),
+        (Some(raw), _) => v.check(
             "_count",
             raw.parse::<i64>()
                 .ok()
-                .filter(|n| (1..=Paging::MAX_LIMIT).contains(n))
-                .ok_or_else(|| format!("must be an integer from 1 to {}", Paging::MAX_LIMIT)),
+                .filter(|n| (0..=Paging::MAX_LIMIT).contains(n))
+                .ok_or_else(|| format!("must be an integer from 0 to {}", Paging::MAX_LIMIT)),
         ),
     };
     let offset = match offset {
@@ -113,13 +121,14 @@ impl<R> Found<R> {
             relation: "self",
             url: link_to(paging.offset),
         }];
-        if paging.offset.saturating_add(paging.limit) < self.total {
+        // A count alone (`_count=0`) has no pages to link to.
+        if paging.limit > 0 && paging.offset.saturating_add(paging.limit) < self.total {
             link.push(Link {
                 relation: "next",
                 url: link_to(paging.offset.saturating_add(paging.limit)),
             });
         }
-        if paging.offset > 0 {
+        if paging.limit > 0 && paging.offset > 0 {
             link.push(Link {
                 relation: "previous",
                 url: link_to((paging.offset - paging.limit).max(0)),

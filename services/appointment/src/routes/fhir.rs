@@ -109,12 +109,14 @@ pub struct AppointmentSearch {
     date: Option<String>,
     /// A FHIR status, or several separated by commas
     status: Option<String>,
-    /// 1 to 200 (default 50)
-    #[param(value_type = Option<i64>)]
+    /// 0 to 200 (default 50); 0 answers the total alone
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 200)]
     _count: Option<String>,
     /// 0 or more (default 0)
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     _offset: Option<String>,
+    /// `count` answers the total alone, as `_count=0` does
+    _summary: Option<String>,
 }
 
 /// The filter and page a search's `query` asks for.
@@ -133,7 +135,8 @@ fn appointment_search(query: &[(String, String)]) -> Result<(ListFilter, Paging)
     };
     let count = single(&mut v, query, "_count");
     let offset = single(&mut v, query, "_offset");
-    let paging = page(&mut v, count, offset);
+    let summary = single(&mut v, query, "_summary");
+    let paging = page(&mut v, count, offset, summary);
     match (dates, statuses, paging) {
         (Some(dates), Some(statuses), Some(paging)) if v.is_valid() => Ok((
             ListFilter {

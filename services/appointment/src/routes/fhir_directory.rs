@@ -59,12 +59,14 @@ pub struct SlotSearch {
     start: Option<String>,
     /// `free`
     status: Option<String>,
-    /// 1 to 200 (default 50)
-    #[param(value_type = Option<i64>)]
+    /// 0 to 200 (default 50); 0 answers the total alone
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 200)]
     _count: Option<String>,
     /// 0 or more (default 0)
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     _offset: Option<String>,
+    /// `count` answers the total alone, as `_count=0` does
+    _summary: Option<String>,
 }
 
 struct SlotQuery {
@@ -94,7 +96,8 @@ fn slot_search(query: &[(String, String)]) -> Result<SlotQuery, ApiError> {
     };
     let count = single(&mut v, query, "_count");
     let offset = single(&mut v, query, "_offset");
-    let paging = page(&mut v, count, offset);
+    let summary = single(&mut v, query, "_summary");
+    let paging = page(&mut v, count, offset, summary);
     let (Some(doctor), Some(range), Some(none), Some(paging), true) =
         (doctor, range, none, paging, v.is_valid())
     else {
@@ -168,12 +171,14 @@ pub struct RoleSearch {
     specialty: Option<String>,
     /// Case-insensitive substring of the place
     location: Option<String>,
-    /// 1 to 200 (default 50)
-    #[param(value_type = Option<i64>)]
+    /// 0 to 200 (default 50); 0 answers the total alone
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 200)]
     _count: Option<String>,
     /// 0 or more (default 0)
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     _offset: Option<String>,
+    /// `count` answers the total alone, as `_count=0` does
+    _summary: Option<String>,
 }
 
 impl RoleSearch {
@@ -185,7 +190,12 @@ impl RoleSearch {
         };
         let specialization = term(&mut v, "specialty", &self.specialty);
         let location = term(&mut v, "location", &self.location);
-        let paging = page(&mut v, self._count.as_deref(), self._offset.as_deref());
+        let paging = page(
+            &mut v,
+            self._count.as_deref(),
+            self._offset.as_deref(),
+            self._summary.as_deref(),
+        );
         match paging {
             Some(paging) if v.is_valid() => Ok((
                 DirectoryFilter {

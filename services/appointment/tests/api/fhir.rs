@@ -117,6 +117,13 @@ async fn an_appointment_search_filters_by_date_status_and_people_and_pages() {
         "Bundle",
     )
     .await;
+    let counted = assert_resource(
+        app.get("/fhir/Appointment?_count=0", &patient).await,
+        "Bundle",
+    )
+    .await;
+    assert_eq!(counted["total"], 2, "_count=0 answers the total alone");
+    assert!(counted.get("entry").is_none(), "{counted}");
     let mine_that_day = assert_resource(app.get(&one_day, &patient).await, "Bundle").await;
     let doctors_that_day = assert_resource(app.get(&one_day, &doctor).await, "Bundle").await;
     let others = format!("/fhir/Appointment?patient=Patient/{}", other.id);

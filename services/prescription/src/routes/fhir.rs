@@ -102,12 +102,14 @@ pub struct SearchQuery {
     requester: Option<String>,
     /// A FHIR status, or several separated by commas
     status: Option<String>,
-    /// 1 to 200 (default 50)
-    #[param(value_type = Option<i64>)]
+    /// 0 to 200 (default 50); 0 answers the total alone
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 200)]
     _count: Option<String>,
     /// 0 or more (default 0)
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     _offset: Option<String>,
+    /// `count` answers the total alone, as `_count=0` does
+    _summary: Option<String>,
 }
 
 impl SearchQuery {
@@ -131,7 +133,12 @@ impl SearchQuery {
                     .collect(),
             ),
         };
-        let paging = page(&mut v, self._count.as_deref(), self._offset.as_deref());
+        let paging = page(
+            &mut v,
+            self._count.as_deref(),
+            self._offset.as_deref(),
+            self._summary.as_deref(),
+        );
         match (patient, doctor, statuses, paging) {
             (Some(patient), Some(doctor), Some(statuses), Some(paging)) => Ok((
                 PrescriptionFilter {

@@ -194,6 +194,23 @@ async fn a_search_finds_only_what_the_caller_sees_filtered_and_paged() {
     let as_admin = app.get(&by_doctor, &caller(common::Role::Admin)).await;
     let as_admin = assert_resource(as_admin, "Bundle").await;
 
+    // R4: `_count=0` and `_summary=count` answer the total alone (fhirpy's count()).
+    for count_only in ["_count=0", "_summary=count"] {
+        let counted = app
+            .get(&format!("/fhir/MedicationRequest?{count_only}"), &patient)
+            .await;
+        let counted = assert_resource(counted, "Bundle").await;
+        assert_eq!(counted["type"], "searchset", "{count_only}");
+        assert_eq!(counted["total"], 2, "{count_only}");
+        assert!(counted.get("entry").is_none(), "{count_only}: {counted}");
+        let relations: Vec<&str> = counted["link"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|l| l["relation"].as_str())
+            .collect();
+        assert_eq!(relations, ["self"], "{count_only}");
+    }
     assert_eq!(own["type"], "searchset");
     assert_eq!(own["total"], 2);
     assert_eq!(own["entry"].as_array().unwrap().len(), 1, "_count=1");
@@ -228,7 +245,8 @@ async fn bad_search_values_are_422_outcomes_naming_the_parameter() {
 
     for (query, parameter) in [
         ("status=bogus", "status"),
-        ("_count=0", "_count"),
+        ("_count=-1", "_count"),
+        ("_count=201", "_count"),
         ("patient=Practitioner/1", "patient"),
     ] {
         let res = app
