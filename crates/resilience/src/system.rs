@@ -60,8 +60,7 @@ pub struct SystemBuilder {
 }
 
 impl SystemBuilder {
-    /// An extra setting for one service, or for all with `None`. `{auth}`, `{appointment}`
-    /// and `{prescription}` in the value become that service's URL.
+    /// An extra setting for one service, or for all with `None`.
     pub fn env(mut self, service: Option<Service>, name: &str, value: &str) -> Self {
         self.env.push((service, name.to_owned(), value.to_owned()));
         self
@@ -118,21 +117,10 @@ impl SystemBuilder {
                         prescription_key_file.display().to_string(),
                     ));
                 }
-                let urls = common_env(&ports, "");
-                let url_of = |variable: &str| {
-                    urls.iter()
-                        .find(|(k, _)| k == variable)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default()
-                };
                 for (only, name, value) in &self.env {
                     if only.is_none_or(|s| s == *service) {
-                        let value = value
-                            .replace("{auth}", &url_of("AUTH_SERVICE_URL"))
-                            .replace("{appointment}", &url_of("APPOINTMENT_SERVICE_URL"))
-                            .replace("{prescription}", &url_of("PRESCRIPTION_SERVICE_URL"));
                         env.retain(|(k, _)| k != name);
-                        env.push((name.clone(), value));
+                        env.push((name.clone(), value.clone()));
                     }
                 }
                 let log = dir.join(format!("{}-{port}.log", service.binary()));

@@ -27,14 +27,16 @@ pub fn start(
         let (pool, revocations, applied) = (pool.clone(), revocations.clone(), applied.clone());
         async move {
             let pass = with_conn(&pool, move |conn| {
-                let (generation, practising) = revocations.practising();
-                let suspensions = if generation != applied.load(Ordering::Relaxed) {
-                    let changed = suspensions::apply(conn, &practising)?;
-                    applied.store(generation, Ordering::Relaxed);
-                    changed
-                } else {
-                    0
-                };
+                // The map is cloned only when it changed, not every second.
+                let suspensions =
+                    if revocations.practising_generation() != applied.load(Ordering::Relaxed) {
+                        let (generation, practising) = revocations.practising();
+                        let changed = suspensions::apply(conn, &practising)?;
+                        applied.store(generation, Ordering::Relaxed);
+                        changed
+                    } else {
+                        0
+                    };
                 let expired = holds::expire_due(conn)?;
                 let offered = offers::offer_freed(conn, &settings)?;
                 Ok((suspensions, expired, offered))

@@ -56,7 +56,8 @@ impl Revocations {
         }
     }
 
-    /// Whether a token of `sub` issued at `iat` (seconds) has been revoked.
+    /// Records who may be booked as a doctor, as a poll reported it; a real change moves
+    /// the generation on.
     fn merge_practising(&self, revocations: &[Revocation]) {
         let changes: Vec<(UserId, bool)> = revocations
             .iter()
@@ -84,6 +85,11 @@ impl Revocations {
             .read()
             .map(|guard| guard.clone())
             .unwrap_or_default()
+    }
+
+    /// The generation alone, to ask cheaply whether `practising` changed.
+    pub fn practising_generation(&self) -> u64 {
+        self.practising.read().map(|guard| guard.0).unwrap_or(0)
     }
 
     /// Whether a token of `sub` issued at `iat` (seconds) has been revoked.

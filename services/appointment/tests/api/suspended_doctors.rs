@@ -38,6 +38,21 @@ async fn clinic_with_real_auth() -> (RealAuth, TestApp) {
     (auth, app)
 }
 
+/// A vetted doctor of the real auth-service with a profile, made through the API.
+async fn doctor_with_profile(auth: &RealAuth, app: &TestApp, first: &str, last: &str) -> Caller {
+    let doctor = auth.user("doctor", first, last).await;
+    let created = app
+        .client
+        .post(app.url("/doctors/profile"))
+        .bearer_auth(&doctor.token)
+        .json(&json!({ "specialization": "Cardiothoracic" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    doctor
+}
+
 async fn set_access(auth: &RealAuth, user: common::UserId, change: Value) {
     let admin = test_support::jwt::token_for(common::UserId::new(), common::Role::Admin);
     let res = auth
@@ -75,16 +90,7 @@ async fn stranded(app: &TestApp) -> Vec<Value> {
 async fn a_doctor_whose_approval_is_withdrawn_leaves_the_directory_and_booking_until_approved_again()
  {
     let (auth, app) = clinic_with_real_auth().await;
-    let doctor = auth.user("doctor", "Cristina", "Yang").await;
-    let created = app
-        .client
-        .post(app.url("/doctors/profile"))
-        .bearer_auth(&doctor.token)
-        .json(&json!({ "specialization": "Cardiothoracic" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    let doctor = doctor_with_profile(&auth, &app, "Cristina", "Yang").await;
     let patient = auth.user("patient", "Izzie", "Stevens").await;
     let visit = app
         .booked(&patient, doctor.id, at(next(Weekday::Tue), "10:00"))
@@ -150,16 +156,7 @@ async fn a_doctor_whose_approval_is_withdrawn_leaves_the_directory_and_booking_u
 #[tokio::test]
 async fn a_disabled_doctor_is_hidden_too() {
     let (auth, app) = clinic_with_real_auth().await;
-    let doctor = auth.user("doctor", "Preston", "Burke").await;
-    let created = app
-        .client
-        .post(app.url("/doctors/profile"))
-        .bearer_auth(&doctor.token)
-        .json(&json!({ "specialization": "Cardiothoracic" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    let doctor = doctor_with_profile(&auth, &app, "Preston", "Burke").await;
 
     set_access(&auth, doctor.id, json!({ "disabled": true })).await;
 
