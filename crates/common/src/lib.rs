@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod fhir;
+pub mod head;
 pub mod health;
 pub mod http;
 pub mod idempotency;

@@ -210,11 +210,13 @@ impl Platform {
                 app
             };
             // Outermost first: request context, then a refused preflight's problem, then
-            // CORS, then the audit capture, then FHIR paths' problems as OperationOutcomes.
+            // CORS, then the audit capture, then FHIR paths' problems as OperationOutcomes,
+            // then a HEAD routed as the GET it mirrors.
             app.app_data(trusted_proxies.clone())
                 .app_data(public_base.clone())
                 .app_data(body_timeout.clone())
                 .app_data(allowed_origins.clone())
+                .wrap(from_fn(crate::head::route_as_get))
                 .wrap(from_fn(crate::fhir::outcome::rewrite_problems))
                 .wrap(from_fn(crate::audit::capture))
                 .wrap(crate::cors::policy(&cors_origins))

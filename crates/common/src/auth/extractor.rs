@@ -31,8 +31,10 @@ impl AuthenticatedUser {
         if self.approved {
             Ok(())
         } else {
+            // The token says so as of when it was issued; an approval since then reaches
+            // the next token, which a refresh fetches (contract part 3, section 16).
             Err(ApiError::Forbidden(
-                "your account awaits approval by an admin",
+                "your account awaits approval by an admin; once approved, refresh your token (POST /auth/refresh) to act on it, no new sign-in needed",
             ))
         }
     }

@@ -69,12 +69,11 @@ async fn a_doctor_awaiting_approval_cannot_publish_or_change_a_profile() {
     let updated = app.put("/doctors/profile", &unvetted, &body).await;
 
     let problem = assert_problem(created, 403).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("awaits approval"), "{problem}");
     assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap()
-            .contains("awaits approval"),
-        "{problem}"
+        detail.contains("refresh your token"),
+        "says how an approval takes effect: {problem}"
     );
     assert_problem(updated, 403).await;
     let listed: Vec<Value> = app

@@ -268,7 +268,17 @@ async fn every_get_route_answers_head_without_a_body_and_other_methods_405_with_
         "/.well-known/jwks.json",
         "/admin/audit",
         "/users/",
+        "/openapi.json",
+        "/docs/",
+        "/fhir/metadata",
     ] {
+        let get = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&admin.token)
+            .send()
+            .await
+            .unwrap();
         let head = app
             .client
             .head(app.url(path))
@@ -277,6 +287,11 @@ async fn every_get_route_answers_head_without_a_body_and_other_methods_405_with_
             .await
             .unwrap();
         assert_eq!(head.status(), 200, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path} says what GET answers"
+        );
         assert!(
             head.bytes().await.unwrap().is_empty(),
             "HEAD {path} has no body"
