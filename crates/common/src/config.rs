@@ -204,6 +204,22 @@ impl HttpSettings {
         })
     }
 
+    /// Where clients reach this service by its settings alone, never by a request's `Host`
+    /// (the token issuer must not vary with it): `PUBLIC_BASE_URL`, else its own scheme,
+    /// host and port, `localhost` standing for an address that means every interface.
+    pub fn own_url(&self) -> String {
+        if let Some(base) = &self.public_base_url {
+            return base.clone();
+        }
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let host = match self.host {
+            host if host.is_unspecified() => "localhost".to_owned(),
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+        };
+        format!("{scheme}://{host}:{}", self.port)
+    }
+
     /// For tests: loopback, a port the OS picks, two workers, a short drain.
     pub fn ephemeral() -> Self {
         Self {

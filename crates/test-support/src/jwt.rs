@@ -85,6 +85,7 @@ pub fn claims_for(user: UserId, role: Role) -> serde_json::Value {
         jti: uuid::Uuid::new_v4().to_string(),
         iss: DEFAULT_ISSUER.to_owned(),
         aud: common::auth::DEFAULT_AUDIENCE.to_owned(),
+        client_id: Some(common::auth::FIRST_PARTY_CLIENT_ID.to_owned()),
         given_name: None,
         family_name: None,
         approved: (role == Role::Doctor).then_some(true),
@@ -131,4 +132,14 @@ pub fn token_claims(token: &str) -> serde_json::Value {
         .decode(payload)
         .expect("base64url payload");
     serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+/// A token's claims, read without checking anything: for asserting what a service wrote.
+pub fn unverified_claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&json).expect("JSON claims")
 }

@@ -14,6 +14,7 @@ pub mod fhir;
 pub mod jwt;
 pub mod nats;
 pub mod openapi;
+pub mod python;
 pub mod serve;
 pub mod smtp_sink;
 pub mod tls;

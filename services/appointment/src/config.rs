@@ -7,13 +7,16 @@
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_appointment),
 //! `AUDIT_KEY_FILE` (required in production; else a key generated under `DATA_DIR`,
 //! default `.data/appointment-service`), `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
-//! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
-//! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
+//! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_PUBLIC_URL` (where clients reach
+//! auth-service, for FHIR references to its Patients and Practitioners; `AUTH_SERVICE_URL`), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
+//! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (the issuer auth-service signed with before its URL, still accepted;
+//! healthcare-auth; the current one is read from auth-service's RFC 8414 metadata),
 //! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `JWT_AUDIENCE` (healthcare),
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
-//! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10), `MAX_HOLDS_PER_DOCTOR_PER_ADDRESS` (4),
+//! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10), `CANCELLATION_GRACE_MINUTES` (15: a patient may
+//! still cancel or move a booking inside the cancellation notice for this long after making it), `MAX_HOLDS_PER_DOCTOR_PER_ADDRESS` (4),
 //! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
 //! `NATS_URL` (no relay), `NOTIFICATIONS_WEBHOOK_SECRET` + `NOTIFICATIONS_WEBHOOK_URL`
 //! (auth-service's inbox, for e-mail; default `AUTH_SERVICE_URL`/internal/events),
@@ -22,6 +25,7 @@
 //! /internal/events),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
+use crate::domain::appointment::CancellationGrace;
 use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
 use common::config::{
@@ -30,6 +34,7 @@ use common::config::{
 use common::db::DbSettings;
 use common::events::EventSettings;
 use common::events::settings::NotifyTarget;
+use common::fhir::references::{AUTH_SERVICE_KINDS, ReferenceBases};
 use common::upstream::UpstreamSettings;
 
 #[derive(Debug, Clone)]
@@ -40,7 +45,10 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub tokens: VerifierSettings,
     pub auth_service: UpstreamSettings,
+    /// Where FHIR references to auth-service's resources point (`AUTH_PUBLIC_URL`).
+    pub fhir_references: ReferenceBases,
     pub holds: HoldSettings,
+    pub cancellation_grace: CancellationGrace,
     pub events: EventSettings,
     pub log_format: LogFormat,
 }
@@ -104,8 +112,17 @@ impl Settings {
             database: DbSettings::from_env("healthcare_appointment", environment)?,
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
+            fhir_references: ReferenceBases::default().served_by_peer(
+                "AUTH_PUBLIC_URL",
+                &auth_service.url,
+                AUTH_SERVICE_KINDS,
+            )?,
             auth_service,
             holds: HoldSettings::from_env()?,
+            cancellation_grace: CancellationGrace(chrono::Duration::minutes(var_or(
+                "CANCELLATION_GRACE_MINUTES",
+                15,
+            )?)),
             events: EventSettings {
                 notifications: NotifyTarget::with_default_url(
                     var_opt("NOTIFICATIONS_WEBHOOK_URL")?,
@@ -143,7 +160,10 @@ impl Settings {
             audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
             auth_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
+            fhir_references: ReferenceBases::default()
+                .served_by("http://127.0.0.1:9", AUTH_SERVICE_KINDS),
             holds: HoldSettings::defaults(),
+            cancellation_grace: CancellationGrace(chrono::Duration::minutes(15)),
             events: EventSettings::for_tests(),
             log_format: LogFormat::Text,
         }

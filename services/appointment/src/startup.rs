@@ -67,12 +67,16 @@ impl Application {
         .await?;
         let pool = web::Data::new(pool);
         let holds = web::Data::new(settings.holds);
+        let references = web::Data::new(settings.fhir_references);
+        let grace = web::Data::new(settings.cancellation_grace);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
                 .app_data(holds.clone())
                 .app_data(webhooks.clone())
                 .app_data(verifier.clone())
                 .app_data(auth.clone())
+                .app_data(references.clone())
+                .app_data(grace.clone())
                 .configure(routes::config);
         })
     }

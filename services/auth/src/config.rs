@@ -4,7 +4,8 @@
 //! `SHUTDOWN_TIMEOUT_SECONDS` (30),
 //! `DATABASE_URL` (postgres://postgres@127.0.0.1:5432/healthcare_auth), `DB_MAX_CONNECTIONS` (8),
 //! `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
-//! `JWT_ISSUER` (healthcare-auth), `JWT_AUDIENCE` (healthcare), `ACCESS_TOKEN_TTL_SECONDS` (900), `REFRESH_TOKEN_TTL_DAYS` (30),
+//! `JWT_ISSUER` (the token issuer when `PUBLIC_BASE_URL` is unset; else the previous one,
+//! still accepted; unset: the service's own URL), `JWT_AUDIENCE` (healthcare), `ACCESS_TOKEN_TTL_SECONDS` (900), `REFRESH_TOKEN_TTL_DAYS` (30),
 //! `JWT_PRIVATE_KEY_FILE` (unset: a key generated once under `DATA_DIR`),
 //! `JWT_ADDITIONAL_PUBLIC_KEY_FILES` (comma-separated PEM public keys still accepted: rotation),
 //! `DATA_DIR` (.data/auth-service), `BOOTSTRAP_ADMIN_EMAIL`, `BOOTSTRAP_ADMIN_PASSWORD`,
@@ -59,7 +60,8 @@ pub use common::signing_key::KeySource as SigningKeySource;
 
 #[derive(Debug, Clone)]
 pub struct TokenSettings {
-    pub issuer: String,
+    /// `JWT_ISSUER`: the issuer when `PUBLIC_BASE_URL` is unset (see `Settings::issuer`).
+    pub jwt_issuer: Option<String>,
     /// `aud` of issued tokens; every service requires it.
     pub audience: String,
     pub access_ttl: Duration,
@@ -135,13 +137,13 @@ impl Settings {
                 });
             }
         };
+        let http = HttpSettings::from_env(8001)?;
         Ok(Self {
             environment,
-            http: HttpSettings::from_env(8001)?,
             database: DbSettings::from_env("healthcare_auth", environment)?,
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: TokenSettings {
-                issuer: var_or("JWT_ISSUER", common::auth::DEFAULT_ISSUER.to_owned())?,
+                jwt_issuer: var_opt("JWT_ISSUER")?,
                 audience: var_or("JWT_AUDIENCE", common::auth::DEFAULT_AUDIENCE.to_owned())?,
                 access_ttl: Duration::from_secs(var_or("ACCESS_TOKEN_TTL_SECONDS", 900)?),
                 refresh_ttl: Duration::from_secs(
@@ -153,6 +155,7 @@ impl Settings {
                     .map(PathBuf::from)
                     .collect(),
             },
+            http,
             bootstrap_admin,
             login_limits: LoginBudgets {
                 per_account_and_address: var_or("LOGIN_RATE_LIMIT_PER_MINUTE", 10)?,
@@ -191,6 +194,24 @@ impl Settings {
         })
     }
 
+    /// `iss` of the tokens we sign (contract part 3, section 15): where clients reach us
+    /// (`PUBLIC_BASE_URL`), else `JWT_ISSUER`, else our own URL.
+    pub fn issuer(&self) -> String {
+        match (&self.http.public_base_url, &self.tokens.jwt_issuer) {
+            (None, Some(issuer)) => issuer.clone(),
+            _ => self.http.own_url(),
+        }
+    }
+
+    /// The issuer tokens signed before the issuer became a URL carry (`JWT_ISSUER`, else
+    /// the old default): still accepted, so an upgrade signs nobody out.
+    pub fn previous_issuer(&self) -> String {
+        self.tokens
+            .jwt_issuer
+            .clone()
+            .unwrap_or_else(|| common::auth::DEFAULT_ISSUER.to_owned())
+    }
+
     /// The settings of a service started in-process by a test, read from nowhere: a free
     /// port, a small pool on `database_url`, a signing key generated under the temp dir,
     /// no rate limit and both peers down (nothing listens on port 9). Tests override what
@@ -202,7 +223,7 @@ impl Settings {
             database: DbSettings::for_tests(database_url),
             audit: AuditSettings::for_tests(),
             tokens: TokenSettings {
-                issuer: common::auth::DEFAULT_ISSUER.into(),
+                jwt_issuer: Some(common::auth::DEFAULT_ISSUER.into()),
                 audience: common::auth::DEFAULT_AUDIENCE.into(),
                 access_ttl: Duration::from_secs(900),
                 refresh_ttl: Duration::from_secs(30 * 24 * 3600),

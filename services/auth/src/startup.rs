@@ -12,7 +12,7 @@ use crate::routes::revocations::RevocationAccess;
 use crate::usecases::SessionPolicy;
 use crate::{MIGRATIONS, SERVICE_NAME};
 use actix_web::web;
-use common::auth::TokenVerifier;
+use common::auth::{Issuers, TokenVerifier};
 use common::db::{DbPool, with_conn};
 use common::lifecycle::{self, Lifecycle};
 use common::platform::{Platform, Running, Service};
@@ -33,11 +33,15 @@ impl Application {
         )?;
         let issuer = TokenIssuer::new(
             signer,
-            settings.tokens.issuer.clone(),
+            settings.issuer(),
             settings.tokens.audience.clone(),
             settings.tokens.access_ttl,
         );
         let verifier = TokenVerifier::from_keys(issuer.issuer(), issuer.published_keys())
+            .with_issuers(Issuers::fixed([
+                settings.issuer(),
+                settings.previous_issuer(),
+            ]))
             .with_audience(issuer.audience());
 
         let service = Service {

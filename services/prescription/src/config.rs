@@ -8,8 +8,11 @@
 //! `AUDIT_KEY_FILE` (required in production; else a key generated under `DATA_DIR`,
 //! default `.data/prescription-service`), `DB_MAX_CONNECTIONS` (8), `DB_ACQUIRE_TIMEOUT_MS` (2000), `DB_STATEMENT_TIMEOUT_MS` (5000),
 //! `APPOINTMENT_SERVICE_URL` (http://127.0.0.1:8002), `UPSTREAM_TIMEOUT_MS` (2000),
-//! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
-//! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (healthcare-auth),
+//! `AUTH_SERVICE_URL` (http://127.0.0.1:8001), `AUTH_PUBLIC_URL` and `APPOINTMENT_PUBLIC_URL`
+//! (where clients reach the peers, for FHIR references to their resources; their
+//! `*_SERVICE_URL`), `AUTH_JWKS_URL` (its /.well-known/jwks.json),
+//! `JWT_PUBLIC_KEY_FILE` (static key instead of the JWKS), `JWT_ISSUER` (the issuer auth-service signed with before its URL, still accepted;
+//! healthcare-auth; the current one is read from auth-service's RFC 8414 metadata),
 //! `JWKS_REFETCH_INTERVAL_SECONDS` (5), `JWKS_REFRESH_SECONDS` (60), `JWT_AUDIENCE` (healthcare),
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15),
@@ -26,6 +29,7 @@ use common::config::{
 };
 use common::db::DbSettings;
 use common::events::EventSettings;
+use common::fhir::references::{APPOINTMENT_SERVICE_KINDS, AUTH_SERVICE_KINDS, ReferenceBases};
 use common::signing_key::SigningSettings;
 use common::upstream::UpstreamSettings;
 
@@ -37,6 +41,9 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub tokens: VerifierSettings,
     pub appointment_service: UpstreamSettings,
+    /// Where FHIR references to the peers' resources point (`AUTH_PUBLIC_URL`,
+    /// `APPOINTMENT_PUBLIC_URL`).
+    pub fhir_references: ReferenceBases,
     pub events: EventSettings,
     /// The key every version is signed with.
     pub signing: SigningSettings,
@@ -50,16 +57,22 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = environment()?;
         let auth_url = var_or("AUTH_SERVICE_URL", "http://127.0.0.1:8001".to_owned())?;
+        let appointment_service =
+            UpstreamSettings::from_env("APPOINTMENT_SERVICE_URL", "http://127.0.0.1:8002")?;
         Ok(Self {
             environment,
             http: HttpSettings::from_env(8003)?,
             database: DbSettings::from_env("healthcare_prescription", environment)?,
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_url, environment)?,
-            appointment_service: UpstreamSettings::from_env(
-                "APPOINTMENT_SERVICE_URL",
-                "http://127.0.0.1:8002",
-            )?,
+            fhir_references: ReferenceBases::default()
+                .served_by_peer("AUTH_PUBLIC_URL", &auth_url, AUTH_SERVICE_KINDS)?
+                .served_by_peer(
+                    "APPOINTMENT_PUBLIC_URL",
+                    &appointment_service.url,
+                    APPOINTMENT_SERVICE_KINDS,
+                )?,
+            appointment_service,
             events: EventSettings::from_env()?,
             signing: SigningSettings::from_env(
                 var_opt("PRESCRIPTION_SIGNING_KEY_FILE")?,
@@ -84,6 +97,9 @@ impl Settings {
             audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
             appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
+            fhir_references: ReferenceBases::default()
+                .served_by("http://127.0.0.1:9", AUTH_SERVICE_KINDS)
+                .served_by("http://127.0.0.1:9", APPOINTMENT_SERVICE_KINDS),
             events: EventSettings::for_tests(),
             signing: SigningSettings::for_tests(),
             inbox_secret: None,

@@ -67,6 +67,7 @@ impl Application {
         }
         let pool = web::Data::new(pool);
         let inbox = web::Data::new(InboxSecret(settings.inbox_secret.clone()));
+        let references = web::Data::new(settings.fhir_references.clone());
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
                 .app_data(signer.clone())
@@ -74,6 +75,7 @@ impl Application {
                 .app_data(webhooks.clone())
                 .app_data(verifier.clone())
                 .app_data(appointments.clone())
+                .app_data(references.clone())
                 .configure(routes::config);
         })
     }

@@ -13,6 +13,10 @@ pub struct AccessClaims {
     pub iss: String,
     /// The services the token is for (`JWT_AUDIENCE`); every verifier requires it.
     pub aud: String,
+    /// RFC 9068: the client the token was issued to (`FIRST_PARTY_CLIENT_ID` for logins
+    /// through our own API); absent in tokens issued before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     /// OIDC names, so a service can show who acted without a call; absent in tokens
     /// issued before they were added.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -18,12 +18,17 @@ pub enum KeySource {
     Static(Vec<Jwk>),
 }
 
-/// `JWT_ISSUER`, `JWT_AUDIENCE` (healthcare), `AUTH_JWKS_URL` (default `<AUTH_SERVICE_URL>/.well-known/jwks.json`),
+/// `JWT_ISSUER` (the issuer auth-service signed with before its URL; healthcare-auth),
+/// `JWT_AUDIENCE` (healthcare), `AUTH_JWKS_URL` (default `<AUTH_SERVICE_URL>/.well-known/jwks.json`),
 /// `JWT_PUBLIC_KEY_FILE` (a static SPKI PEM key instead of the JWKS) and
 /// `JWKS_REFETCH_INTERVAL_SECONDS` (5) and `JWKS_REFRESH_SECONDS` (60).
 #[derive(Debug, Clone)]
 pub struct VerifierSettings {
-    pub issuer: String,
+    /// Issuers accepted without asking auth-service: its previous one (see `Issuers`).
+    pub issuers: Vec<String>,
+    /// auth-service's RFC 8414 metadata, which names its current issuer; `None` accepts
+    /// `issuers` alone (tests).
+    pub issuer_metadata_url: Option<String>,
     /// `JWT_AUDIENCE`: the `aud` a token must carry.
     pub audience: String,
     pub keys: KeySource,
@@ -35,7 +40,8 @@ impl VerifierSettings {
     /// Trusts exactly `keys`, signed by the default issuer (tests, fixed deployments).
     pub fn trusting(keys: Vec<Jwk>) -> Self {
         Self {
-            issuer: DEFAULT_ISSUER.to_owned(),
+            issuers: vec![DEFAULT_ISSUER.to_owned()],
+            issuer_metadata_url: None,
             audience: DEFAULT_AUDIENCE.to_owned(),
             keys: KeySource::Static(keys),
             revocations: None,
@@ -48,7 +54,7 @@ impl VerifierSettings {
         auth_service_url: &str,
         environment: crate::config::Environment,
     ) -> Result<Self, ConfigError> {
-        let issuer = var_or("JWT_ISSUER", DEFAULT_ISSUER.to_owned())?;
+        let previous_issuer = var_or("JWT_ISSUER", DEFAULT_ISSUER.to_owned())?;
         let audience = var_or("JWT_AUDIENCE", DEFAULT_AUDIENCE.to_owned())?;
         let keys = match var_opt::<std::path::PathBuf>("JWT_PUBLIC_KEY_FILE")? {
             Some(path) => KeySource::Static(vec![jwk_from_public_pem_file(&path)?]),
@@ -87,7 +93,11 @@ impl VerifierSettings {
             ),
         });
         Ok(Self {
-            issuer,
+            issuers: vec![previous_issuer],
+            issuer_metadata_url: Some(format!(
+                "{}/.well-known/oauth-authorization-server",
+                auth_service_url.trim_end_matches('/')
+            )),
             audience,
             keys,
             revocations,
@@ -104,6 +114,7 @@ impl VerifierSettings {
         lifecycle: Arc<Lifecycle>,
     ) -> Arc<TokenVerifier> {
         let verifier = self.start_keys(http.clone(), lifecycle.clone()).await;
+        verifier.discover_issuer().await;
         if let Some(source) = self.revocations.clone() {
             let list = verifier.revocations();
             source.poll(&http, &list).await;
@@ -121,18 +132,26 @@ impl VerifierSettings {
         lifecycle: Arc<Lifecycle>,
     ) -> Arc<TokenVerifier> {
         match &self.keys {
-            KeySource::Static(keys) => {
-                Arc::new(TokenVerifier::from_keys(&self.issuer, keys).with_audience(&self.audience))
-            }
+            KeySource::Static(keys) => Arc::new(
+                TokenVerifier::from_keys(DEFAULT_ISSUER, keys)
+                    .with_issuers(self.issuers(http, Duration::from_secs(5)))
+                    .with_audience(&self.audience),
+            ),
             KeySource::Jwks {
                 url,
                 min_refetch,
                 refresh_every,
             } => {
                 let verifier = Arc::new(
-                    TokenVerifier::from_jwks_url(&self.issuer, url.clone(), http, *min_refetch)
-                        .await
-                        .with_audience(&self.audience),
+                    TokenVerifier::from_jwks_url(
+                        DEFAULT_ISSUER,
+                        url.clone(),
+                        http.clone(),
+                        *min_refetch,
+                    )
+                    .await
+                    .with_issuers(self.issuers(http, *min_refetch))
+                    .with_audience(&self.audience),
                 );
                 let refreshed = verifier.clone();
                 every(*refresh_every, lifecycle, move || {
@@ -141,6 +160,17 @@ impl VerifierSettings {
                 });
                 verifier
             }
+        }
+    }
+}
+
+impl VerifierSettings {
+    fn issuers(&self, http: reqwest::Client, min_refetch: Duration) -> super::Issuers {
+        match &self.issuer_metadata_url {
+            Some(url) => {
+                super::Issuers::discovered(self.issuers.clone(), url.clone(), http, min_refetch)
+            }
+            None => super::Issuers::fixed(self.issuers.clone()),
         }
     }
 }

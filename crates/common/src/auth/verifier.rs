@@ -47,6 +47,7 @@ pub struct TokenVerifier {
     jwks: Option<JwksSource>,
     /// Subjects whose earlier tokens are refused (see `revocations`).
     revocations: std::sync::Arc<super::revocations::Revocations>,
+    issuers: super::issuers::Issuers,
 }
 
 /// Clocks of replicas drift a little; more would stretch a token's life.
@@ -61,9 +62,9 @@ const IAT_LEEWAY_SECONDS: i64 = 60;
 const ACCESS_TOKEN_TYPES: [&str; 2] = ["jwt", "at+jwt"];
 
 impl TokenVerifier {
-    fn validation(issuer: &str) -> Validation {
+    /// `iss` is required here and checked against `issuers` after the signature.
+    fn validation() -> Validation {
         let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.set_issuer(&[issuer]);
         validation.set_audience(&[super::DEFAULT_AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
         validation.validate_nbf = true;
@@ -74,6 +75,17 @@ impl TokenVerifier {
     /// The revocation list this verifier consults (a poller or auth-service fills it).
     pub fn revocations(&self) -> std::sync::Arc<super::revocations::Revocations> {
         self.revocations.clone()
+    }
+
+    /// Accepts these issuers instead of the one given at construction.
+    pub fn with_issuers(mut self, issuers: super::issuers::Issuers) -> Self {
+        self.issuers = issuers;
+        self
+    }
+
+    /// Asks auth-service for its current issuer (see `Issuers::discover`).
+    pub async fn discover_issuer(&self) {
+        self.issuers.discover().await;
     }
 
     /// Requires `audience` instead of the default one (`JWT_AUDIENCE`).
@@ -92,9 +104,10 @@ impl TokenVerifier {
     pub fn from_keys(issuer: &str, keys: &[Jwk]) -> Self {
         Self {
             keys: RwLock::new(Self::key_map(keys)),
-            validation: Self::validation(issuer),
+            validation: Self::validation(),
             jwks: None,
             revocations: Default::default(),
+            issuers: super::issuers::Issuers::fixed([issuer.to_owned()]),
         }
     }
 
@@ -108,7 +121,7 @@ impl TokenVerifier {
     ) -> Self {
         let verifier = Self {
             keys: RwLock::new(HashMap::new()),
-            validation: Self::validation(issuer),
+            validation: Self::validation(),
             jwks: Some(JwksSource {
                 url,
                 client,
@@ -117,6 +130,7 @@ impl TokenVerifier {
                 fetches: AtomicU64::new(0),
             }),
             revocations: Default::default(),
+            issuers: super::issuers::Issuers::fixed([issuer.to_owned()]),
         };
         verifier.refetch().await;
         verifier
@@ -210,6 +224,9 @@ impl TokenVerifier {
                 ErrorKind::ExpiredSignature => TokenRejection::Expired,
                 _ => TokenRejection::Invalid,
             })?;
+        if !self.issuers.accepts_after_discovery(&claims.iss).await {
+            return Err(TokenRejection::Invalid);
+        }
         // Issued in the future: a skewed or forged clock would stretch the token's life.
         if claims.iat > chrono::Utc::now().timestamp() + IAT_LEEWAY_SECONDS {
             return Err(TokenRejection::Invalid);

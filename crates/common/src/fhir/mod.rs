@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod capability;
 pub mod outcome;
+pub mod references;
 pub mod responses;
 pub mod search;
 

@@ -1,14 +1,22 @@
 //! An admin's analytics over the running system: auth-service gathers appointment-service's
 //! figures over HTTP, late cancellations and the no-show rate among them.
 
-use resilience::System;
 use resilience::api::{self, answer};
 use resilience::system::{ADMIN_EMAIL, ADMIN_PASSWORD};
+use resilience::{Service, System};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_count_a_late_cancellation_the_patient_could_not_make() {
-    let system = System::start().await;
+    // No grace after booking: the cancellation below comes a moment after it.
+    let system = System::builder()
+        .env(
+            Some(Service::Appointment),
+            "CANCELLATION_GRACE_MINUTES",
+            "0",
+        )
+        .start()
+        .await;
     let (auth, appointment) = (system.auth.url(), system.appointment.url());
     let doctor = api::doctor(&auth, &appointment).await;
     let patient = api::account(&auth, "patient").await;

@@ -151,20 +151,31 @@ pub fn is_late(start: DateTime<Utc>, now: DateTime<Utc>, notice_hours: u32) -> b
     start - now < Duration::hours(i64::from(notice_hours))
 }
 
+/// How long after making a booking a patient may still undo or move it inside the
+/// cancellation notice (`CANCELLATION_GRACE_MINUTES`): a visit booked for tomorrow by
+/// mistake a second ago takes nobody's slot yet (contract part 3, section 16).
+#[derive(Debug, Clone, Copy)]
+pub struct CancellationGrace(pub Duration);
+
 /// A patient may not cancel or move an appointment inside the doctor's cancellation
-/// notice (the slot could no longer be given to anyone); the doctor and admins may.
+/// notice (the slot could no longer be given to anyone) once the grace after booking it
+/// has passed; the doctor and admins may.
 pub fn ensure_not_late(
     caller: Role,
-    start: DateTime<Utc>,
+    (start, booked_at): (DateTime<Utc>, DateTime<Utc>),
     now: DateTime<Utc>,
     notice_hours: u32,
+    grace: CancellationGrace,
 ) -> Result<(), ApiError> {
-    if caller == Role::Patient && is_late(start, now, notice_hours) {
+    let in_grace = now - booked_at < grace.0;
+    if caller == Role::Patient && is_late(start, now, notice_hours) && !in_grace {
         return Err(ApiError::ConflictBy {
             rule: ConflictRule::LateCancellation,
             detail: format!(
                 "the appointment starts within the doctor's cancellation notice of \
-                 {notice_hours} hours: a patient can no longer cancel or move it; ask the clinic"
+                 {notice_hours} hours and was booked more than {} minutes ago: a patient can \
+                 no longer cancel or move it; ask the clinic",
+                grace.0.num_minutes()
             ),
             conflicts: Vec::new(),
         });

@@ -2,6 +2,7 @@
 //! (cancel). Callers: its patient, its doctor, admins; anyone else gets 404.
 
 use super::views::AppointmentView;
+use crate::domain::appointment::CancellationGrace;
 use crate::domain::appointment::{CancelForm, ChangeForm};
 use crate::usecases::changes;
 use actix_web::web;
@@ -25,10 +26,11 @@ use common::problem_responses::{Invalid, Malformed, NotFound, Unauthenticated};
         Unauthenticated,
         (status = 403, description = "Patients may not set status", body = common::error::Problem, content_type = "application/problem+json"),
         NotFound,
-        (status = 409, description = "Illegal status change, not reschedulable, overlap, the daily limit, or a patient moving it inside the cancellation notice (type .../late-cancellation)", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Illegal status change, not reschedulable, overlap, the daily limit, or a patient moving it inside the cancellation notice more than CANCELLATION_GRACE_MINUTES after booking it (type .../late-cancellation)", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid))]
 pub async fn change(
     pool: web::Data<DbPool>,
+    grace: web::Data<CancellationGrace>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     id: web::Path<AppointmentId>,
@@ -37,7 +39,7 @@ pub async fn change(
     let change = body.into_inner().validate()?;
     let id = id.into_inner();
     let updated = with_conn(&pool, move |conn| {
-        changes::change(conn, &caller, &audit, id, &change)
+        changes::change(conn, &caller, &audit, id, &change, **grace)
     })
     .await?;
     Ok(web::Json(updated.into()))
@@ -55,10 +57,11 @@ pub async fn change(
         Malformed,
         Unauthenticated,
         NotFound,
-        (status = 409, description = "Not booked, or a patient inside the cancellation notice (type .../late-cancellation)", body = common::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not booked, or a patient inside the cancellation notice more than CANCELLATION_GRACE_MINUTES after booking it (type .../late-cancellation)", body = common::error::Problem, content_type = "application/problem+json"),
         Invalid))]
 pub async fn cancel(
     pool: web::Data<DbPool>,
+    grace: web::Data<CancellationGrace>,
     caller: AuthenticatedUser,
     audit: AuditContext,
     id: web::Path<AppointmentId>,
@@ -67,7 +70,7 @@ pub async fn cancel(
     let reason = cancel_reason(&body)?;
     let id = id.into_inner();
     let cancelled = with_conn(&pool, move |conn| {
-        changes::cancel(conn, &caller, &audit, id, reason)
+        changes::cancel(conn, &caller, &audit, id, reason, **grace)
     })
     .await?;
     Ok(web::Json(cancelled.into()))

@@ -11,6 +11,7 @@ use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::fhir::bundle::{Found, base_url, page, referenced_id};
 use common::fhir::capability::{Served, statement};
+use common::fhir::references::ReferenceBases;
 use common::fhir::responses::{FhirInvalid, FhirNotFound, FhirUnauthenticated};
 use common::fhir::search::{date_range, pairs, single, values};
 use common::ids::AppointmentId;
@@ -81,6 +82,7 @@ pub async fn metadata() -> HttpResponse {
 pub async fn read_appointment(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     caller: AuthenticatedUser,
     id: web::Path<AppointmentId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -92,7 +94,10 @@ pub async fn read_appointment(
     })
     .await?;
     PatientOfRequest::note(&req, stored.patient_id);
-    Ok(common::fhir::resource(&Appointment::from(&stored)))
+    Ok(common::fhir::resource(&Appointment::of(
+        &stored,
+        &references,
+    )))
 }
 
 /// The documented parameters of the Appointment search (read from the query string
@@ -172,6 +177,7 @@ fn statuses(raw: &str) -> Result<Vec<Status>, String> {
 pub async fn search_appointments(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     caller: AuthenticatedUser,
 ) -> Result<HttpResponse, ApiError> {
     let query = pairs(req.query_string())
@@ -186,7 +192,7 @@ pub async fn search_appointments(
         kind: "Appointment",
         resources: items
             .iter()
-            .map(|a| (a.id.to_string(), Appointment::from(a)))
+            .map(|a| (a.id.to_string(), Appointment::of(a, &references)))
             .collect(),
         total,
     };

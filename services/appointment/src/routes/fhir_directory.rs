@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::ApiError;
 use common::db::{DbPool, with_conn};
 use common::fhir::bundle::{Found, base_url, page, referenced_id};
+use common::fhir::references::ReferenceBases;
 use common::fhir::responses::{FhirInvalid, FhirNotFound};
 use common::fhir::search::{date_range, pairs, single, values};
 use common::validation::{Paging, Validator, text};
@@ -154,6 +155,7 @@ pub async fn search_slots(
         FhirNotFound))]
 pub async fn read_schedule(
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -161,7 +163,11 @@ pub async fn read_schedule(
         profiles::find_by_any_id(conn, id)?.ok_or(ApiError::NotFound("schedule"))
     })
     .await?;
-    Ok(common::fhir::resource(&Schedule::of(&profile, Utc::now())))
+    Ok(common::fhir::resource(&Schedule::of(
+        &profile,
+        Utc::now(),
+        &references,
+    )))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -220,6 +226,7 @@ impl RoleSearch {
 pub async fn search_roles(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     query: web::Query<RoleSearch>,
 ) -> Result<HttpResponse, ApiError> {
     let (filter, paging) = query.validate()?;
@@ -231,7 +238,7 @@ pub async fn search_roles(
         kind: "PractitionerRole",
         resources: profiles
             .iter()
-            .map(|p| (p.id.to_string(), PractitionerRole::from(p)))
+            .map(|p| (p.id.to_string(), PractitionerRole::of(p, &references)))
             .collect(),
         total,
     };

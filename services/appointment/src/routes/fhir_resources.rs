@@ -8,6 +8,7 @@ use crate::domain::schedule::Slot as FreeSlot;
 use chrono::{DateTime, Duration, Utc};
 use common::UserId;
 use common::contracts::appointment::PersonName;
+use common::fhir::references::ReferenceBases;
 use common::fhir::{Meta, Reference, instant};
 use serde::Serialize;
 
@@ -43,8 +44,8 @@ struct Participant {
     status: &'static str,
 }
 
-impl From<&Stored> for Appointment {
-    fn from(stored: &Stored) -> Self {
+impl Appointment {
+    pub fn of(stored: &Stored, references: &ReferenceBases) -> Self {
         let status = stored.status_now();
         let reason = match status {
             crate::domain::appointment::Status::Expired => Some("the hold lapsed".to_owned()),
@@ -54,7 +55,8 @@ impl From<&Stored> for Appointment {
             stored.patient_first_name.clone(),
             stored.patient_last_name.clone(),
         );
-        let patient = Reference::to("Patient", stored.patient_id)
+        let patient = references
+            .to("Patient", stored.patient_id)
             .named(patient_name.map(|n| n.full()).filter(|n| !n.is_empty()));
         Self {
             resource_type: "Appointment",
@@ -74,7 +76,7 @@ impl From<&Stored> for Appointment {
                     status: "accepted",
                 },
                 Participant {
-                    actor: Reference::to("Practitioner", stored.doctor_id),
+                    actor: references.to("Practitioner", stored.doctor_id),
                     required: "required",
                     status: "accepted",
                 },
@@ -144,7 +146,7 @@ struct Period {
 
 impl Schedule {
     /// `profile`'s calendar as of `now`: bookable from now to the end of its horizon.
-    pub fn of(profile: &DoctorProfile, now: DateTime<Utc>) -> Self {
+    pub fn of(profile: &DoctorProfile, now: DateTime<Utc>, references: &ReferenceBases) -> Self {
         let availability = profile.availability();
         let days: Vec<String> = availability
             .working_days
@@ -168,7 +170,9 @@ impl Schedule {
             specialty: [Concept {
                 text: profile.specialization.clone(),
             }],
-            actor: [Reference::to("Practitioner", profile.user_id).named(doctor_name(profile))],
+            actor: [references
+                .to("Practitioner", profile.user_id)
+                .named(doctor_name(profile))],
             planning_horizon: Period {
                 start: instant(now),
                 end: instant(now + Duration::days(i64::from(profile.booking_horizon_days))),
@@ -223,15 +227,16 @@ struct AvailableTime {
     available_end_time: String,
 }
 
-impl From<&DoctorProfile> for PractitionerRole {
-    fn from(profile: &DoctorProfile) -> Self {
+impl PractitionerRole {
+    pub fn of(profile: &DoctorProfile, references: &ReferenceBases) -> Self {
         let availability = profile.availability();
         Self {
             resource_type: "PractitionerRole",
             id: profile.id.to_string(),
             meta: Meta::updated(profile.updated_at),
             active: true,
-            practitioner: Reference::to("Practitioner", profile.user_id)
+            practitioner: references
+                .to("Practitioner", profile.user_id)
                 .named(doctor_name(profile)),
             specialty: [Concept {
                 text: profile.specialization.clone(),

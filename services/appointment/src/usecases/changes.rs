@@ -8,7 +8,9 @@ use super::holds::{clear_lapsed, reopen_offer};
 use crate::db::appointments::{self, AppointmentChanges, overlap_conflict};
 use crate::db::models::{Appointment, CancelledByColumn, StatusColumn};
 use crate::db::{freed, profiles};
-use crate::domain::appointment::{self as rules, CancelledBy, Change, Status, transition};
+use crate::domain::appointment::{
+    self as rules, CancellationGrace, CancelledBy, Change, Status, transition,
+};
 use crate::domain::profile::BookingPolicy;
 use crate::domain::schedule::Span;
 use chrono::{DateTime, Utc};
@@ -28,6 +30,7 @@ pub fn change(
     audit: &AuditContext,
     id: AppointmentId,
     change: &Change,
+    grace: CancellationGrace,
 ) -> Result<Appointment, ApiError> {
     conn.transaction(|conn| {
         let doctor = find(conn, caller, id, false)?.doctor_id;
@@ -62,9 +65,10 @@ pub fn change(
             rules::ensure_reschedulable(current.status_now(), current.appointment_time, now)?;
             rules::ensure_not_late(
                 caller.role,
-                current.appointment_time,
+                (current.appointment_time, current.created_at),
                 now,
                 policy.cancellation_notice_hours,
+                grace,
             )?;
             let doctor = profile.as_ref().ok_or(ApiError::NotFound("doctor"))?;
             let length = current.end_time - current.appointment_time;
@@ -130,6 +134,7 @@ pub fn cancel(
     audit: &AuditContext,
     id: AppointmentId,
     reason: Option<String>,
+    grace: CancellationGrace,
 ) -> Result<Appointment, ApiError> {
     conn.transaction(|conn| {
         let current = find(conn, caller, id, true)?;
@@ -141,9 +146,10 @@ pub fn cancel(
         if current.status.0 == Status::Booked {
             rules::ensure_not_late(
                 caller.role,
-                current.appointment_time,
+                (current.appointment_time, current.created_at),
                 now,
                 policy.cancellation_notice_hours,
+                grace,
             )?;
         }
         give_back(conn, &current)?;

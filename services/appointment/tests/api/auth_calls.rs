@@ -33,7 +33,8 @@ async fn booking_and_reading_keep_working_after_auth_service_stops() {
     let app = spawn_app_with(|s| {
         s.auth_service.url = auth_url;
         s.tokens = VerifierSettings {
-            issuer: DEFAULT_ISSUER.into(),
+            issuers: vec![DEFAULT_ISSUER.into()],
+            issuer_metadata_url: None,
             audience: common::auth::DEFAULT_AUDIENCE.into(),
             revocations: None,
             keys: KeySource::Jwks {
@@ -89,7 +90,8 @@ async fn a_disabled_users_token_is_refused_here_within_the_revocation_poll() {
     let revocations_url = format!("{}/auth/revocations", auth.address);
     let app = spawn_app_with(|s| {
         s.tokens = VerifierSettings {
-            issuer: DEFAULT_ISSUER.into(),
+            issuers: vec![DEFAULT_ISSUER.into()],
+            issuer_metadata_url: None,
             audience: common::auth::DEFAULT_AUDIENCE.into(),
             keys: KeySource::Jwks {
                 url: jwks_url,

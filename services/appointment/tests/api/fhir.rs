@@ -39,12 +39,12 @@ async fn an_appointment_reads_as_valid_r4_for_its_patient_and_doctor_only() {
     assert_eq!(own["minutesDuration"], 30);
     assert_eq!(
         own["participant"][0]["actor"]["reference"],
-        format!("Patient/{}", patient.id)
+        format!("http://127.0.0.1:9/fhir/Patient/{}", patient.id)
     );
     assert_eq!(own["participant"][0]["actor"]["display"], "Pat Lee");
     assert_eq!(
         own["participant"][1]["actor"]["reference"],
-        format!("Practitioner/{}", doctor.id)
+        format!("http://127.0.0.1:9/fhir/Practitioner/{}", doctor.id)
     );
     assert_eq!(as_doctor.status(), 200);
     assert_eq!(assert_outcome(stranger, 404).await, "not-found");
@@ -159,7 +159,7 @@ async fn an_appointment_search_filters_by_date_status_and_people_and_pages() {
     assert_eq!(as_admin["total"], 1);
     assert_eq!(
         entries(&as_admin)[0]["participant"][0]["actor"]["reference"],
-        format!("Patient/{}", other.id)
+        format!("http://127.0.0.1:9/fhir/Patient/{}", other.id)
     );
 }
 
@@ -289,7 +289,7 @@ async fn a_doctors_schedule_and_the_directory_as_practitioner_roles_are_public()
     assert_eq!(schedule["id"], doctor.id.to_string());
     assert_eq!(
         schedule["actor"][0]["reference"],
-        format!("Practitioner/{}", doctor.id)
+        format!("http://127.0.0.1:9/fhir/Practitioner/{}", doctor.id)
     );
     assert_eq!(schedule["actor"][0]["display"], "Gregory House");
     assert_eq!(assert_outcome(missing, 404).await, "not-found");
@@ -298,7 +298,7 @@ async fn a_doctors_schedule_and_the_directory_as_practitioner_roles_are_public()
     let role = &entries(&roles)[0];
     assert_eq!(
         role["practitioner"]["reference"],
-        format!("Practitioner/{}", doctor.id)
+        format!("http://127.0.0.1:9/fhir/Practitioner/{}", doctor.id)
     );
     assert_eq!(role["specialty"][0]["text"], "Diagnostics");
     assert_eq!(role["location"][0]["display"], "Princeton");
@@ -309,4 +309,53 @@ async fn a_doctors_schedule_and_the_directory_as_practitioner_roles_are_public()
     let in_boston = assert_resource(in_boston, "Bundle").await;
     assert_eq!(in_boston["total"], 1);
     assert_eq!(entries(&in_boston)[0]["specialty"][0]["text"], "Oncology");
+}
+
+/// fhirpy as an integrator uses it: `count()` (which sends `_count=0`), then each
+/// participant of the Appointment followed from its reference alone, to auth-service.
+const FHIRPY_ACROSS_SERVICES: &str = r#"
+import sys
+from fhirpy import SyncFHIRClient
+appointments_base, token = sys.argv[1:3]
+authorization = "Bearer " + token
+client = SyncFHIRClient(appointments_base, authorization=authorization)
+assert client.resources("Appointment").count() == 1
+appointment = client.resources("Appointment").first()
+for participant in appointment["participant"]:
+    base, kind, id = participant["actor"].reference.rsplit("/", 2)
+    owner = SyncFHIRClient(base, authorization=authorization)
+    resource = owner.reference(kind, id).to_resource()
+    assert resource["resourceType"] == kind and resource["id"] == id, resource
+    print(kind, resource["name"][0]["family"])
+"#;
+
+#[tokio::test]
+async fn fhirpy_counts_appointments_and_follows_their_references_to_auth_service() {
+    let auth = start_auth().await;
+    let auth_url = auth.address.clone();
+    let app = spawn_app_with(|s| {
+        s.fhir_references = common::fhir::references::ReferenceBases::default()
+            .served_by(&auth_url, common::fhir::references::AUTH_SERVICE_KINDS);
+    })
+    .await;
+    let doctor = auth.user("doctor", "Jürgen", "Müller").await;
+    let patient = auth.user("patient", "Anna", "Schäfer").await;
+    app.seed_profile_of(
+        &doctor,
+        Hours::default(),
+        "Jürgen",
+        "Müller",
+        "Cardiology",
+        Some("Köln Süd"),
+    );
+    app.booked(&patient, doctor.id, at(next(Weekday::Wed), "10:00"))
+        .await;
+
+    let printed = test_support::python::run_script(
+        FHIRPY_ACROSS_SERVICES,
+        vec![app.url("/fhir"), patient.token.clone()],
+    )
+    .await;
+
+    assert_eq!(printed, "Patient Schäfer\nPractitioner Müller\n");
 }

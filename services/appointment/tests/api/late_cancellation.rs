@@ -2,7 +2,7 @@
 //! cancellation notice; the doctor and admins may, and the figures count it.
 
 use crate::helpers::*;
-use chrono::{Duration, Utc, Weekday};
+use chrono::{Datelike, Duration, Utc, Weekday};
 use common::Role;
 use serde_json::{Value, json};
 
@@ -13,13 +13,21 @@ struct Soon {
     path: String,
 }
 
-/// An appointment starting in three hours, with a doctor whose cancellation notice is 24 h.
+/// An appointment starting in three hours, with a doctor whose cancellation notice is 24 h,
+/// booked an hour ago (past the grace after booking).
 async fn soon() -> Soon {
     let app = spawn_app().await;
     let doctor = app.seed_doctor(Hours::default());
     let patient = caller(Role::Patient);
     let start = Utc::now() + Duration::hours(3);
     let id = app.seed_appointment(patient.id, doctor.id, start, "booked");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE appointments SET created_at = now() - interval '1 hour' WHERE id = '{id}'"
+        )),
+        &mut app.db.connect(),
+    )
+    .unwrap();
     Soon {
         path: format!("/appointments/{id}"),
         app,
@@ -183,4 +191,58 @@ async fn stats_count_late_cancellations_and_the_no_show_rate() {
     );
     let cancelled: Value = s.app.get(&s.path, &admin).await.json().await.unwrap();
     assert_eq!(cancelled["cancelled_by"], "admin");
+}
+
+#[tokio::test]
+async fn a_booking_made_moments_ago_may_be_undone_or_moved_inside_the_notice() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = caller(Role::Patient);
+    // A working day of the coming week, inside a week's notice.
+    let tomorrow = (2..7)
+        .map(|d| Utc::now().date_naive() + Duration::days(d))
+        .find(|day| day.weekday().number_from_monday() <= 5)
+        .unwrap();
+    week_of_notice(&app, &doctor);
+    let first = app.booked(&patient, doctor.id, at(tomorrow, "10:00")).await;
+    let second = app.booked(&patient, doctor.id, at(tomorrow, "11:00")).await;
+
+    let undone = app
+        .delete(&format!("/appointments/{first}"), &patient)
+        .await;
+    let moved = app
+        .put(
+            &format!("/appointments/{second}"),
+            &patient,
+            &json!({ "appointment_time": rfc3339(at(tomorrow, "14:00")) }),
+        )
+        .await;
+
+    assert_eq!(undone.status(), 200);
+    assert_eq!(moved.status(), 200);
+    let no_grace = spawn_app_with(|s| {
+        s.cancellation_grace =
+            appointment_service::domain::appointment::CancellationGrace(Duration::zero());
+    })
+    .await;
+    let doctor = no_grace.seed_doctor(Hours::default());
+    week_of_notice(&no_grace, &doctor);
+    let late = no_grace
+        .booked(&patient, doctor.id, at(tomorrow, "10:00"))
+        .await;
+    let refused = no_grace
+        .delete(&format!("/appointments/{late}"), &patient)
+        .await;
+    assert_problem(refused, 409).await;
+}
+
+fn week_of_notice(app: &TestApp, doctor: &Caller) {
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE doctor_profiles SET cancellation_notice_hours = 168 WHERE user_id = '{}'",
+            doctor.id
+        )),
+        &mut app.db.connect(),
+    )
+    .unwrap();
 }

@@ -20,6 +20,7 @@ mod events;
 mod fhir;
 mod helpers;
 mod holds;
+mod issuer;
 mod late_cancellation;
 mod listing;
 mod notifications;

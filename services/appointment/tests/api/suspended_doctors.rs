@@ -20,7 +20,8 @@ async fn clinic_with_real_auth() -> (RealAuth, TestApp) {
     let app = spawn_app_with(|s| {
         s.auth_service.url = auth_url;
         s.tokens = VerifierSettings {
-            issuer: DEFAULT_ISSUER.into(),
+            issuers: vec![DEFAULT_ISSUER.into()],
+            issuer_metadata_url: None,
             audience: common::auth::DEFAULT_AUDIENCE.into(),
             keys: KeySource::Jwks {
                 url: jwks_url,

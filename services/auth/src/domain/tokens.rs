@@ -84,6 +84,7 @@ impl TokenIssuer {
             jti: uuid::Uuid::new_v4().to_string(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            client_id: Some(common::auth::FIRST_PARTY_CLIENT_ID.to_owned()),
             given_name: Some(subject.given_name.to_owned()),
             family_name: Some(subject.family_name.to_owned()),
             approved: (subject.role == Role::Doctor).then_some(subject.approved),

@@ -162,10 +162,14 @@ pub struct ServerMetadata {
     jwks_uri: String,
     grant_types_supported: [&'static str; 2],
     token_endpoint_auth_methods_supported: [&'static str; 1],
-    response_types_supported: [&'static str; 0],
+    /// RFC 8414 requires the member; `none` until an authorization endpoint exists (no
+    /// response type of the authorization endpoint is served).
+    response_types_supported: [&'static str; 1],
 }
 
-/// `GET /.well-known/oauth-authorization-server`: URLs as this request reached us.
+/// `GET /.well-known/oauth-authorization-server`: the issuer as tokens carry it (RFC 8414
+/// section 3.3: a client refuses metadata whose issuer differs), endpoints as this request
+/// reached us unless `PUBLIC_BASE_URL` says where.
 #[utoipa::path(get, path = "/.well-known/oauth-authorization-server", tag = "auth",
     responses((status = 200, description = "RFC 8414 metadata", body = ServerMetadata)))]
 pub async fn metadata(
@@ -179,6 +183,6 @@ pub async fn metadata(
         jwks_uri: format!("{base}/.well-known/jwks.json"),
         grant_types_supported: ["password", "refresh_token"],
         token_endpoint_auth_methods_supported: ["none"],
-        response_types_supported: [],
+        response_types_supported: ["none"],
     })
 }

@@ -210,6 +210,71 @@ async fn forwarded_host_headers_move_the_links_only_from_a_trusted_proxy() {
     );
 }
 
+/// authlib validating the RFC 8414 metadata, then PyJWT checking an access token as an
+/// RFC 9068 resource server does: signature from the JWKS, `iss` against the metadata's
+/// issuer, `aud`, `typ: at+jwt` and `client_id`.
+const METADATA_AND_TOKEN_CHECK: &str = r#"
+import sys, json, requests, jwt
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+base, email, password = sys.argv[1:4]
+doc = requests.get(base + "/.well-known/oauth-authorization-server").json()
+AuthorizationServerMetadata(doc).validate()
+assert doc["issuer"] == "https://auth.clinic.example", doc["issuer"]
+token = requests.post(base + "/auth/token", data={"grant_type": "password", "username": email, "password": password}).json()["access_token"]
+header = jwt.get_unverified_header(token)
+assert header["typ"] == "at+jwt", header
+keys = requests.get(base + "/.well-known/jwks.json").json()["keys"]
+key = next(jwt.PyJWK(k) for k in keys if k["kid"] == header["kid"])
+claims = jwt.decode(token, key, algorithms=["EdDSA"], audience="healthcare", issuer=doc["issuer"])
+assert claims["client_id"] == "healthcare-api", claims
+print(json.dumps(claims))
+"#;
+
+#[tokio::test]
+async fn with_an_https_public_base_the_metadata_validates_and_tokens_carry_its_issuer() {
+    let app = spawn_app_with(|s| {
+        s.http.public_base_url = Some("https://auth.clinic.example".into());
+    })
+    .await;
+    let email = unique_email();
+    app.register(&registration(&email, "patient")).await;
+
+    let claims = test_support::python::run_script(
+        METADATA_AND_TOKEN_CHECK,
+        vec![app.url(""), email, PASSWORD.to_owned()],
+    )
+    .await;
+
+    let claims: Value = serde_json::from_str(&claims).unwrap();
+    assert_eq!(claims["iss"], "https://auth.clinic.example");
+}
+
+#[tokio::test]
+async fn without_a_public_base_the_issuer_is_jwt_issuer_and_its_tokens_say_so() {
+    let app =
+        spawn_app_with(|s| s.tokens.jwt_issuer = Some("https://sso.clinic.example".into())).await;
+    let session = app.signed_in("patient").await;
+
+    let metadata: Value = app
+        .client
+        .get(app.url("/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(metadata["issuer"], "https://sso.clinic.example");
+    assert_eq!(
+        metadata["response_types_supported"],
+        serde_json::json!(["none"])
+    );
+    let claims = test_support::jwt::unverified_claims(&session.access_token);
+    assert_eq!(claims["iss"], "https://sso.clinic.example");
+    assert_eq!(claims["client_id"], "healthcare-api");
+}
+
 /// authlib, an OAuth2 client library, as a client developer would use it: the password
 /// grant, the refresh grant, and a wrong password read as `invalid_grant`.
 const AUTHLIB_CLIENT: &str = r#"

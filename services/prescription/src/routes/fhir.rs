@@ -11,6 +11,7 @@ use common::auth::AuthenticatedUser;
 use common::db::{DbPool, with_conn};
 use common::fhir::bundle::{Found, base_url, page, referenced_id};
 use common::fhir::capability::{Served, statement};
+use common::fhir::references::ReferenceBases;
 use common::fhir::responses::{FhirInvalid, FhirNotFound, FhirUnauthenticated};
 use common::ids::PrescriptionId;
 use common::validation::{Paging, Validator};
@@ -51,10 +52,11 @@ pub async fn metadata() -> HttpResponse {
 pub async fn read(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
 ) -> Result<HttpResponse, ApiError> {
-    read_version(req, pool, caller, id.into_inner(), None).await
+    read_version(req, pool, references, caller, id.into_inner(), None).await
 }
 
 /// `GET /fhir/MedicationRequest/{id}/_history/{version}`: as that version left it.
@@ -67,16 +69,18 @@ pub async fn read(
 pub async fn vread(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     caller: AuthenticatedUser,
     path: web::Path<(PrescriptionId, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, version) = path.into_inner();
-    read_version(req, pool, caller, id, Some(version)).await
+    read_version(req, pool, references, caller, id, Some(version)).await
 }
 
 async fn read_version(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     caller: AuthenticatedUser,
     id: PrescriptionId,
     version: Option<i32>,
@@ -86,7 +90,10 @@ async fn read_version(
         let head = prescriptions::find_visible(conn, id, visibility, false)?
             .ok_or(ApiError::NotFound("prescription"))?;
         let version = prescriptions::version(conn, id, version.unwrap_or(head.current_version))?;
-        Ok((head.patient_id, MedicationRequest::at(&head, &version)))
+        Ok((
+            head.patient_id,
+            MedicationRequest::at(&head, &version, &references),
+        ))
     })
     .await?;
     PatientOfRequest::note(&req, patient);
@@ -176,6 +183,7 @@ impl SearchQuery {
 pub async fn search(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    references: web::Data<ReferenceBases>,
     caller: AuthenticatedUser,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -187,7 +195,12 @@ pub async fn search(
     .await?;
     let resources = items
         .iter()
-        .map(|(head, version)| (head.id.to_string(), MedicationRequest::at(head, version)))
+        .map(|(head, version)| {
+            (
+                head.id.to_string(),
+                MedicationRequest::at(head, version, &references),
+            )
+        })
         .collect();
     let found = Found {
         kind: "MedicationRequest",

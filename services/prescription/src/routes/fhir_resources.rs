@@ -7,6 +7,7 @@
 use crate::db::models::{Prescription, Version};
 use crate::domain::medicine::Medicine;
 use common::contracts::appointment::PersonName;
+use common::fhir::references::ReferenceBases;
 use common::fhir::{Meta, Reference, instant};
 use serde::Serialize;
 
@@ -103,7 +104,7 @@ fn instruction_text(medicine: &Medicine) -> String {
 }
 
 impl MedicationRequest {
-    pub fn at(head: &Prescription, version: &Version) -> Self {
+    pub fn at(head: &Prescription, version: &Version, references: &ReferenceBases) -> Self {
         let medicines = &version.medicines.0;
         let names: Vec<&str> = medicines.iter().map(|m| m.name.as_str()).collect();
         let coding = medicines
@@ -156,10 +157,14 @@ impl MedicationRequest {
                 coding,
                 text: names.join("; "),
             },
-            subject: Reference::to("Patient", head.patient_id).named(display(patient)),
-            supporting_information: [Reference::to("Appointment", head.appointment_id)],
+            subject: references
+                .to("Patient", head.patient_id)
+                .named(display(patient)),
+            supporting_information: [references.to("Appointment", head.appointment_id)],
             authored_on: instant(head.created_at),
-            requester: Reference::to("Practitioner", head.doctor_id).named(display(doctor)),
+            requester: references
+                .to("Practitioner", head.doctor_id)
+                .named(display(doctor)),
             note: version
                 .notes
                 .clone()

@@ -80,15 +80,18 @@ async fn the_patient_reads_their_prescription_as_a_valid_medication_request() {
     assert_eq!(request["meta"]["versionId"], "1");
     assert_eq!(
         request["subject"]["reference"],
-        format!("Patient/{}", visit.patient.id)
+        format!("http://127.0.0.1:9/fhir/Patient/{}", visit.patient.id)
     );
     assert_eq!(
         request["requester"]["reference"],
-        format!("Practitioner/{}", visit.doctor.id)
+        format!("http://127.0.0.1:9/fhir/Practitioner/{}", visit.doctor.id)
     );
     assert_eq!(
         request["supportingInformation"][0]["reference"],
-        format!("Appointment/{}", visit.appointment_id)
+        format!(
+            "http://127.0.0.1:9/fhir/Appointment/{}",
+            visit.appointment_id
+        )
     );
     assert_eq!(
         request["medicationCodeableConcept"]["text"],
@@ -234,7 +237,7 @@ async fn a_search_finds_only_what_the_caller_sees_filtered_and_paged() {
     assert_eq!(as_admin["total"], 1);
     assert_eq!(
         as_admin["entry"][0]["resource"]["subject"]["reference"],
-        format!("Patient/{}", other.patient.id)
+        format!("http://127.0.0.1:9/fhir/Patient/{}", other.patient.id)
     );
 }
 
