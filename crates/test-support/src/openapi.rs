@@ -85,9 +85,17 @@ fn run(command: &mut Command, what: &str) {
 }
 
 /// The document passes `openapi-spec-validator` and `openapi-python-client` generates a
-/// client from it without a warning: what a client developer's tooling will do first.
+/// client from it without a warning and without configuration: what a client developer's
+/// tooling will do first.
 pub fn assert_client_generators_accept(doc: &Value, service: &str) {
-    let dir = std::env::temp_dir().join(format!("openapi-{service}-{}", uuid::Uuid::new_v4()));
+    let dir = generated_client(doc, &service.replace('-', "_"));
+    let _ = std::fs::remove_dir_all(dir.parent().expect("the client's temp dir"));
+}
+
+/// The Python package `openapi-python-client` generates from `doc` (with no configuration
+/// and no warning allowed), named `package`; its parent directory goes on `PYTHONPATH`.
+pub fn generated_client(doc: &Value, package: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("openapi-{package}-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("openapi.json");
     std::fs::write(&file, serde_json::to_vec_pretty(doc).expect("json")).expect("write");
@@ -102,32 +110,17 @@ pub fn assert_client_generators_accept(doc: &Value, service: &str) {
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .expect("PATH");
-    // The generator knows JSON, text and binary bodies; a client developer tells it what
-    // the media types it has not met are (a compact JWS is text, a PDF binary).
-    let config = dir.join("config.json");
-    std::fs::write(
-        &config,
-        r#"{"content_type_overrides": {"application/jose": "text/plain", "application/pdf": "application/octet-stream"}}"#,
-    )
-    .expect("write the generator's config");
+    let client = dir.join(package);
     run(
         Command::new(&generator)
             .env("PATH", path)
-            .args([
-                "generate",
-                "--fail-on-warning",
-                "--meta",
-                "none",
-                "--config",
-            ])
-            .arg(&config)
-            .arg("--path")
+            .args(["generate", "--fail-on-warning", "--meta", "none", "--path"])
             .arg(&file)
             .arg("--output-path")
-            .arg(dir.join("client")),
+            .arg(&client),
         "openapi-python-client",
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    client
 }
 
 /// Values at and past the ends of what a parameter of each kind can hold.

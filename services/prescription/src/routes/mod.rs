@@ -5,6 +5,7 @@ mod dispensing;
 mod fhir;
 mod fhir_resources;
 pub mod inbox;
+mod negotiation;
 mod prescriptions;
 pub mod print;
 mod signatures;
@@ -45,6 +46,10 @@ pub const AUDITED: &[AuditedRoute] = &[
         resource: Resource::Prescription,
     },
     AuditedRoute {
+        route: "/prescriptions/{id}/pdf",
+        resource: Resource::Prescription,
+    },
+    AuditedRoute {
         route: "/fhir/MedicationRequest",
         resource: Resource::Prescription,
     },
@@ -66,6 +71,7 @@ common::route_table! {
     "/prescriptions/{id}/status" => { post: amendments::change_status },
     "/prescriptions/{id}/dispense" => { post: dispensing::dispense },
     "/prescriptions/{id}/jws" => { get: signatures::jws },
+    "/prescriptions/{id}/pdf" => { get: print::pdf },
     "/prescriptions/{id}/verify" => { get: signatures::verify },
     "/.well-known/jwks.json" => { get: signatures::jwks },
     "/internal/events" => { post: inbox::receive },
@@ -86,7 +92,7 @@ common::route_table! {
     paths(
         prescriptions::create, prescriptions::list, prescriptions::get,
         amendments::amend, amendments::versions, amendments::change_status, dispensing::dispense,
-        signatures::jws, signatures::verify, signatures::jwks, inbox::receive, stats::stats,
+        signatures::jws, print::pdf, signatures::verify, signatures::jwks, inbox::receive, stats::stats,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
         fhir::metadata, fhir::search, fhir::read, fhir::vread,
     ),

@@ -135,15 +135,35 @@ pub async fn list(
     Ok(paged_records(&views, total, |p| p.id.to_string()))
 }
 
+/// The current version of a prescription the caller may see, noted as this request's
+/// patient for the audit trail.
+pub(super) async fn current_view(
+    req: &HttpRequest,
+    pool: &DbPool,
+    caller: &AuthenticatedUser,
+    id: PrescriptionId,
+) -> Result<PrescriptionView, ApiError> {
+    let visibility = caller.visibility();
+    let view = with_conn(pool, move |conn| {
+        let head = prescriptions::find_visible(conn, id, visibility, false)?
+            .ok_or(ApiError::NotFound("prescription"))?;
+        let current = prescriptions::version(conn, id, head.current_version)?;
+        let dispensed = dispenses::of_one(conn, id)?;
+        Ok(PrescriptionView::at(&head, current).dispensed(dispensed))
+    })
+    .await?;
+    PatientOfRequest::note(req, view.patient_id);
+    Ok(view)
+}
+
 /// `GET /prescriptions/{id}`: its current version, as JSON or (`Accept: application/pdf`)
-/// as a printable page.
+/// as a printable page. The document declares the JSON alone: a generated client reads a
+/// response by its one declared type, and fetches the PDF at `/prescriptions/{id}/pdf`.
 #[utoipa::path(get, path = "/prescriptions/{id}", operation_id = "get_prescription", tag = "prescriptions",
     security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path), ("Accept" = Option<String>, Header, description = "application/pdf for the printable page")),
+    params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "The current version; with Accept: application/pdf a one-page PDF (names, date, medicines with dosage, route, quantity and refills, status, version, and a QR code of the verify URL)", content(
-            (PrescriptionView = "application/json"),
-            (Vec<u8> = "application/pdf"))),
+        (status = 200, description = "The current version. A request whose Accept prefers application/pdf gets the printable page instead, as GET /prescriptions/{id}/pdf answers it", body = PrescriptionView),
         Unauthenticated,
         NotFound))]
 pub async fn get(
@@ -152,17 +172,7 @@ pub async fn get(
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let visibility = caller.visibility();
-    let view = with_conn(&pool, move |conn| {
-        let head = prescriptions::find_visible(conn, id, visibility, false)?
-            .ok_or(ApiError::NotFound("prescription"))?;
-        let current = prescriptions::version(conn, id, head.current_version)?;
-        let dispensed = dispenses::of_one(conn, id)?;
-        Ok(PrescriptionView::at(&head, current).dispensed(dispensed))
-    })
-    .await?;
-    PatientOfRequest::note(&req, view.patient_id);
+    let view = current_view(&req, &pool, &caller, id.into_inner()).await?;
     if wants_pdf(&req) {
         return pdf_response(&req, view).await;
     }

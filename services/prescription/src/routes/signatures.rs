@@ -18,7 +18,9 @@ use common::signing_key::Signer;
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "The current version's compact JWS (alg EdDSA, kid; payload: the version's JSON); verify it with /.well-known/jwks.json", body = String, content_type = "application/jose"),
+        (status = 200, description = "The current version's compact JWS (alg EdDSA, kid; payload: the version's JSON); verify it with /.well-known/jwks.json. As text/plain when Accept prefers it (a compact JWS is ASCII; generic clients read no application/jose)", content(
+            (String = "application/jose"),
+            (String = "text/plain"))),
         Unauthenticated,
         NotFound))]
 pub async fn jws(
@@ -34,8 +36,16 @@ pub async fn jws(
     })
     .await?;
     PatientOfRequest::note(&req, patient);
+    let jose: actix_web::mime::Mime = "application/jose"
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the JOSE media type: {e}")))?;
+    let as_text = super::negotiation::prefers(&req, &actix_web::mime::TEXT_PLAIN, &jose);
     Ok(HttpResponse::Ok()
-        .content_type("application/jose")
+        .content_type(if as_text {
+            "text/plain; charset=utf-8"
+        } else {
+            "application/jose"
+        })
         .body(jws))
 }
 
