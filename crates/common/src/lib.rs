@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod body_deadline;
+pub mod calendar;
 pub mod client_address;
 pub mod config;
 pub mod contracts;
@@ -25,6 +26,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod metrics;
 pub mod middleware;
+pub mod negotiation;
 pub mod openapi;
 pub mod platform;
 pub mod problem_responses;

@@ -274,10 +274,20 @@ fn known_method(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// Paths whose last segment is a secret (a calendar feed's URL is its only key): the log
+/// keeps the prefix alone.
+const SECRET_PATHS: [&str; 1] = ["/calendar-feeds/"];
+
 /// A path as the access log records it: at most 256 characters, so a huge request line
-/// cannot make a huge log line.
+/// cannot make a huge log line, and no secret a URL carries.
 fn bounded_path(path: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 256;
+    if let Some(prefix) = SECRET_PATHS
+        .iter()
+        .find(|prefix| path.len() > prefix.len() && path.starts_with(*prefix))
+    {
+        return format!("{prefix}[secret]").into();
+    }
     match path.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}...[cut]", &path[..cut]).into(),
         None => path.into(),
@@ -294,6 +304,11 @@ mod tests {
         assert_eq!(known_method(&invented), "other");
         assert_eq!(known_method(&actix_web::http::Method::GET), "GET");
         assert_eq!(bounded_path("/appointments"), "/appointments");
+        assert_eq!(
+            bounded_path("/calendar-feeds/s3cr3t.ics"),
+            "/calendar-feeds/[secret]"
+        );
+        assert_eq!(bounded_path("/calendar-feeds"), "/calendar-feeds");
         let long = bounded_path(&"/a".repeat(5000)).into_owned();
         assert!(long.len() < 300 && long.ends_with("...[cut]"));
     }

@@ -11,6 +11,7 @@ pub mod api;
 pub mod dates;
 pub mod db;
 pub mod fhir;
+pub mod ics;
 pub mod jwt;
 pub mod nats;
 pub mod openapi;

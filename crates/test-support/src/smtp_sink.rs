@@ -1,7 +1,8 @@
 //! A real SMTP server for mail tests, on a free port (or a given one, to bring it back
 //! after a stop): it speaks enough of RFC 5321 for any client (EHLO, MAIL, RCPT, DATA, RSET,
 //! NOOP, QUIT), keeps every message it accepts with its headers, and decodes
-//! quoted-printable and base64 bodies and RFC 2047 encoded-word subjects. One
+//! quoted-printable and base64 bodies (of each part of a multipart message too) and RFC
+//! 2047 encoded-word subjects; the message as sent is kept for real mail parsers. One
 //! started with `refusing_recipients` answers every RCPT as a real server does for an
 //! unknown mailbox: a permanent 550 that echoes the address.
 
@@ -14,9 +15,21 @@ pub struct Mail {
     pub to: Vec<String>,
     /// Decoded (RFC 2047 encoded words in UTF-8).
     pub subject: String,
+    /// The text: the body, or a multipart message's first `text/plain` part, decoded.
     pub body: String,
     /// Every header line of the message as sent: (name, value), names as written.
     pub headers: Vec<(String, String)>,
+    /// A multipart message's parts, decoded.
+    pub parts: Vec<Part>,
+    /// The message as it came over SMTP (CRLF line ends, dot-stuffing undone).
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// As sent, parameters included (`text/calendar; charset=utf-8; method=REQUEST`).
+    pub content_type: String,
+    pub body: String,
 }
 
 impl Mail {
@@ -152,6 +165,92 @@ fn address(line: &str) -> String {
 }
 
 fn parse(to: Vec<String>, data: &[String]) -> Mail {
+    let (headers, body) = entity(data);
+    let mut mail = Mail {
+        to,
+        headers,
+        raw: data.join("\r\n"),
+        ..Mail::default()
+    };
+    let content_type = mail.header("content-type").unwrap_or_default().to_owned();
+    match boundary(&content_type) {
+        Some(boundary) => {
+            mail.parts = parts(&body, &boundary);
+            mail.body = mail
+                .parts
+                .iter()
+                .find(|p| {
+                    p.content_type
+                        .to_ascii_lowercase()
+                        .starts_with("text/plain")
+                })
+                .map(|p| p.body.clone())
+                .unwrap_or_default();
+        }
+        None => mail.body = decoded(&mail.headers, &body),
+    }
+    mail.subject = decode_encoded_words(mail.header("subject").unwrap_or_default());
+    mail
+}
+
+/// The `boundary` parameter of a multipart content type.
+fn boundary(content_type: &str) -> Option<String> {
+    if !content_type.to_ascii_lowercase().starts_with("multipart/") {
+        return None;
+    }
+    content_type.split(';').find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        (name.trim().eq_ignore_ascii_case("boundary"))
+            .then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+fn parts(body: &[String], boundary: &str) -> Vec<Part> {
+    let (delimiter, close) = (format!("--{boundary}"), format!("--{boundary}--"));
+    let mut parts = Vec::new();
+    let mut current: Option<Vec<String>> = None;
+    for line in body {
+        if *line == delimiter || *line == close {
+            if let Some(lines) = current.take() {
+                let (headers, body) = entity(&lines);
+                let content_type = header_of(&headers, "content-type").to_owned();
+                parts.push(Part {
+                    body: decoded(&headers, &body),
+                    content_type,
+                });
+            }
+            if *line == delimiter {
+                current = Some(Vec::new());
+            }
+        } else if let Some(lines) = current.as_mut() {
+            lines.push(line.clone());
+        }
+    }
+    parts
+}
+
+fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// `lines` decoded by their `Content-Transfer-Encoding`.
+fn decoded(headers: &[(String, String)], lines: &[String]) -> String {
+    let raw = lines.join("\n");
+    match header_of(headers, "content-transfer-encoding")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "quoted-printable" => decode_quoted_printable(&raw),
+        "base64" => decode_base64(&raw),
+        _ => raw,
+    }
+}
+
+/// A message or a part: its headers (folded lines unfolded) and the lines of its body.
+fn entity(data: &[String]) -> (Vec<(String, String)>, Vec<String>) {
     let split = data.iter().position(String::is_empty).unwrap_or(data.len());
     let (head, body) = data.split_at(split);
     // Folded header lines (starting with white space) continue the one before.
@@ -166,23 +265,7 @@ fn parse(to: Vec<String>, data: &[String]) -> Mail {
             }
         }
     }
-    let mut mail = Mail {
-        to,
-        headers,
-        ..Mail::default()
-    };
-    let raw = body.iter().skip(1).cloned().collect::<Vec<_>>().join("\n");
-    let encoding = mail
-        .header("content-transfer-encoding")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    mail.body = match encoding.as_str() {
-        "quoted-printable" => decode_quoted_printable(&raw),
-        "base64" => decode_base64(&raw),
-        _ => raw,
-    };
-    mail.subject = decode_encoded_words(mail.header("subject").unwrap_or_default());
-    mail
+    (headers, body.iter().skip(1).cloned().collect())
 }
 
 fn decode_base64(text: &str) -> String {

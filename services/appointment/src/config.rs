@@ -15,6 +15,7 @@
 //! `AUTH_REVOCATIONS_URL` (its /auth/revocations), `REVOCATIONS_TOKEN` (required in production),
 //! `REVOCATION_REFRESH_SECONDS` (10), `UPSTREAM_TIMEOUT_MS` (2000),
 //! `HOLD_TTL_SECONDS` (300), `MAX_HOLDS_PER_PATIENT` (3), `WAITLIST_OFFER_TTL_SECONDS` (900),
+//! `CALENDAR_FEED_PATIENT_NAMES` (false: a doctor's calendar feed names no patient),
 //! `MAX_WAITLIST_ENTRIES_PER_PATIENT` (10), `CANCELLATION_GRACE_MINUTES` (15: a patient may
 //! still cancel or move a booking inside the cancellation notice for this long after making it), `MAX_HOLDS_PER_DOCTOR_PER_ADDRESS` (4),
 //! `WEBHOOK_RETRY_BASE_SECONDS` (5), `WEBHOOK_MAX_ATTEMPTS` (15), `WEBHOOK_ALLOW_PRIVATE_URLS` (false),
@@ -26,6 +27,7 @@
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use crate::domain::appointment::CancellationGrace;
+use crate::domain::calendar::CalendarSettings;
 use common::audit::AuditSettings;
 use common::auth::VerifierSettings;
 use common::config::{
@@ -49,6 +51,7 @@ pub struct Settings {
     pub fhir_references: ReferenceBases,
     pub holds: HoldSettings,
     pub cancellation_grace: CancellationGrace,
+    pub calendar: CalendarSettings,
     pub events: EventSettings,
     pub log_format: LogFormat,
 }
@@ -101,14 +104,27 @@ impl HoldSettings {
     }
 }
 
+/// The host of `url`, for calendar `UID`s (`localhost` for an address that has none).
+fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = environment()?;
         let auth_service = UpstreamSettings::from_env("AUTH_SERVICE_URL", "http://127.0.0.1:8001")?;
         let auth_inbox = format!("{}/internal/events", auth_service.url.trim_end_matches('/'));
+        let http = HttpSettings::from_env(8002)?;
         Ok(Self {
             environment,
-            http: HttpSettings::from_env(8002)?,
+            calendar: CalendarSettings {
+                uid_host: host_of(&http.own_url()),
+                feed_patient_names: var_or("CALENDAR_FEED_PATIENT_NAMES", false)?,
+            },
+            http,
             database: DbSettings::from_env("healthcare_appointment", environment)?,
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
@@ -164,6 +180,10 @@ impl Settings {
                 .served_by("http://127.0.0.1:9", AUTH_SERVICE_KINDS),
             holds: HoldSettings::defaults(),
             cancellation_grace: CancellationGrace(chrono::Duration::minutes(15)),
+            calendar: CalendarSettings {
+                uid_host: "localhost".into(),
+                feed_patient_names: false,
+            },
             events: EventSettings::for_tests(),
             log_format: LogFormat::Text,
         }

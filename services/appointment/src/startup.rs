@@ -69,6 +69,8 @@ impl Application {
         let holds = web::Data::new(settings.holds);
         let references = web::Data::new(settings.fhir_references);
         let grace = web::Data::new(settings.cancellation_grace);
+        crate::usecases::events::set_calendar_host(&settings.calendar.uid_host);
+        let calendar = web::Data::new(settings.calendar.clone());
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
                 .app_data(holds.clone())
@@ -77,6 +79,7 @@ impl Application {
                 .app_data(auth.clone())
                 .app_data(references.clone())
                 .app_data(grace.clone())
+                .app_data(calendar.clone())
                 .configure(routes::config);
         })
     }

@@ -17,7 +17,8 @@ use common::UserId;
 use common::db::{DbPool, with_conn};
 use common::lifecycle::{Lifecycle, every};
 use diesel::Connection;
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -179,13 +180,28 @@ async fn send(
     // bare body has no Content-Type, which RFC 2045 reads as US-ASCII); the subject is
     // encoded by lettre; the Message-ID is under the sender's own domain.
     let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), from.email.domain());
-    let message = Message::builder()
+    let builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&mail.subject)
-        .message_id(Some(message_id))
-        .singlepart(SinglePart::plain(mail.body.clone()))
-        .map_err(|_| Failure::unsendable("the message could not be built"))?;
+        .message_id(Some(message_id));
+    let text = SinglePart::plain(mail.body.clone());
+    let message = match (&mail.calendar, &mail.calendar_method) {
+        // The text and the event as alternatives of one message: mail clients show the
+        // text and offer the event's "add to calendar" (RFC 6047).
+        (Some(ics), Some(method)) => {
+            let calendar =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .map_err(|_| Failure::unsendable("the calendar part could not be built"))?;
+            builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(text)
+                    .singlepart(SinglePart::builder().header(calendar).body(ics.clone())),
+            )
+        }
+        _ => builder.singlepart(text),
+    }
+    .map_err(|_| Failure::unsendable("the message could not be built"))?;
     transport
         .send(message)
         .await

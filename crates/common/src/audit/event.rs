@@ -40,6 +40,8 @@ pub enum Resource {
     Prescription,
     /// A webhook subscription (who may receive the service's events).
     Webhook,
+    /// A person's private calendar feed (its URL is the key to their appointments).
+    CalendarFeed,
 }
 
 impl Resource {
@@ -55,6 +57,7 @@ impl Resource {
             Self::WaitlistEntry => "waitlist_entry",
             Self::Prescription => "prescription",
             Self::Webhook => "webhook",
+            Self::CalendarFeed => "calendar_feed",
         }
     }
 }
@@ -125,6 +128,11 @@ pub enum Action {
     /// An admin subscribed a URL to events (or unsubscribed it).
     WebhookCreate,
     WebhookDelete,
+    /// A person made a new calendar feed URL (ending the one before), ended it, or a
+    /// calendar app read it with the URL's secret (no actor: whoever holds the URL).
+    CalendarFeedCreate,
+    CalendarFeedDelete,
+    CalendarFeedRead,
 }
 
 impl Action {
@@ -151,6 +159,9 @@ impl Action {
             | Self::PrescriptionDuplicateOverride
             | Self::PrescriptionDispense => Resource::Prescription,
             Self::WebhookCreate | Self::WebhookDelete => Resource::Webhook,
+            Self::CalendarFeedCreate | Self::CalendarFeedDelete | Self::CalendarFeedRead => {
+                Resource::CalendarFeed
+            }
         }
     }
 
@@ -174,6 +185,9 @@ impl Action {
             Self::PrescriptionDispense => "dispense",
             Self::WebhookCreate => "create",
             Self::WebhookDelete => "delete",
+            Self::CalendarFeedCreate => "create",
+            Self::CalendarFeedDelete => "delete",
+            Self::CalendarFeedRead => "read",
             Self::AppointmentCancel => "cancel",
             Self::AppointmentConfirm => "confirm",
             Self::AppointmentOffer => "offer",

@@ -27,6 +27,13 @@ pub struct AppointmentEventData {
     /// The doctor's IANA zone: times in mail are shown in it.
     pub timezone: String,
     pub location: Option<String>,
+    /// The `UID` of the appointment's calendar event (`<id>@<host>`) and its `SEQUENCE`,
+    /// so a mail's calendar part updates the event a calendar already holds; absent from
+    /// an older appointment-service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_uid: Option<String>,
+    #[serde(default)]
+    pub calendar_sequence: u32,
 }
 
 /// `waitlist.offered`: a hold on a freed slot for a waiting patient.

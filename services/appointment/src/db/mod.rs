@@ -1,6 +1,7 @@
 //! appointment-service's tables and the queries on them: sync diesel, called through `with_conn`.
 
 pub mod appointments;
+pub mod calendar_feeds;
 pub mod freed;
 pub mod holds;
 pub mod models;

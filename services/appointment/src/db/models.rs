@@ -155,9 +155,21 @@ pub struct Appointment {
     pub hold_expires_at: Option<DateTime<Utc>>,
     pub patient_first_name: Option<String>,
     pub patient_last_name: Option<String>,
+    /// Its calendar event's `SEQUENCE` (kept by a trigger).
+    pub calendar_sequence: i32,
 }
 
 impl Appointment {
+    /// The patient's name as kept at booking (none for bookings made before names were).
+    pub fn patient_name(&self) -> Option<String> {
+        common::contracts::appointment::PersonName::from_parts(
+            self.patient_first_name.clone(),
+            self.patient_last_name.clone(),
+        )
+        .map(|name| name.full())
+        .filter(|name| !name.is_empty())
+    }
+
     /// The status as of now (a lapsed hold reads `expired` at once).
     pub fn status_now(&self) -> Status {
         self.status.0.as_of(self.hold_expires_at, Utc::now())

@@ -182,3 +182,12 @@ pub fn directory(
         total,
     ))
 }
+
+/// The profiles of `doctors` (those that have one), suspended or not: what their past
+/// and future visits show.
+pub fn of_users(conn: &mut PgConnection, doctors: &[UserId]) -> QueryResult<Vec<DoctorProfile>> {
+    doctor_profiles::table
+        .filter(doctor_profiles::user_id.eq_any(doctors))
+        .select(DoctorProfile::as_select())
+        .load(conn)
+}

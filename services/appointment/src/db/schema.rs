@@ -18,6 +18,16 @@ diesel::table! {
         patient_first_name -> Nullable<Text>,
         patient_last_name -> Nullable<Text>,
         held_from -> Nullable<Text>,
+        calendar_sequence -> Int4,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (owner_id) {
+        owner_id -> Uuid,
+        owner_role -> Text,
+        secret_hash -> Bytea,
+        created_at -> Timestamptz,
     }
 }
 
@@ -108,6 +118,7 @@ diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     appointments,
+    calendar_feeds,
     doctor_hours_overrides,
     doctor_profiles,
     doctor_time_off,

@@ -3,6 +3,7 @@
 //! status changes are legal. No actix, no diesel here.
 
 pub mod appointment;
+pub mod calendar;
 pub mod overrides;
 pub mod profile;
 pub mod schedule;

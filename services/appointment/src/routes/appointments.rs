@@ -6,14 +6,17 @@ use crate::SERVICE_NAME;
 use crate::config::HoldSettings;
 use crate::db::appointments::{self, ListFilter};
 use crate::domain::appointment::{BookingForm, Status};
+use crate::domain::calendar::CalendarSettings;
 use crate::usecases::booking;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::audit::{AuditContext, PatientOfRequest};
 use common::auth::{AuthenticatedUser, TokenNames};
+use common::calendar::TEXT_CALENDAR;
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
 use common::ids::AppointmentId;
+use common::negotiation::prefers;
 use common::problem_responses::{Forbidden, Invalid, Malformed, NotFound, Unauthenticated};
 use common::validation::{Paging, Validator, parse_body, timestamp};
 use common::{ApiError, Role};
@@ -113,16 +116,23 @@ pub async fn list(
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "The appointment", body = AppointmentView),
+        (status = 200, description = "The appointment. A request whose Accept prefers text/calendar gets it as GET /appointments/{id}/ics answers it", body = AppointmentView),
         Unauthenticated,
         NotFound))]
 pub async fn get(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    calendar: web::Data<CalendarSettings>,
     caller: AuthenticatedUser,
     id: web::Path<AppointmentId>,
-) -> Result<web::Json<AppointmentView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let text_calendar = TEXT_CALENDAR
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the calendar media type: {e}")))?;
+    if prefers(&req, &text_calendar, &actix_web::mime::APPLICATION_JSON) {
+        return super::calendars::appointment_ics(&req, &pool, calendar, caller, id).await;
+    }
     let visibility = caller.visibility();
     let appointment = with_conn(&pool, move |conn| {
         appointments::find_visible(conn, id, visibility, false)?
@@ -130,7 +140,7 @@ pub async fn get(
     })
     .await?;
     PatientOfRequest::note(&req, appointment.patient_id);
-    Ok(web::Json(appointment.into()))
+    Ok(HttpResponse::Ok().json(AppointmentView::from(appointment)))
 }
 
 /// `POST /appointments/{id}/confirm` (its patient): a hold becomes `booked`. Expired or not

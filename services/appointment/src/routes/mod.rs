@@ -2,6 +2,7 @@
 
 mod appointment_changes;
 mod appointments;
+mod calendars;
 mod doctor_calendar;
 mod doctor_profile;
 mod doctors;
@@ -44,6 +45,10 @@ pub const AUDITED: &[AuditedRoute] = &[
         resource: Resource::Appointment,
     },
     AuditedRoute {
+        route: "/appointments/{id}/ics",
+        resource: Resource::Appointment,
+    },
+    AuditedRoute {
         route: "/waitlist",
         resource: Resource::WaitlistEntry,
     },
@@ -80,6 +85,9 @@ common::route_table! {
         delete: appointment_changes::cancel,
     },
     "/appointments/{id}/confirm" => { post: appointments::confirm },
+    "/appointments/{id}/ics" => { get: calendars::ics },
+    "/calendar-feeds" => { post: calendars::create_feed, delete: calendars::delete_feed },
+    "/calendar-feeds/{file}" => { get: calendars::read_feed },
     "/waitlist" => { post: waitlist::join, get: waitlist::list },
     "/waitlist/{id}" => { delete: waitlist::withdraw },
     "/admin/stats" => { get: stats::stats },
@@ -106,6 +114,7 @@ common::route_table! {
         doctors::directory, doctors::get_doctor, doctors::free_slots,
         appointments::book, appointments::list, appointments::get,
         appointment_changes::change, appointment_changes::cancel, appointments::confirm,
+        calendars::ics, calendars::create_feed, calendars::delete_feed, calendars::read_feed,
         waitlist::join, waitlist::list, waitlist::withdraw, stats::stats, stranded::list,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
         fhir::metadata, fhir::read_appointment, fhir::search_appointments,
@@ -116,6 +125,7 @@ common::route_table! {
         (name = "calendar", description = "A doctor's time off and date overrides"),
         (name = "waitlist", description = "Waiting for a freed slot, offered as a hold"),
         (name = "appointments", description = "Booking, rescheduling and cancelling"),
+        (name = "calendar-feeds", description = "A patient's or doctor's private RFC 5545 feed of their visits, for calendar apps to subscribe to"),
         (name = "admin", description = "Figures for admin analytics, and the visits stranded with doctors who may no longer be booked"),
         (name = "webhooks", description = "Signed event deliveries to subscribers (Standard Webhooks)"),
         (name = "fhir", description = "FHIR R4 (4.0.1), read-only, application/fhir+json; errors are OperationOutcomes with the native API's status codes. Appointment statuses: booked, pending (a hold), fulfilled (completed), cancelled (also a lapsed hold), noshow"),

@@ -10,6 +10,21 @@ use common::events::{EventType, record};
 use common::{ApiError, UserId};
 use diesel::PgConnection;
 
+/// The host in the calendar `UID` every appointment event carries: a property of the
+/// deployment, set once at start (`set_calendar_host`) rather than passed down the dozen
+/// paths that change a visit.
+static CALENDAR_HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the calendar host (`CalendarSettings::uid_host`); a second call keeps the first
+/// value (several instances in one test process share one deployment).
+pub fn set_calendar_host(host: &str) {
+    let _ = CALENDAR_HOST.set(host.to_owned());
+}
+
+fn calendar_host() -> &'static str {
+    CALENDAR_HOST.get().map_or("localhost", String::as_str)
+}
+
 /// The doctor's zone and location, as the event shows them.
 fn practice(conn: &mut PgConnection, doctor: UserId) -> Result<(String, Option<String>), ApiError> {
     Ok(match profiles::find_by_user(conn, doctor)? {
@@ -54,6 +69,8 @@ fn write_appointment(
         cancelled_by: appointment.cancelled_by.map(|c| c.0.as_str().to_owned()),
         timezone,
         location,
+        calendar_uid: Some(common::calendar::uid(appointment.id, calendar_host())),
+        calendar_sequence: u32::try_from(appointment.calendar_sequence).unwrap_or_default(),
     };
     record(conn, kind, appointment.id.as_uuid(), &data)
 }

@@ -4,6 +4,7 @@
 
 pub mod availability;
 pub mod booking;
+pub mod calendar;
 pub mod changes;
 pub mod events;
 pub mod holds;

@@ -12,6 +12,7 @@ mod audit;
 mod auth_calls;
 mod booking;
 mod calendar;
+mod calendars;
 mod changes;
 mod concurrency;
 mod directory;

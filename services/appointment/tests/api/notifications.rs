@@ -375,13 +375,18 @@ async fn mail_is_mime_utf_8_so_juergen_mueller_in_koeln_sued_reads_as_written() 
         "{:?}",
         mail.headers
     );
-    let content_type = mail
-        .header("Content-Type")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let text_part = mail
+        .parts
+        .iter()
+        .find(|p| p.content_type.starts_with("text/plain"))
+        .expect("a text part");
     assert!(
-        content_type.starts_with("text/plain") && content_type.contains("charset=utf-8"),
-        "{content_type}"
+        text_part
+            .content_type
+            .to_ascii_lowercase()
+            .contains("charset=utf-8"),
+        "{}",
+        text_part.content_type
     );
     let message_id = mail.header("Message-ID").expect("a Message-ID");
     assert!(
@@ -399,4 +404,114 @@ async fn mail_is_mime_utf_8_so_juergen_mueller_in_koeln_sued_reads_as_written() 
         "{}",
         mail.body
     );
+    let read = test_support::ics::read_mail(&mail.raw).await;
+    assert!(
+        read["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Dr. Jürgen Müller"),
+        "{read}"
+    );
+    let text = read["text"].as_str().unwrap();
+    assert!(
+        text.contains("Dr. Jürgen Müller") && text.contains("Köln Süd"),
+        "{text}"
+    );
+    let calendar = test_support::ics::read_calendar(read["calendar"].as_str().unwrap()).await;
+    let event = &calendar["events"][0];
+    assert_eq!(event["summary"], "Appointment with Dr. Jürgen Müller");
+    assert_eq!(event["location"], "Köln Süd");
+}
+
+/// What a mail client does with the event a mail carries, before and after a reschedule
+/// and a cancellation by the clinic: one event (same UID as the appointment's own
+/// calendar), updated in place by a growing SEQUENCE, then removed.
+#[tokio::test]
+async fn confirmation_reschedule_and_cancellation_mails_carry_the_event_a_calendar_updates() {
+    let c = clinic(SmtpSink::start().await, StdDuration::from_secs(3600)).await;
+    let (start, _) = monday_local(&c);
+    let booked: Value = c
+        .app
+        .book_body(&c.patient, &json!({ "doctor_id": c.doctor.id, "appointment_time": rfc3339(start), "notes": "embarrassing rash" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = booked["id"].as_str().unwrap().to_owned();
+    let path = format!("/appointments/{id}");
+    let later = start + chrono::Duration::hours(1);
+
+    let confirmed = calendar_of_mail(&c, 1).await;
+    c.app
+        .put(
+            &path,
+            &c.patient,
+            &json!({ "appointment_time": rfc3339(later) }),
+        )
+        .await;
+    let moved = calendar_of_mail(&c, 2).await;
+    assert_eq!(c.client_cancel(&path, &c.doctor, "ill").await, 200);
+    let cancelled = calendar_of_mail(&c, 3).await;
+
+    let served = c
+        .app
+        .client
+        .get(c.app.url(&format!("{path}/ics")))
+        .bearer_auth(&c.patient.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let served = test_support::ics::read_calendar(&served).await;
+    let (first, second, third) = (
+        &confirmed.1["events"][0],
+        &moved.1["events"][0],
+        &cancelled.1["events"][0],
+    );
+    assert_eq!(
+        (confirmed.0.as_str(), moved.0.as_str(), cancelled.0.as_str()),
+        ("REQUEST", "REQUEST", "CANCEL")
+    );
+    assert_eq!(confirmed.1["method"], "REQUEST");
+    assert_eq!(first["uid"], format!("{id}@localhost"));
+    assert_eq!(second["uid"], first["uid"]);
+    assert_eq!(third["uid"], first["uid"]);
+    assert_eq!(served["events"][0]["uid"], first["uid"]);
+    assert_eq!(first["start"], start.to_rfc3339());
+    assert_eq!(second["start"], later.to_rfc3339());
+    assert_eq!(first["summary"], "Appointment with Dr. Gregory House");
+    assert_eq!(first["location"], "Princeton");
+    assert_eq!(first["status"], "CONFIRMED");
+    assert_eq!(third["status"], "CANCELLED");
+    let sequences: Vec<i64> = [first, second, third]
+        .iter()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
+    assert!(
+        sequences[0] < sequences[1] && sequences[1] < sequences[2],
+        "{sequences:?}"
+    );
+    assert_eq!(served["events"][0]["sequence"], sequences[2]);
+    assert!(first["organizer"].as_str().unwrap().starts_with("mailto:"));
+    assert!(first["attendee"].as_str().unwrap().starts_with("mailto:"));
+    for calendar in [&confirmed.1, &moved.1, &cancelled.1] {
+        assert!(
+            !calendar.to_string().contains("rash"),
+            "no notes: {calendar}"
+        );
+    }
+}
+
+/// The `n`th mail's calendar part: its `method` parameter and the calendar as read.
+async fn calendar_of_mail(c: &Clinic, n: usize) -> (String, Value) {
+    let mails = mails_within(&c.smtp, n, StdDuration::from_secs(10)).await;
+    let read = test_support::ics::read_mail(&mails[n - 1].raw).await;
+    let method = read["calendar_method"]
+        .as_str()
+        .expect("a calendar part")
+        .to_owned();
+    let calendar = test_support::ics::read_calendar(read["calendar"].as_str().unwrap()).await;
+    (method, calendar)
 }

@@ -49,12 +49,15 @@ pub fn queue_mail(
     mail: &crate::domain::notifications::Mail,
 ) -> QueryResult<()> {
     diesel::sql_query(
-        "INSERT INTO mail_outbox (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO mail_outbox (user_id, kind, subject, body, calendar, calendar_method) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind::<SqlUuid, _>(user.as_uuid())
     .bind::<Text, _>(mail.kind)
     .bind::<Text, _>(&mail.subject)
     .bind::<Text, _>(&mail.body)
+    .bind::<Nullable<Text>, _>(mail.calendar.as_ref().map(|c| c.ics.as_str()))
+    .bind::<Nullable<Text>, _>(mail.calendar.as_ref().map(|c| c.method.as_str()))
     .execute(conn)
     .map(|_| ())
 }
@@ -144,6 +147,10 @@ pub struct DueMail {
     pub subject: String,
     #[diesel(sql_type = Text)]
     pub body: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub calendar: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub calendar_method: Option<String>,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
 }
@@ -158,7 +165,8 @@ pub fn lease_due_mail(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<Du
                           AND (leased_until IS NULL OR leased_until < now()) \
                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) \
            AND u.id = m.user_id \
-         RETURNING m.id, u.email, m.kind, m.subject, m.body, m.attempts",
+         RETURNING m.id, u.email, m.kind, m.subject, m.body, m.calendar, m.calendar_method, \
+           m.attempts",
     )
     .bind::<BigInt, _>(limit)
     .load(conn)

@@ -38,6 +38,8 @@ diesel::table! {
         leased_until -> Nullable<Timestamptz>,
         sent_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
+        calendar -> Nullable<Text>,
+        calendar_method -> Nullable<Text>,
     }
 }
 

@@ -4,19 +4,70 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use common::calendar::{Invitation, Method, VisitEvent, VisitStatus, invitation};
+use common::contracts::events::AppointmentEventData;
 
-/// A mail to send: its kind (for the log and the tests), subject and plain-text body.
+/// A mail to send: its kind (for the log and the tests), subject and plain-text body,
+/// and the calendar event it carries, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
     pub kind: &'static str,
     pub subject: String,
     pub body: String,
+    pub calendar: Option<CalendarPart>,
+}
+
+/// A `text/calendar` part: the visit's event, so a mail client offers "add to calendar"
+/// (`REQUEST`) or removes it (`CANCEL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarPart {
+    pub method: Method,
+    pub ics: String,
+}
+
+impl Mail {
+    pub fn with_calendar(mut self, calendar: Option<CalendarPart>) -> Self {
+        self.calendar = calendar;
+        self
+    }
+}
+
+/// The calendar part of a mail about `visit`: the same event appointment-service serves
+/// (its `UID` and `SEQUENCE` from the event), from the clinic (`organizer`) to the patient.
+/// `None` from an appointment-service too old to name the event.
+pub fn calendar_part(
+    visit: &Visit,
+    appointment: &AppointmentEventData,
+    method: Method,
+    organizer: &Invitation<'_>,
+    changed_at: DateTime<Utc>,
+) -> Option<CalendarPart> {
+    let uid = appointment.calendar_uid.clone()?;
+    let event = VisitEvent {
+        uid,
+        start: appointment.start,
+        end: appointment.end,
+        summary: format!("Appointment with {}", visit.doctor_name),
+        location: visit.location.map(str::to_owned),
+        status: match method {
+            Method::Cancel => VisitStatus::Cancelled,
+            Method::Request | Method::Publish => VisitStatus::Confirmed,
+        },
+        sequence: appointment.calendar_sequence,
+        changed_at,
+    };
+    Some(CalendarPart {
+        method,
+        ics: invitation(&event, method, organizer),
+    })
 }
 
 /// What a mail is about: one appointment (or offered slot) of one doctor.
 #[derive(Debug, Clone)]
 pub struct Visit<'a> {
     pub patient_first_name: &'a str,
+    /// Where the mail goes: the attendee of its calendar event.
+    pub patient_email: &'a str,
     pub doctor_name: &'a str,
     pub start: DateTime<Utc>,
     pub timezone: &'a str,
@@ -99,6 +150,7 @@ pub fn confirmation(visit: &Visit) -> Mail {
             visit.when(visit.start),
             visit.place()
         ),
+        calendar: None,
     }
 }
 
@@ -120,6 +172,7 @@ pub fn reschedule(visit: &Visit, previous: Option<DateTime<Utc>>) -> Mail {
             visit.when(visit.start),
             visit.place()
         ),
+        calendar: None,
     }
 }
 
@@ -134,6 +187,7 @@ pub fn cancellation(visit: &Visit) -> Mail {
             visit.when(visit.start),
             visit.place()
         ),
+        calendar: None,
     }
 }
 
@@ -160,6 +214,7 @@ pub fn offer(visit: &Visit, expires: Option<DateTime<Utc>>) -> Mail {
             visit.doctor_name,
             visit.place()
         ),
+        calendar: None,
     }
 }
 
@@ -176,6 +231,7 @@ pub fn unlock(first_name: &str, link: &str) -> Mail {
              {link}\n\nIf it was not you, your password was not accepted; consider changing it.{SIGNATURE}",
             plain(first_name)
         ),
+        calendar: None,
     }
 }
 
@@ -194,6 +250,7 @@ pub fn reminder(visit: &Visit) -> Mail {
             visit.when(visit.start),
             visit.place()
         ),
+        calendar: None,
     }
 }
 
@@ -204,6 +261,7 @@ mod tests {
     fn visit() -> Visit<'static> {
         Visit {
             patient_first_name: "Pat",
+            patient_email: "pat@example.com",
             doctor_name: "Dr. Gregory House",
             start: "2031-01-13T14:00:00Z".parse().unwrap(),
             timezone: "America/New_York",

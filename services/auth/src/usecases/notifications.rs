@@ -7,6 +7,7 @@ use crate::db::notifications::{self as store, Reminder};
 use crate::domain::notifications::{self as mails, Mail, Visit};
 use crate::notifications_config::NotificationSettings;
 use chrono::{DateTime, Utc};
+use common::calendar::{Invitation, Method};
 use common::contracts::events::{AppointmentEventData, OfferEventData};
 use common::events::{Event, EventType};
 use common::{ApiError, UserId};
@@ -43,6 +44,11 @@ fn appointment(
     data: &AppointmentEventData,
     settings: &NotificationSettings,
 ) -> Result<(), ApiError> {
+    let clinic = Clinic::of(settings);
+    let calendar = |v: &Visit, method| {
+        let organizer = clinic.inviting(v.patient_email);
+        mails::calendar_part(v, data, method, &organizer, occurred_at)
+    };
     let mail = match kind {
         EventType::AppointmentBooked | EventType::AppointmentConfirmed => {
             schedule(conn, data, occurred_at, settings)?;
@@ -52,7 +58,7 @@ fn appointment(
                 data.doctor_id,
                 data.start,
                 data,
-                mails::confirmation,
+                |v| mails::confirmation(v).with_calendar(calendar(v, Method::Request)),
             )?)
         }
         EventType::AppointmentRescheduled => {
@@ -64,7 +70,7 @@ fn appointment(
                 data.doctor_id,
                 data.start,
                 data,
-                |v| mails::reschedule(v, previous),
+                |v| mails::reschedule(v, previous).with_calendar(calendar(v, Method::Request)),
             )?)
         }
         EventType::AppointmentCancelled | EventType::AppointmentExpired => {
@@ -79,7 +85,7 @@ fn appointment(
                     data.doctor_id,
                     data.start,
                     data,
-                    mails::cancellation,
+                    |v| mails::cancellation(v).with_calendar(calendar(v, Method::Cancel)),
                 )?)
             } else {
                 None
@@ -91,6 +97,34 @@ fn appointment(
         store::queue_mail(conn, data.patient_id, &mail)?;
     }
     Ok(())
+}
+
+/// The clinic as the organizer of the events its mails carry: `MAIL_FROM`'s name and
+/// address (validated at start; a bare address names the clinic by it).
+struct Clinic {
+    name: String,
+    email: String,
+}
+
+impl Clinic {
+    fn of(settings: &NotificationSettings) -> Self {
+        let mailbox = settings.mail_from.parse::<lettre::message::Mailbox>().ok();
+        let email = mailbox
+            .as_ref()
+            .map_or_else(|| settings.mail_from.clone(), |m| m.email.to_string());
+        let name = mailbox
+            .and_then(|m| m.name)
+            .unwrap_or_else(|| email.clone());
+        Self { name, email }
+    }
+
+    fn inviting<'a>(&'a self, attendee_email: &'a str) -> Invitation<'a> {
+        Invitation {
+            organizer_name: &self.name,
+            organizer_email: &self.email,
+            attendee_email,
+        }
+    }
 }
 
 /// The reminder of this appointment at its start, unless that is already inside the
@@ -180,7 +214,7 @@ pub fn compose(
     place: &impl Place,
     write: impl FnOnce(&Visit) -> Mail,
 ) -> Result<Option<Mail>, ApiError> {
-    let Some((first_name, _)) = store::recipient(conn, patient)? else {
+    let Some((first_name, email)) = store::recipient(conn, patient)? else {
         return Ok(None);
     };
     // Names and the location are other people's text: made plain before they go out.
@@ -189,6 +223,7 @@ pub fn compose(
     let location = place.location().map(mails::plain);
     Ok(Some(write(&Visit {
         patient_first_name: &first_name,
+        patient_email: &email,
         doctor_name: &doctor_name,
         start,
         timezone: place.timezone(),

@@ -5,7 +5,6 @@ mod dispensing;
 mod fhir;
 mod fhir_resources;
 pub mod inbox;
-mod negotiation;
 mod prescriptions;
 pub mod print;
 mod signatures;

@@ -37,7 +37,7 @@ pub async fn pdf(
 /// Whether the client prefers a PDF to JSON (`Accept: application/pdf`, or it ranked above
 /// `application/json`).
 pub fn wants_pdf(req: &HttpRequest) -> bool {
-    super::negotiation::prefers(req, &mime::APPLICATION_PDF, &mime::APPLICATION_JSON)
+    common::negotiation::prefers(req, &mime::APPLICATION_PDF, &mime::APPLICATION_JSON)
 }
 
 /// The PDF answer for `view`; its QR code sends a pharmacy to the verify URL under
@@ -57,7 +57,7 @@ pub async fn pdf_response(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering the PDF: {e}")))?
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering the PDF: {e}")))?;
-    let media_type = if super::negotiation::prefers(
+    let media_type = if common::negotiation::prefers(
         req,
         &mime::APPLICATION_OCTET_STREAM,
         &mime::APPLICATION_PDF,

@@ -39,7 +39,7 @@ pub async fn jws(
     let jose: actix_web::mime::Mime = "application/jose"
         .parse()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the JOSE media type: {e}")))?;
-    let as_text = super::negotiation::prefers(&req, &actix_web::mime::TEXT_PLAIN, &jose);
+    let as_text = common::negotiation::prefers(&req, &actix_web::mime::TEXT_PLAIN, &jose);
     Ok(HttpResponse::Ok()
         .content_type(if as_text {
             "text/plain; charset=utf-8"

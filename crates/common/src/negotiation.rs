@@ -1,4 +1,4 @@
-//! Content negotiation for the routes that answer more than one media type.
+//! Content negotiation for routes that answer more than one media type (`Accept`).
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{Accept, Header, Quality};
