@@ -1,5 +1,6 @@
-//! A deadline for reading a request's body. actix bounds the time to send the request
-//! head (`client_request_timeout`) and idle keep-alive, but not the body: a client that
+//! A deadline for reading a request's body. The request head is bounded (a connection
+//! without a request is closed: `idle_connections`) and so is idle keep-alive (actix),
+//! but not the body: a client that
 //! declares a megabyte and sends a byte a second holds a connection and a worker's
 //! attention for as long as it likes. The body stream here ends with an error at the
 //! deadline, which the extractors answer with a 408 problem.

@@ -22,6 +22,7 @@ pub mod head;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod idle_connections;
 pub mod ids;
 pub mod lifecycle;
 pub mod metrics;

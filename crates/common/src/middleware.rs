@@ -162,6 +162,7 @@ pub async fn request_context(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let context = RequestId::new(request_id.clone(), incoming_trace.as_deref());
+    crate::idle_connections::mark_used(&req);
     let trace_id = context
         .traceparent
         .get(3..35)

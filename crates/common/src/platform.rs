@@ -225,7 +225,11 @@ impl Platform {
                 .configure(|cfg| platform.configure(cfg))
                 .configure(configure)
                 .default_service(web::to(crate::error::route_not_found))
-        });
+        })
+        // A connection that sends no request is closed without an answer (see
+        // `idle_connections`), not answered 408 by actix's own head timer.
+        .client_request_timeout(std::time::Duration::ZERO)
+        .on_connect(crate::idle_connections::watch);
         let mut server = match tls {
             Some(config) => server.listen_rustls_0_23(listener, config)?,
             None => server.listen(listener)?,

@@ -41,7 +41,7 @@ async fn fifty_patients_booking_one_slot_over_two_replicas_make_exactly_one_appo
         patients
             .iter()
             .enumerate()
-            .map(|(i, patient)| api::book(&replicas[i % 2], patient, &doctor, slot)),
+            .map(|(i, patient)| api::book_idempotently(&replicas[i % 2], patient, &doctor, slot)),
     )
     .await;
 

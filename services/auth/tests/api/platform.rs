@@ -440,3 +440,54 @@ async fn the_root_links_the_docs_health_and_metrics_relatively() {
         assert_eq!(res.status(), 200, "{link}: {target}");
     }
 }
+
+/// A connection opened and left unused (as an HTTP client's pool does) is closed without
+/// an answer: a 408 there would reach the client as an answer to its next request.
+#[tokio::test]
+async fn a_connection_that_sends_no_request_is_closed_without_an_answer() {
+    use tokio::io::AsyncReadExt;
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(
+        common::idle_connections::FIRST_REQUEST_WITHIN * 3,
+        idle.read_to_end(&mut received),
+    )
+    .await;
+
+    assert!(read.is_ok(), "the server closes it");
+    assert_eq!(
+        String::from_utf8_lossy(&received),
+        "",
+        "and sends nothing, no 408"
+    );
+}
+
+/// Hundreds of connections at once, then again once the unused ones have been closed:
+/// every request is answered, none fails in transport.
+#[tokio::test]
+async fn hundreds_of_connections_at_once_see_no_transport_error() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    for round in 0..2 {
+        let requests = (0..300).map(|_| {
+            let (client, url) = (client.clone(), app.url("/health"));
+            tokio::spawn(async move { client.get(url).send().await.map(|r| r.status()) })
+        });
+        let answers = futures_util::future::join_all(requests).await;
+        let failed: Vec<String> = answers
+            .into_iter()
+            .map(|joined| joined.unwrap())
+            .filter_map(|answer| match answer {
+                Ok(status) if status == 200 => None,
+                Ok(status) => Some(status.to_string()),
+                Err(error) => Some(format!("{error:?}")),
+            })
+            .collect();
+        assert!(failed.is_empty(), "round {round}: {failed:?}");
+        tokio::time::sleep(common::idle_connections::FIRST_REQUEST_WITHIN + Duration::from_secs(1))
+            .await;
+    }
+}
