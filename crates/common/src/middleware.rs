@@ -240,13 +240,12 @@ pub async fn request_context(
         let method = known_method(response.request().method());
         metrics.observe_request(method, label, status, elapsed);
     }
-    tracing::info!(
-        parent: &span,
-        status,
-        route,
-        elapsed_ms = elapsed.as_secs_f64() * 1000.0,
-        "request finished"
-    );
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
+    if is_routine_poll(status, &route) {
+        tracing::debug!(parent: &span, status, route, elapsed_ms, "request finished");
+    } else {
+        tracing::info!(parent: &span, status, route, elapsed_ms, "request finished");
+    }
     Ok(response)
 }
 
@@ -275,6 +274,23 @@ fn known_method(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// Routes machines poll (probes, scrapers, the other services every few seconds): their
+/// successes log at debug, or at info they would bury what people do (the revocation
+/// list alone is two requests every ten seconds).
+const POLLED_ROUTES: [&str; 6] = [
+    "/health",
+    "/health/ready",
+    "/metrics",
+    "/auth/revocations",
+    "/.well-known/jwks.json",
+    "/.well-known/oauth-authorization-server",
+];
+
+/// A machine's poll that went as expected: logged at debug.
+fn is_routine_poll(status: u16, route: &str) -> bool {
+    status < 400 && POLLED_ROUTES.contains(&route)
+}
+
 /// Paths whose last segment is a secret (a calendar feed's URL is its only key): the log
 /// keeps the prefix alone.
 const SECRET_PATHS: [&str; 1] = ["/calendar-feeds/"];
@@ -298,6 +314,17 @@ fn bounded_path(path: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_successful_polls_by_machines_are_quiet() {
+        assert!(is_routine_poll(200, "/auth/revocations"));
+        assert!(is_routine_poll(304, "/.well-known/jwks.json"));
+        assert!(
+            !is_routine_poll(401, "/auth/revocations"),
+            "a refused poll is news"
+        );
+        assert!(!is_routine_poll(200, "/appointments"));
+    }
 
     #[test]
     fn invented_methods_share_one_label_and_long_paths_are_cut() {

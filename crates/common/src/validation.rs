@@ -247,6 +247,10 @@ pub fn timestamp(raw: String) -> Result<chrono::DateTime<chrono::Utc>, String> {
 const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 const OUT_OF_RANGE: &str = "must lie between the years 0001 and 9999";
 
+/// What a timestamp may be, as a 422 says it: the rule as it is, offset optional.
+pub const TIMESTAMP_RULE: &str = "must be a date and time: 2030-01-31T09:30:00Z or with an offset \
+     (2030-01-31T10:30:00+01:00); without an offset (2030-01-31T09:30:00) it is read as UTC";
+
 fn parse_timestamp(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(with_offset.with_timezone(&chrono::Utc));
@@ -260,7 +264,7 @@ fn parse_timestamp(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     .iter()
     .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
     .map(|naive| naive.and_utc())
-    .ok_or_else(|| "must be an RFC 3339 timestamp, e.g. 2030-01-31T09:30:00Z".to_owned())
+    .ok_or_else(|| TIMESTAMP_RULE.to_owned())
 }
 
 /// A time of day, `HH:MM` or `HH:MM:SS`.
@@ -284,6 +288,15 @@ pub fn date(raw: &str) -> Result<chrono::NaiveDate, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_without_offset_is_utc_and_the_422_says_so() {
+        let naive = timestamp("2030-01-31T09:30:00".into()).unwrap();
+        assert_eq!(naive.to_rfc3339(), "2030-01-31T09:30:00+00:00");
+        let refused = timestamp("31/01/2030 09:30".into()).unwrap_err();
+        assert!(refused.contains("without an offset"), "{refused}");
+        assert!(refused.contains("read as UTC"), "{refused}");
+    }
 
     #[test]
     fn dates_and_times_outside_years_1_to_9999_are_refused_not_overflowed() {

@@ -139,6 +139,20 @@ pub fn seed() -> Result<(), String> {
 /// folders (keys, the admin password), after a confirmation unless `--yes`. The installed
 /// tools and a private PostgreSQL cluster under `.data/` stay.
 pub fn reset(args: &[String]) -> Result<(), String> {
+    // Dropping the databases under running services turns every request into an error
+    // until they are restarted: stop them first.
+    let running: Vec<String> = SERVICES
+        .iter()
+        .filter(|s| http_status(s.port, "GET /health HTTP/1.0\r\n\r\n") != 0)
+        .map(|s| format!("{} (port {})", s.name, s.port))
+        .collect();
+    if !running.is_empty() {
+        return Err(format!(
+            "{} still answer{}: stop `cargo xtask up` (Ctrl-C) before resetting; nothing was changed",
+            running.join(", "),
+            if running.len() == 1 { "s" } else { "" }
+        ));
+    }
     if !args.iter().any(|a| a == "--yes") {
         eprint!(
             "xtask: this drops the databases {} and the services' .data folders. Type yes to go on: ",

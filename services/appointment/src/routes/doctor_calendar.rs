@@ -85,7 +85,12 @@ fn bound(raw: String, is_end: bool) -> Result<chrono::DateTime<Utc>, String> {
         };
         return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
     }
-    timestamp(raw).map_err(|_| "must be an RFC 3339 timestamp or a date, YYYY-MM-DD".to_owned())
+    timestamp(raw).map_err(|_| {
+        format!(
+            "must be a date (YYYY-MM-DD) or {}",
+            common::validation::TIMESTAMP_RULE.trim_start_matches("must be ")
+        )
+    })
 }
 
 /// `GET /doctors/profile/time-off?from=&to=`: the caller's time off overlapping the range,
