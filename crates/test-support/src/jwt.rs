@@ -89,6 +89,8 @@ pub fn claims_for(user: UserId, role: Role) -> serde_json::Value {
         given_name: None,
         family_name: None,
         approved: (role == Role::Doctor).then_some(true),
+        birthdate: None,
+        gender: None,
     })
     .expect("claims")
 }

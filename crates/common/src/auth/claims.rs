@@ -27,6 +27,12 @@ pub struct AccessClaims {
     /// before vetting existed) counts as not approved: failing closed costs a re-login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved: Option<bool>,
+    /// OIDC `birthdate` (`YYYY-MM-DD`) and `gender` (FHIR administrative gender) when the
+    /// person gave them: what a doctor sees beside a booking patient's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthdate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
 }
 
 impl AccessClaims {

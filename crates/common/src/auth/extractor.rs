@@ -119,19 +119,32 @@ impl FromRequest for AuthenticatedUser {
             req.extensions_mut().insert(TokenNames {
                 given_name: claims.given_name,
                 family_name: claims.family_name,
+                birthdate: claims.birthdate,
+                gender: claims.gender,
             });
             Ok(user)
         })
     }
 }
 
-/// The caller's name as their access token states it (OIDC `given_name`, `family_name`),
-/// for what keeps who acted by name; both null for a token issued before it carried them.
+/// The caller as their access token describes them (OIDC `given_name`, `family_name`,
+/// `birthdate`, `gender`), for what keeps who acted by name and tells patients apart; null
+/// where the token does not say (issued before it could, or the person did not give it).
 /// Taking it authenticates the caller as `AuthenticatedUser` does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TokenNames {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    pub birthdate: Option<String>,
+    pub gender: Option<String>,
+}
+
+impl TokenNames {
+    /// `birthdate` as a date (one auth-service wrote is always `YYYY-MM-DD`).
+    pub fn birth_date(&self) -> Option<chrono::NaiveDate> {
+        let raw = self.birthdate.as_deref()?;
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+    }
 }
 
 impl FromRequest for TokenNames {

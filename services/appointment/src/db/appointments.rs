@@ -46,8 +46,9 @@ pub fn insert_audited(
     diesel::sql_query(
         "WITH booked AS ( \
            INSERT INTO appointments (id, patient_id, doctor_id, appointment_time, end_time, status, notes, \
-             hold_expires_at, patient_first_name, patient_last_name, held_from) \
-           VALUES ($1, $2, $3, $4, $5, $14, $6, $15, $16, $17, $18) RETURNING *), \
+             hold_expires_at, patient_first_name, patient_last_name, held_from, \
+             patient_birth_date, patient_sex) \
+           VALUES ($1, $2, $3, $4, $5, $14, $6, $15, $16, $17, $18, $19, $20) RETURNING *), \
          audited AS ( \
            INSERT INTO audit_log (occurred_at, actor_id, actor_role, action, resource_type, \
              resource_id, patient_id, outcome, request_id, client_address) \
@@ -73,6 +74,8 @@ pub fn insert_audited(
     .bind::<Nullable<Text>, _>(appointment.patient_first_name.as_deref())
     .bind::<Nullable<Text>, _>(appointment.patient_last_name.as_deref())
     .bind::<Nullable<Text>, _>(appointment.held_from.as_deref())
+    .bind::<Nullable<diesel::sql_types::Date>, _>(appointment.patient_birth_date)
+    .bind::<Nullable<Text>, _>(appointment.patient_sex.as_deref())
     .get_result(conn)
 }
 

@@ -157,6 +157,8 @@ pub struct Appointment {
     pub patient_last_name: Option<String>,
     /// Its calendar event's `SEQUENCE` (kept by a trigger).
     pub calendar_sequence: i32,
+    pub patient_birth_date: Option<NaiveDate>,
+    pub patient_sex: Option<String>,
 }
 
 impl Appointment {
@@ -197,6 +199,8 @@ pub struct NewAppointment {
     /// From the booking token (or the waitlist entry an offer comes from).
     pub patient_first_name: Option<String>,
     pub patient_last_name: Option<String>,
+    pub patient_birth_date: Option<NaiveDate>,
+    pub patient_sex: Option<String>,
     /// A patient's own hold: the client address it was asked from (see `client_key`).
     pub held_from: Option<String>,
 }
@@ -290,4 +294,6 @@ pub struct WaitlistEntry {
     pub updated_at: DateTime<Utc>,
     pub patient_first_name: Option<String>,
     pub patient_last_name: Option<String>,
+    pub patient_birth_date: Option<NaiveDate>,
+    pub patient_sex: Option<String>,
 }

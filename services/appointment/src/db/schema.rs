@@ -19,6 +19,8 @@ diesel::table! {
         patient_last_name -> Nullable<Text>,
         held_from -> Nullable<Text>,
         calendar_sequence -> Int4,
+        patient_birth_date -> Nullable<Date>,
+        patient_sex -> Nullable<Text>,
     }
 }
 
@@ -100,6 +102,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         patient_first_name -> Nullable<Text>,
         patient_last_name -> Nullable<Text>,
+        patient_birth_date -> Nullable<Date>,
+        patient_sex -> Nullable<Text>,
     }
 }
 

@@ -88,6 +88,12 @@ pub struct AppointmentView {
     /// the appointment (its doctor, admins, and the patient, whose own name it is); null
     /// for bookings made before names were kept or with a token without them
     pub patient: Option<PersonName>,
+    /// The patient's birth date and sex as their booking token stated them, next to the
+    /// name (null when they gave none, or for bookings made before)
+    #[schema(value_type = Option<String>, format = Date)]
+    pub patient_birth_date: Option<chrono::NaiveDate>,
+    /// FHIR administrative gender: female, male, other or unknown
+    pub patient_sex: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -101,6 +107,8 @@ impl From<Appointment> for AppointmentView {
                 a.patient_last_name.clone(),
             ),
             hold_expires_at: a.hold_expires_at,
+            patient_birth_date: a.patient_birth_date,
+            patient_sex: a.patient_sex.clone(),
             id: a.id,
             patient_id: a.patient_id,
             doctor_id: a.doctor_id,

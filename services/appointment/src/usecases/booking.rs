@@ -74,6 +74,8 @@ pub fn book(
             hold_expires_at,
             patient_first_name: name.given_name.clone(),
             patient_last_name: name.family_name.clone(),
+            patient_birth_date: name.birth_date(),
+            patient_sex: name.gender.clone(),
             held_from,
         };
         let created =

@@ -133,6 +133,8 @@ fn offer(
         hold_expires_at: Some(expires),
         patient_first_name: entry.patient_first_name.clone(),
         patient_last_name: entry.patient_last_name.clone(),
+        patient_birth_date: entry.patient_birth_date,
+        patient_sex: entry.patient_sex.clone(),
         held_from: None,
     };
     let held = appointments::insert_audited(conn, &hold, &event)?;

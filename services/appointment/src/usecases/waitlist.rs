@@ -48,6 +48,8 @@ pub fn join(
                 updated_at: now,
                 patient_first_name: name.given_name.clone(),
                 patient_last_name: name.family_name.clone(),
+                patient_birth_date: name.birth_date(),
+                patient_sex: name.gender.clone(),
             },
         )?;
         let event = audit

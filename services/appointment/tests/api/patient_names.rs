@@ -45,3 +45,71 @@ async fn the_doctor_and_admins_see_the_name_the_booking_token_stated() {
         .unwrap();
     assert!(shown["patient"].is_null(), "{shown}");
 }
+
+/// A patient whose token states a birth date and sex (OIDC `birthdate`, `gender`).
+fn described_patient() -> Caller {
+    let key = test_support::jwt::test_key();
+    let id = common::UserId::new();
+    let mut claims = test_support::jwt::claims_for(id, Role::Patient);
+    claims["given_name"] = json!("John");
+    claims["family_name"] = json!("Smith");
+    claims["birthdate"] = json!("1961-07-04");
+    claims["gender"] = json!("male");
+    Caller {
+        id,
+        token: key.sign(&key.header(), &claims),
+    }
+}
+
+#[tokio::test]
+async fn the_doctor_tells_two_john_smiths_apart_by_birth_date_and_sex() {
+    let app = spawn_app().await;
+    let doctor = app.seed_doctor(Hours::default());
+    let patient = described_patient();
+    let monday = next(Weekday::Mon);
+    let booked = app.booked(&patient, doctor.id, at(monday, "09:00")).await;
+    let waiting = app
+        .post(
+            "/waitlist",
+            &patient,
+            &json!({ "doctor_id": doctor.id, "earliest": rfc3339(at(monday, "08:00")), "latest": rfc3339(at(monday, "17:00")) }),
+        )
+        .await;
+    assert_eq!(waiting.status(), 201);
+
+    let shown: Value = app
+        .get(&format!("/appointments/{booked}"), &doctor)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(shown["patient"]["last_name"], "Smith");
+    assert_eq!(shown["patient_birth_date"], "1961-07-04");
+    assert_eq!(shown["patient_sex"], "male");
+    let kept: (Option<chrono::NaiveDate>, Option<String>) = {
+        use diesel::prelude::*;
+        use diesel::sql_types::{Date, Nullable, Text};
+        #[derive(QueryableByName)]
+        struct Kept {
+            #[diesel(sql_type = Nullable<Date>)]
+            patient_birth_date: Option<chrono::NaiveDate>,
+            #[diesel(sql_type = Nullable<Text>)]
+            patient_sex: Option<String>,
+        }
+        let kept: Kept = diesel::sql_query(
+            "SELECT patient_birth_date, patient_sex FROM waitlist_entries LIMIT 1",
+        )
+        .get_result(&mut app.db.connect())
+        .unwrap();
+        (kept.patient_birth_date, kept.patient_sex)
+    };
+    assert_eq!(
+        kept,
+        (
+            chrono::NaiveDate::from_ymd_opt(1961, 7, 4),
+            Some("male".to_owned())
+        ),
+        "the waitlist keeps them for the hold it may offer"
+    );
+}

@@ -20,6 +20,19 @@ pub struct User {
     pub approved: bool,
     /// Appointment e-mail wanted (`notifications.email` on the profile).
     pub email_notifications: bool,
+    pub birth_date: Option<chrono::NaiveDate>,
+    /// `female`, `male`, `other` or `unknown` (a CHECK keeps it so).
+    pub sex: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+}
+
+impl User {
+    pub fn sex(&self) -> Option<crate::domain::patient_details::Sex> {
+        self.sex
+            .as_deref()
+            .and_then(|raw| crate::domain::patient_details::Sex::parse(raw).ok())
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +45,9 @@ pub struct NewUser<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub approved: bool,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub sex: Option<&'a str>,
+    pub phone: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -101,6 +101,9 @@ diesel::table! {
         disabled -> Bool,
         approved -> Bool,
         email_notifications -> Bool,
+        birth_date -> Nullable<Date>,
+        sex -> Nullable<Text>,
+        phone -> Nullable<Text>,
     }
 }
 

@@ -32,11 +32,15 @@ pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
+/// `None` leaves a column; for the nullable details `Some(None)` empties it.
 pub struct ProfileUpdate<'a> {
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
     pub email: Option<&'a str>,
     pub email_notifications: Option<bool>,
+    pub birth_date: Option<Option<chrono::NaiveDate>>,
+    pub sex: Option<Option<&'a str>>,
+    pub phone: Option<Option<&'a str>>,
 }
 
 #[derive(AsChangeset)]
@@ -46,6 +50,9 @@ struct ProfileChangeset<'a> {
     last_name: Option<&'a str>,
     email: Option<&'a str>,
     email_notifications: Option<bool>,
+    birth_date: Option<Option<chrono::NaiveDate>>,
+    sex: Option<Option<&'a str>>,
+    phone: Option<Option<&'a str>>,
     updated_at: chrono::DateTime<Utc>,
 }
 
@@ -85,6 +92,9 @@ pub fn update_profile(
             last_name: update.last_name,
             email: update.email,
             email_notifications: update.email_notifications,
+            birth_date: update.birth_date,
+            sex: update.sex,
+            phone: update.phone,
             updated_at: Utc::now(),
         })
         .returning(User::as_returning())

@@ -1,5 +1,6 @@
 //! Registration and profile input, validated all at once (every bad field is reported).
 
+use super::patient_details::{DetailFields, DetailsChange, PatientDetails};
 use common::config::Secret;
 use common::validation::{Field, Validator, text};
 use common::{ApiError, Role};
@@ -82,6 +83,18 @@ pub struct RegistrationForm {
     #[serde(default)]
     #[schema(value_type = common::Role, required = true)]
     pub role: Field<String>,
+    /// `YYYY-MM-DD`, from 1900-01-01 to today
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birth_date: Field<String>,
+    /// FHIR administrative gender
+    #[serde(default)]
+    #[schema(value_type = Option<super::patient_details::Sex>)]
+    pub sex: Field<String>,
+    /// E.164, e.g. +4930123456
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = r"^\+[1-9][0-9]{6,14}$")]
+    pub phone: Field<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +107,7 @@ pub struct NewAccount {
     /// Whether the account may act in its role at once: a doctor who signed up waits for
     /// an admin (anyone can call themself a cardiologist); what an admin creates is vetted.
     pub approved: bool,
+    pub details: PatientDetails,
 }
 
 /// Who is registering decides which roles may be chosen: anyone may become a patient or a
@@ -111,6 +125,12 @@ impl RegistrationForm {
         let password = v.required("password", self.password, check_password);
         let first_name = v.required("first_name", self.first_name, name);
         let last_name = v.required("last_name", self.last_name, name);
+        let details = DetailFields {
+            birth_date: self.birth_date,
+            sex: self.sex,
+            phone: self.phone,
+        }
+        .new_details(&mut v);
         let role = v.required("role", self.role, |raw| {
             let role = raw.parse::<Role>().map_err(|e| e.to_string())?;
             match (role, registrar) {
@@ -120,8 +140,15 @@ impl RegistrationForm {
                 (role, _) => Ok(role),
             }
         });
-        match (email, password, first_name, last_name, role) {
-            (Some(email), Some(password), Some(first_name), Some(last_name), Some(role)) => {
+        match (email, password, first_name, last_name, role, details) {
+            (
+                Some(email),
+                Some(password),
+                Some(first_name),
+                Some(last_name),
+                Some(role),
+                Some(details),
+            ) => {
                 v.finish()?;
                 Ok(NewAccount {
                     email,
@@ -130,6 +157,7 @@ impl RegistrationForm {
                     last_name,
                     approved: !(role == Role::Doctor && registrar == Registrar::Public),
                     role,
+                    details,
                 })
             }
             _ => Err(v.into_error()),
@@ -156,6 +184,18 @@ pub struct ProfileForm {
     #[serde(default)]
     #[schema(value_type = Option<Notifications>)]
     pub notifications: Field<Notifications>,
+    /// `YYYY-MM-DD`, from 1900-01-01 to today; null removes it
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birth_date: Field<String>,
+    /// FHIR administrative gender; null removes it
+    #[serde(default)]
+    #[schema(value_type = Option<super::patient_details::Sex>)]
+    pub sex: Field<String>,
+    /// E.164, e.g. +4930123456; null removes it
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = r"^\+[1-9][0-9]{6,14}$")]
+    pub phone: Field<String>,
 }
 
 /// Which notifications the user gets.
@@ -173,6 +213,7 @@ pub struct ProfileChanges {
     pub email_notifications: Option<bool>,
     /// Present whenever `email` is.
     pub current_password: Option<Secret>,
+    pub details: DetailsChange,
 }
 
 impl ProfileForm {
@@ -189,8 +230,20 @@ impl ProfileForm {
         if matches!(email, Some(Some(_))) && current_password.is_none() {
             v.push("current_password", "is required to change the email");
         }
-        match (first_name, last_name, email, notifications) {
-            (Some(first_name), Some(last_name), Some(email), Some(notifications)) => {
+        let details = DetailFields {
+            birth_date: self.birth_date,
+            sex: self.sex,
+            phone: self.phone,
+        }
+        .changes(&mut v);
+        match (first_name, last_name, email, notifications, details) {
+            (
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(notifications),
+                Some(details),
+            ) => {
                 v.finish()?;
                 Ok(ProfileChanges {
                     first_name,
@@ -198,6 +251,7 @@ impl ProfileForm {
                     email,
                     email_notifications: notifications.map(|n| n.email),
                     current_password,
+                    details,
                 })
             }
             _ => Err(v.into_error()),

@@ -6,6 +6,7 @@ pub mod account;
 pub mod directory;
 pub mod notifications;
 pub mod passwords;
+pub mod patient_details;
 pub mod rate_limit;
 pub mod refresh;
 pub mod tokens;

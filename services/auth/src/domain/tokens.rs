@@ -37,6 +37,9 @@ pub struct Subject<'a> {
     /// The subject's tokens are refused when issued before this (a revocation in this
     /// very second): a token issued now is dated no earlier, so it is not refused.
     pub not_before: Option<chrono::DateTime<chrono::Utc>>,
+    pub birth_date: Option<chrono::NaiveDate>,
+    /// FHIR administrative gender, as OIDC's `gender` claim.
+    pub sex: Option<&'a str>,
 }
 
 #[derive(Debug)]
@@ -88,6 +91,8 @@ impl TokenIssuer {
             given_name: Some(subject.given_name.to_owned()),
             family_name: Some(subject.family_name.to_owned()),
             approved: (subject.role == Role::Doctor).then_some(subject.approved),
+            birthdate: subject.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            gender: subject.sex.map(str::to_owned),
         };
         let token = self.signer.sign(&claims)?;
         Ok(AccessToken {

@@ -20,6 +20,13 @@ pub struct UserView {
     /// prescribing until then); true for every other account
     pub approved: bool,
     pub notifications: crate::domain::account::Notifications,
+    /// `YYYY-MM-DD`; null when not given
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birth_date: Option<chrono::NaiveDate>,
+    /// FHIR administrative gender; null when not given
+    pub sex: Option<crate::domain::patient_details::Sex>,
+    /// E.164; null when not given
+    pub phone: Option<String>,
 }
 
 impl From<&User> for UserView {
@@ -36,6 +43,9 @@ impl From<&User> for UserView {
             notifications: crate::domain::account::Notifications {
                 email: user.email_notifications,
             },
+            birth_date: user.birth_date,
+            sex: user.sex(),
+            phone: user.phone.clone(),
         }
     }
 }

@@ -58,6 +58,9 @@ pub fn create(
                 first_name: &account.first_name,
                 last_name: &account.last_name,
                 approved: account.approved,
+                birth_date: account.details.birth_date,
+                sex: account.details.sex.map(|s| s.as_str()),
+                phone: account.details.phone.as_deref(),
             },
         )
         .conflict_on_unique("an account with this email already exists")?;

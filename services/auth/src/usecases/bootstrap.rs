@@ -38,6 +38,9 @@ pub async fn ensure_admin(
                 first_name: "Bootstrap",
                 last_name: "Admin",
                 approved: true,
+                birth_date: None,
+                sex: None,
+                phone: None,
             },
         );
         match inserted {

@@ -61,6 +61,13 @@ fn write_profile(
             last_name: changes.last_name.as_deref(),
             email: changes.email.as_ref().map(|e| e.as_str()),
             email_notifications: changes.email_notifications,
+            birth_date: changes.details.birth_date.column().map(|d| d.copied()),
+            sex: changes.details.sex.column().map(|s| s.map(|s| s.as_str())),
+            phone: changes
+                .details
+                .phone
+                .column()
+                .map(|p| p.map(String::as_str)),
         };
         users::update_profile(conn, caller.id, update)
             .conflict_on_unique("an account with this email already exists")?

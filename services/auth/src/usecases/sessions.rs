@@ -136,6 +136,8 @@ fn subject(user: &User, not_before: Option<chrono::DateTime<Utc>>) -> Subject<'_
         family_name: &user.last_name,
         approved: user.approved,
         not_before,
+        birth_date: user.birth_date,
+        sex: user.sex.as_deref(),
     }
 }
 

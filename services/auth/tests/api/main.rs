@@ -18,6 +18,7 @@ mod jwks;
 mod keys;
 mod login;
 mod openapi;
+mod patient_details;
 mod platform;
 mod profile;
 mod rate_limit;

@@ -18,6 +18,7 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
         .collect();
     let mut expected = vec![
         "approved",
+        "birth_date",
         "created_at",
         "disabled",
         "email",
@@ -25,7 +26,9 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
         "id",
         "last_name",
         "notifications",
+        "phone",
         "role",
+        "sex",
     ];
     expected.sort();
     let mut keys = keys;

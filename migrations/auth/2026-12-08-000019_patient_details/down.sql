@@ -1,0 +1,3 @@
+ALTER TABLE users DROP COLUMN phone;
+ALTER TABLE users DROP COLUMN sex;
+ALTER TABLE users DROP COLUMN birth_date;
