@@ -13,6 +13,7 @@
 //! `LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE` (50), `LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
 //! (100), `LOGIN_ACCOUNT_CEILING_PER_HOUR` (40), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
 //! (10), `PUBLIC_PORTAL_URL` (http://localhost:8000: where links in mail point),
+//! `PASSWORD_RESET_TTL_MINUTES` (60), `PASSWORD_RESET_MAX_PER_HOUR` (5 mails per account),
 //! `TRUSTED_PROXIES` (none),
 //! `TLS_CERT_FILE` and `TLS_KEY_FILE` (unset: plain HTTP), `UPSTREAM_CA_FILE` (system roots only),
 //! `PUBLIC_BASE_URL` (where clients reach the service, for the links it writes: FHIR Bundles,
@@ -52,6 +53,10 @@ pub struct Settings {
     /// How often this replica reloads the list others wrote (`REVOCATION_REFRESH_SECONDS`).
     pub revocation_refresh: Duration,
     pub notifications: crate::notifications_config::NotificationSettings,
+    /// How long a password reset link works (`PASSWORD_RESET_TTL_MINUTES`).
+    pub password_reset_ttl: Duration,
+    /// Reset mails per account an hour (`PASSWORD_RESET_MAX_PER_HOUR`).
+    pub password_reset_max_per_hour: u32,
 }
 
 /// Where the token signing key comes from: `JWT_PRIVATE_KEY_FILE`, or a development key
@@ -191,6 +196,10 @@ impl Settings {
                 var_or::<u64>("REVOCATION_REFRESH_SECONDS", 10)?.max(1),
             ),
             notifications: crate::notifications_config::NotificationSettings::from_env()?,
+            password_reset_ttl: Duration::from_secs(
+                var_or::<u64>("PASSWORD_RESET_TTL_MINUTES", 60)?.max(1) * 60,
+            ),
+            password_reset_max_per_hour: var_or("PASSWORD_RESET_MAX_PER_HOUR", 5)?,
         })
     }
 
@@ -244,6 +253,8 @@ impl Settings {
             revocations_token: None,
             revocation_refresh: Duration::from_secs(1),
             notifications: crate::notifications_config::NotificationSettings::off(),
+            password_reset_ttl: Duration::from_secs(3600),
+            password_reset_max_per_hour: 5,
         }
     }
 }

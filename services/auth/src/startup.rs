@@ -84,6 +84,11 @@ impl Application {
             sign_ups_per_address_per_minute: settings.register_rate_limit_per_address_per_minute,
             idempotency_secret: material.derived_secret("idempotency-fingerprint"),
         };
+        let resets = crate::usecases::password_reset::ResetPolicy {
+            ttl: settings.password_reset_ttl,
+            max_per_hour: settings.password_reset_max_per_hour,
+            portal_url: settings.notifications.portal_url.clone(),
+        };
 
         spawn_revocation_reload(
             pool.clone(),
@@ -105,6 +110,7 @@ impl Application {
         let issuer = web::Data::new(issuer);
         let verifier = web::Data::new(verifier);
         let policy = web::Data::new(policy);
+        let resets = web::Data::new(resets);
         let stats = web::Data::new(stats);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
@@ -113,6 +119,7 @@ impl Application {
                 .app_data(issuer.clone())
                 .app_data(verifier.clone())
                 .app_data(policy.clone())
+                .app_data(resets.clone())
                 .app_data(stats.clone())
                 .app_data(revocation_access.clone())
                 .configure(routes::config);

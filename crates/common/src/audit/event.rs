@@ -99,6 +99,8 @@ pub enum Action {
     UserAccessChange,
     ProfileUpdate,
     PasswordChange,
+    /// A reset link was used: the password set by whoever held it (no actor).
+    PasswordReset,
     DoctorProfileCreate,
     DoctorProfileUpdate,
     TimeOffCreate,
@@ -141,7 +143,9 @@ impl Action {
             Self::Route(resource, _) => resource,
             Self::Login | Self::Refresh | Self::RefreshReuse | Self::Logout => Resource::Session,
             Self::UserCreate | Self::UserAccessChange => Resource::User,
-            Self::ProfileUpdate | Self::PasswordChange => Resource::UserProfile,
+            Self::ProfileUpdate | Self::PasswordChange | Self::PasswordReset => {
+                Resource::UserProfile
+            }
             Self::DoctorProfileCreate | Self::DoctorProfileUpdate => Resource::DoctorProfile,
             Self::TimeOffCreate | Self::TimeOffDelete => Resource::DoctorTimeOff,
             Self::HoursOverrideSet | Self::HoursOverrideDelete => Resource::DoctorHours,
@@ -178,6 +182,7 @@ impl Action {
             Self::TimeOffDelete | Self::HoursOverrideDelete => "delete",
             Self::ProfileUpdate | Self::DoctorProfileUpdate | Self::AppointmentUpdate => "update",
             Self::PasswordChange => "password_change",
+            Self::PasswordReset => "password_reset",
             Self::UserAccessChange => "access_change",
             Self::AppointmentReschedule => "reschedule",
             Self::AppointmentStatusChange | Self::PrescriptionStatusChange => "status_change",

@@ -3,6 +3,7 @@
 pub mod login_attempts;
 pub mod models;
 pub mod notifications;
+pub mod password_resets;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod sign_ins;

@@ -44,6 +44,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_resets (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        voided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     received_events (id) {
         id -> Uuid,
         #[sql_name = "type"]
@@ -110,6 +122,7 @@ diesel::table! {
 diesel::joinable!(account_unlocks -> users (user_id));
 diesel::joinable!(known_sign_ins -> users (user_id));
 diesel::joinable!(mail_outbox -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(reminders -> users (patient_id));
 diesel::joinable!(revocations -> users (user_id));
@@ -119,6 +132,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     known_sign_ins,
     login_attempts,
     mail_outbox,
+    password_resets,
     received_events,
     refresh_tokens,
     reminders,

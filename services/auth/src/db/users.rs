@@ -24,6 +24,17 @@ pub fn find(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<User>> {
 
 /// The account with this email in any case. Both sides go through PostgreSQL's `lower()`,
 /// the function the unique index uses, so what registers can always log in as typed.
+/// Locks the account's row until the transaction ends: what is counted per account and
+/// then written (the reset mail cap) is decided by one request at a time.
+pub fn lock(conn: &mut PgConnection, id: UserId) -> QueryResult<()> {
+    users::table
+        .find(id)
+        .select(users::id)
+        .for_no_key_update()
+        .first::<UserId>(conn)
+        .map(|_| ())
+}
+
 pub fn find_by_email(conn: &mut PgConnection, email: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(lower(users::email).eq(lower(email.into_sql::<diesel::sql_types::Text>())))

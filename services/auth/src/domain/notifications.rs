@@ -218,6 +218,36 @@ pub fn offer(visit: &Visit, expires: Option<DateTime<Utc>>) -> Mail {
     }
 }
 
+/// The link to choose a new password (the only place the token appears).
+pub fn password_reset(first_name: &str, link: &str, valid_minutes: i64) -> Mail {
+    Mail {
+        kind: "password_reset",
+        subject: "Reset your password".to_owned(),
+        body: format!(
+            "Dear {},\n\nsomeone asked to reset the password of your account. To choose a new \
+             one, open this link within {valid_minutes} minutes; it works once:\n\n{link}\n\n\
+             If it was not you, ignore this message: your password stays as it is.{SIGNATURE}",
+            plain(first_name)
+        ),
+        calendar: None,
+    }
+}
+
+/// After a reset: the owner hears of it, whoever did it.
+pub fn password_changed(first_name: &str) -> Mail {
+    Mail {
+        kind: "password_changed",
+        subject: "Your password was changed".to_owned(),
+        body: format!(
+            "Dear {},\n\nthe password of your account was just reset, and every device signed \
+             in to it was signed out. If this was not you, reset it again at once and tell the \
+             clinic.{SIGNATURE}",
+            plain(first_name)
+        ),
+        calendar: None,
+    }
+}
+
 /// The account's owner, when guessing on their account passed the hourly ceiling: a link
 /// that lets them back in from a new address (the only place the token appears).
 pub fn unlock(first_name: &str, link: &str) -> Mail {

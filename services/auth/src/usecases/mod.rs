@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bootstrap;
 pub mod notifications;
 pub mod password_attempts;
+pub mod password_reset;
 pub mod profile;
 pub mod revocation;
 pub mod sessions;

@@ -18,6 +18,7 @@ mod jwks;
 mod keys;
 mod login;
 mod openapi;
+mod password_reset;
 mod patient_details;
 mod platform;
 mod profile;
