@@ -98,6 +98,12 @@ pub enum ApiError {
     Unauthenticated(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// `EMAIL_VERIFICATION_REQUIRED` and a patient whose token says the address is not
+    /// verified: 403, `type` ending in `email-unverified`.
+    #[error(
+        "verify your e-mail address first: open the link we sent, or ask for a new one (POST /auth/verify-email/resend), then refresh your token"
+    )]
+    EmailUnverified,
     /// Also what a caller gets for a resource it may not see, so ids cannot be probed.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -166,6 +172,7 @@ impl ApiError {
                 conflicts.clone(),
             ),
             Self::InvalidToken => (format!("{PROBLEM_TYPE_BASE}invalid-token"), Vec::new()),
+            Self::EmailUnverified => (format!("{PROBLEM_TYPE_BASE}email-unverified"), Vec::new()),
             _ => ("about:blank".to_owned(), Vec::new()),
         };
         Problem {
@@ -195,7 +202,7 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) | Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::EmailUnverified => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::ConflictBy { .. } => StatusCode::CONFLICT,

@@ -91,6 +91,7 @@ pub fn claims_for(user: UserId, role: Role) -> serde_json::Value {
         approved: (role == Role::Doctor).then_some(true),
         birthdate: None,
         gender: None,
+        email_verified: Some(true),
     })
     .expect("claims")
 }

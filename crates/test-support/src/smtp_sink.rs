@@ -90,6 +90,15 @@ impl SmtpSink {
     }
 
     /// Stops listening (connections refused from now on).
+    /// The mails kept, but those with `subject` (the verification every sign-up is sent,
+    /// for a test about other mail).
+    pub fn mails_without(&self, subject: &str) -> Vec<Mail> {
+        self.mails()
+            .into_iter()
+            .filter(|mail| mail.subject != subject)
+            .collect()
+    }
+
     pub fn stop(&self) {
         self.task.abort();
     }

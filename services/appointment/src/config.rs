@@ -24,6 +24,7 @@
 //! `PRESCRIPTIONS_WEBHOOK_SECRET` + `PRESCRIPTIONS_WEBHOOK_URL` (prescription-service's
 //! inbox, for cancelled visits; default `PRESCRIPTION_SERVICE_URL` (http://127.0.0.1:8003)
 //! /internal/events),
+//! `EMAIL_VERIFICATION_REQUIRED` (false: see `common::auth::EmailVerification`),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use crate::domain::appointment::CancellationGrace;
@@ -46,6 +47,8 @@ pub struct Settings {
     pub database: DbSettings,
     pub audit: AuditSettings,
     pub tokens: VerifierSettings,
+    /// `EMAIL_VERIFICATION_REQUIRED` (false).
+    pub email_verification: common::auth::EmailVerification,
     pub auth_service: UpstreamSettings,
     /// Where FHIR references to auth-service's resources point (`AUTH_PUBLIC_URL`).
     pub fhir_references: ReferenceBases,
@@ -128,6 +131,7 @@ impl Settings {
             database: DbSettings::from_env("healthcare_appointment", environment)?,
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_service.url, environment)?,
+            email_verification: common::auth::EmailVerification::from_env()?,
             fhir_references: ReferenceBases::default().served_by_peer(
                 "AUTH_PUBLIC_URL",
                 &auth_service.url,
@@ -175,6 +179,7 @@ impl Settings {
             database: DbSettings::for_tests(database_url),
             audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
+            email_verification: common::auth::EmailVerification::default(),
             auth_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
             fhir_references: ReferenceBases::default()
                 .served_by("http://127.0.0.1:9", AUTH_SERVICE_KINDS),

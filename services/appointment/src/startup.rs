@@ -71,8 +71,10 @@ impl Application {
         let grace = web::Data::new(settings.cancellation_grace);
         crate::usecases::events::set_calendar_host(&settings.calendar.uid_host);
         let calendar = web::Data::new(settings.calendar.clone());
+        let verification = web::Data::new(settings.email_verification);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
+                .app_data(verification.clone())
                 .app_data(holds.clone())
                 .app_data(webhooks.clone())
                 .app_data(verifier.clone())

@@ -13,7 +13,7 @@
 //! `LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE` (50), `LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
 //! (100), `LOGIN_ACCOUNT_CEILING_PER_HOUR` (40), `REGISTER_RATE_LIMIT_PER_ADDRESS_PER_MINUTE`
 //! (10), `PUBLIC_PORTAL_URL` (http://localhost:8000: where links in mail point),
-//! `PASSWORD_RESET_TTL_MINUTES` (60), `PASSWORD_RESET_MAX_PER_HOUR` (5 mails per account),
+//! `EMAIL_VERIFICATION_TTL_HOURS` (168), `PASSWORD_RESET_TTL_MINUTES` (60), `PASSWORD_RESET_MAX_PER_HOUR` (5 mails per account),
 //! `TRUSTED_PROXIES` (none),
 //! `TLS_CERT_FILE` and `TLS_KEY_FILE` (unset: plain HTTP), `UPSTREAM_CA_FILE` (system roots only),
 //! `PUBLIC_BASE_URL` (where clients reach the service, for the links it writes: FHIR Bundles,
@@ -57,6 +57,8 @@ pub struct Settings {
     pub password_reset_ttl: Duration,
     /// Reset mails per account an hour (`PASSWORD_RESET_MAX_PER_HOUR`).
     pub password_reset_max_per_hour: u32,
+    /// How long a verification link works (`EMAIL_VERIFICATION_TTL_HOURS`).
+    pub email_verification_ttl: Duration,
 }
 
 /// Where the token signing key comes from: `JWT_PRIVATE_KEY_FILE`, or a development key
@@ -200,6 +202,9 @@ impl Settings {
                 var_or::<u64>("PASSWORD_RESET_TTL_MINUTES", 60)?.max(1) * 60,
             ),
             password_reset_max_per_hour: var_or("PASSWORD_RESET_MAX_PER_HOUR", 5)?,
+            email_verification_ttl: Duration::from_secs(
+                var_or::<u64>("EMAIL_VERIFICATION_TTL_HOURS", 168)?.max(1) * 3600,
+            ),
         })
     }
 
@@ -255,6 +260,7 @@ impl Settings {
             notifications: crate::notifications_config::NotificationSettings::off(),
             password_reset_ttl: Duration::from_secs(3600),
             password_reset_max_per_hour: 5,
+            email_verification_ttl: Duration::from_secs(168 * 3600),
         }
     }
 }

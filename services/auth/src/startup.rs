@@ -83,6 +83,10 @@ impl Application {
             },
             sign_ups_per_address_per_minute: settings.register_rate_limit_per_address_per_minute,
             idempotency_secret: material.derived_secret("idempotency-fingerprint"),
+            verification: crate::usecases::email_verification::VerificationPolicy {
+                ttl: settings.email_verification_ttl,
+                portal_url: settings.notifications.portal_url.clone(),
+            },
         };
         let resets = crate::usecases::password_reset::ResetPolicy {
             ttl: settings.password_reset_ttl,

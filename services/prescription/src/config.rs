@@ -20,6 +20,7 @@
 //! `PRESCRIPTION_SIGNING_KEY_FILE` (required in production; else a key generated under
 //! `DATA_DIR`), `PRESCRIPTION_ADDITIONAL_PUBLIC_KEY_FILES` (retired keys still published),
 //! `PRESCRIPTIONS_WEBHOOK_SECRET` (what appointment-service signs cancelled visits with),
+//! `EMAIL_VERIFICATION_REQUIRED` (false: see `common::auth::EmailVerification`),
 //! `LOG_FORMAT` (text | json), `RUST_LOG` (info).
 
 use common::audit::AuditSettings;
@@ -40,6 +41,8 @@ pub struct Settings {
     pub database: DbSettings,
     pub audit: AuditSettings,
     pub tokens: VerifierSettings,
+    /// `EMAIL_VERIFICATION_REQUIRED` (false).
+    pub email_verification: common::auth::EmailVerification,
     pub appointment_service: UpstreamSettings,
     /// Where FHIR references to the peers' resources point (`AUTH_PUBLIC_URL`,
     /// `APPOINTMENT_PUBLIC_URL`).
@@ -65,6 +68,7 @@ impl Settings {
             database: DbSettings::from_env("healthcare_prescription", environment)?,
             audit: AuditSettings::from_env(crate::SERVICE_NAME, environment)?,
             tokens: VerifierSettings::from_env(&auth_url, environment)?,
+            email_verification: common::auth::EmailVerification::from_env()?,
             fhir_references: ReferenceBases::default()
                 .served_by_peer("AUTH_PUBLIC_URL", &auth_url, AUTH_SERVICE_KINDS)?
                 .served_by_peer(
@@ -96,6 +100,7 @@ impl Settings {
             database: DbSettings::for_tests(database_url),
             audit: AuditSettings::for_tests(),
             tokens: VerifierSettings::trusting(Vec::new()),
+            email_verification: common::auth::EmailVerification::default(),
             appointment_service: UpstreamSettings::for_tests("http://127.0.0.1:9"),
             fhir_references: ReferenceBases::default()
                 .served_by("http://127.0.0.1:9", AUTH_SERVICE_KINDS)

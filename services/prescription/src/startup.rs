@@ -68,8 +68,10 @@ impl Application {
         let pool = web::Data::new(pool);
         let inbox = web::Data::new(InboxSecret(settings.inbox_secret.clone()));
         let references = web::Data::new(settings.fhir_references.clone());
+        let verification = web::Data::new(settings.email_verification);
         platform.serve(&settings.http, move |cfg| {
             cfg.app_data(pool.clone())
+                .app_data(verification.clone())
                 .app_data(signer.clone())
                 .app_data(inbox.clone())
                 .app_data(webhooks.clone())

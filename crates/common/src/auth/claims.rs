@@ -33,6 +33,10 @@ pub struct AccessClaims {
     pub birthdate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    /// OIDC `email_verified`: what `EMAIL_VERIFICATION_REQUIRED` checks without a call to
+    /// auth-service; absent in tokens issued before it (read as not verified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
 }
 
 impl AccessClaims {

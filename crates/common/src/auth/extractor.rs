@@ -13,6 +13,57 @@ pub struct AuthenticatedUser {
     pub role: Role,
     /// False only for a doctor an admin has not vetted yet (`require_approved`).
     pub approved: bool,
+    /// The token's `email_verified` (false when it has none): see `EmailVerification`.
+    pub email_verified: bool,
+}
+
+/// The caller of a route a patient needs a verified address for (booking, the waitlist,
+/// printing): `AuthenticatedUser`, then `EmailVerification::check` with the service's app
+/// data (none registered: not required).
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedCaller(pub AuthenticatedUser);
+
+impl FromRequest for VerifiedCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let policy = req
+            .app_data::<web::Data<EmailVerification>>()
+            .map(|data| *data.get_ref())
+            .unwrap_or_default();
+        let caller = AuthenticatedUser::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            policy.check(&caller)?;
+            Ok(VerifiedCaller(caller))
+        })
+    }
+}
+
+/// `EMAIL_VERIFICATION_REQUIRED` (app data of every service that enforces it): a patient
+/// whose token says the address is unverified may not book, hold, wait or print; the rest
+/// works. Read from the token alone, so no call to auth-service on the request path.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmailVerification {
+    pub required: bool,
+}
+
+impl EmailVerification {
+    pub fn from_env() -> Result<Self, crate::config::ConfigError> {
+        Ok(Self {
+            required: crate::config::var_or("EMAIL_VERIFICATION_REQUIRED", false)?,
+        })
+    }
+
+    /// 403 `email-unverified` for such a patient, when required.
+    pub fn check(&self, caller: &AuthenticatedUser) -> Result<(), ApiError> {
+        if self.required && caller.role == Role::Patient && !caller.email_verified {
+            Err(ApiError::EmailUnverified)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl AuthenticatedUser {
@@ -114,6 +165,7 @@ impl FromRequest for AuthenticatedUser {
                 id: claims.sub,
                 role: claims.role,
                 approved: claims.approved(),
+                email_verified: claims.email_verified == Some(true),
             };
             req.extensions_mut().insert(user);
             req.extensions_mut().insert(TokenNames {

@@ -12,7 +12,9 @@ mod verifier;
 mod visibility;
 
 pub use claims::AccessClaims;
-pub use extractor::{AuthenticatedUser, BearerToken, TokenNames};
+pub use extractor::{
+    AuthenticatedUser, BearerToken, EmailVerification, TokenNames, VerifiedCaller,
+};
 pub use issuers::Issuers;
 pub use jwk::{Jwk, JwkSet};
 pub use settings::{KeySource, VerifierSettings};

@@ -10,7 +10,7 @@ use crate::domain::calendar::CalendarSettings;
 use crate::usecases::booking;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::audit::{AuditContext, PatientOfRequest};
-use common::auth::{AuthenticatedUser, TokenNames};
+use common::auth::{AuthenticatedUser, TokenNames, VerifiedCaller};
 use common::calendar::TEXT_CALENDAR;
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
@@ -38,7 +38,7 @@ use serde::Deserialize;
 pub async fn book(
     pool: web::Data<DbPool>,
     holds: web::Data<HoldSettings>,
-    caller: AuthenticatedUser,
+    VerifiedCaller(caller): VerifiedCaller,
     name: TokenNames,
     audit: AuditContext,
     key: IdempotencyKey,

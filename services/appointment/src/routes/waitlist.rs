@@ -11,7 +11,7 @@ use crate::usecases::waitlist;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use common::audit::AuditContext;
-use common::auth::{AuthenticatedUser, TokenNames};
+use common::auth::{AuthenticatedUser, TokenNames, VerifiedCaller};
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once};
@@ -35,7 +35,7 @@ use serde::Deserialize;
 pub async fn join(
     pool: web::Data<DbPool>,
     holds: web::Data<HoldSettings>,
-    caller: AuthenticatedUser,
+    VerifiedCaller(caller): VerifiedCaller,
     name: TokenNames,
     audit: AuditContext,
     key: IdempotencyKey,

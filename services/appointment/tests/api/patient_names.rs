@@ -113,3 +113,57 @@ async fn the_doctor_tells_two_john_smiths_apart_by_birth_date_and_sex() {
         "the waitlist keeps them for the hold it may offer"
     );
 }
+
+/// A patient whose token says their address is not verified (OIDC `email_verified`).
+fn unverified_patient() -> Caller {
+    let key = test_support::jwt::test_key();
+    let id = common::UserId::new();
+    let mut claims = test_support::jwt::claims_for(id, Role::Patient);
+    claims["email_verified"] = json!(false);
+    Caller {
+        id,
+        token: key.sign(&key.header(), &claims),
+    }
+}
+
+#[tokio::test]
+async fn with_email_verification_required_an_unverified_patient_may_not_book_or_wait() {
+    let strict = spawn_app_with(|s| s.email_verification.required = true).await;
+    let lenient = spawn_app().await;
+    let monday = next(Weekday::Mon);
+    let unverified = unverified_patient();
+
+    let doctor = strict.seed_doctor(Hours::default());
+    let booking =
+        json!({ "doctor_id": doctor.id, "appointment_time": rfc3339(at(monday, "09:00")) });
+    let refused = strict.book_body(&unverified, &booking).await;
+    let waitlist = json!({ "doctor_id": doctor.id, "earliest": rfc3339(at(monday, "08:00")), "latest": rfc3339(at(monday, "17:00")) });
+    let waiting = strict.post("/waitlist", &unverified, &waitlist).await;
+    let verified = strict.book_body(&caller(Role::Patient), &booking).await;
+    let listed = strict.get("/appointments", &unverified).await;
+
+    let problem = assert_problem(refused, 403).await;
+    assert!(
+        problem["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("email-unverified"),
+        "{problem}"
+    );
+    assert!(
+        assert_problem(waiting, 403).await["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("email-unverified")
+    );
+    assert_eq!(verified.status(), 201);
+    assert_eq!(listed.status(), 200, "everything else works");
+    let doctor = lenient.seed_doctor(Hours::default());
+    let booking =
+        json!({ "doctor_id": doctor.id, "appointment_time": rfc3339(at(monday, "09:00")) });
+    assert_eq!(
+        lenient.book_body(&unverified, &booking).await.status(),
+        201,
+        "off by default"
+    );
+}

@@ -1,5 +1,6 @@
 //! auth-service's tables and the queries on them: sync diesel, called through `with_conn`.
 
+pub mod email_verifications;
 pub mod login_attempts;
 pub mod models;
 pub mod notifications;

@@ -25,6 +25,8 @@ pub struct User {
     pub sex: Option<String>,
     /// E.164.
     pub phone: Option<String>,
+    /// The owner proved the address is theirs (or an admin made the account).
+    pub email_verified: bool,
 }
 
 impl User {
@@ -48,6 +50,7 @@ pub struct NewUser<'a> {
     pub birth_date: Option<chrono::NaiveDate>,
     pub sex: Option<&'a str>,
     pub phone: Option<&'a str>,
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

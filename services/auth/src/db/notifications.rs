@@ -48,9 +48,20 @@ pub fn queue_mail(
     user: UserId,
     mail: &crate::domain::notifications::Mail,
 ) -> QueryResult<()> {
+    queue_mail_to(conn, user, None, mail)
+}
+
+/// `mail` about `user`'s account to `recipient` instead of the account's address when it
+/// is sent (the old address, told that it was replaced).
+pub fn queue_mail_to(
+    conn: &mut PgConnection,
+    user: UserId,
+    recipient: Option<&str>,
+    mail: &crate::domain::notifications::Mail,
+) -> QueryResult<()> {
     diesel::sql_query(
-        "INSERT INTO mail_outbox (user_id, kind, subject, body, calendar, calendar_method) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO mail_outbox (user_id, kind, subject, body, calendar, calendar_method, \
+           recipient) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind::<SqlUuid, _>(user.as_uuid())
     .bind::<Text, _>(mail.kind)
@@ -58,6 +69,7 @@ pub fn queue_mail(
     .bind::<Text, _>(&mail.body)
     .bind::<Nullable<Text>, _>(mail.calendar.as_ref().map(|c| c.ics.as_str()))
     .bind::<Nullable<Text>, _>(mail.calendar.as_ref().map(|c| c.method.as_str()))
+    .bind::<Nullable<Text>, _>(recipient)
     .execute(conn)
     .map(|_| ())
 }
@@ -165,7 +177,7 @@ pub fn lease_due_mail(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<Du
                           AND (leased_until IS NULL OR leased_until < now()) \
                         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) \
            AND u.id = m.user_id \
-         RETURNING m.id, u.email, m.kind, m.subject, m.body, m.calendar, m.calendar_method, \
+         RETURNING m.id, COALESCE(m.recipient, u.email) AS email, m.kind, m.subject, m.body, m.calendar, m.calendar_method, \
            m.attempts",
     )
     .bind::<BigInt, _>(limit)

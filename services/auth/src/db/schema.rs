@@ -10,6 +10,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_verifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        email -> Text,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     known_sign_ins (user_id, client) {
         user_id -> Uuid,
         client -> Text,
@@ -40,6 +52,7 @@ diesel::table! {
         failed_at -> Nullable<Timestamptz>,
         calendar -> Nullable<Text>,
         calendar_method -> Nullable<Text>,
+        recipient -> Nullable<Text>,
     }
 }
 
@@ -116,10 +129,12 @@ diesel::table! {
         birth_date -> Nullable<Date>,
         sex -> Nullable<Text>,
         phone -> Nullable<Text>,
+        email_verified -> Bool,
     }
 }
 
 diesel::joinable!(account_unlocks -> users (user_id));
+diesel::joinable!(email_verifications -> users (user_id));
 diesel::joinable!(known_sign_ins -> users (user_id));
 diesel::joinable!(mail_outbox -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
@@ -129,6 +144,7 @@ diesel::joinable!(revocations -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_unlocks,
+    email_verifications,
     known_sign_ins,
     login_attempts,
     mail_outbox,

@@ -52,6 +52,7 @@ pub struct ProfileUpdate<'a> {
     pub birth_date: Option<Option<chrono::NaiveDate>>,
     pub sex: Option<Option<&'a str>>,
     pub phone: Option<Option<&'a str>>,
+    pub email_verified: Option<bool>,
 }
 
 #[derive(AsChangeset)]
@@ -64,6 +65,7 @@ struct ProfileChangeset<'a> {
     birth_date: Option<Option<chrono::NaiveDate>>,
     sex: Option<Option<&'a str>>,
     phone: Option<Option<&'a str>>,
+    email_verified: Option<bool>,
     updated_at: chrono::DateTime<Utc>,
 }
 
@@ -106,6 +108,7 @@ pub fn update_profile(
             birth_date: update.birth_date,
             sex: update.sex,
             phone: update.phone,
+            email_verified: update.email_verified,
             updated_at: Utc::now(),
         })
         .returning(User::as_returning())

@@ -233,6 +233,35 @@ pub fn password_reset(first_name: &str, link: &str, valid_minutes: i64) -> Mail 
     }
 }
 
+/// The link that proves the address is the account owner's.
+pub fn verify_email(first_name: &str, link: &str, valid_hours: i64) -> Mail {
+    Mail {
+        kind: "verify_email",
+        subject: "Confirm your e-mail address".to_owned(),
+        body: format!(
+            "Dear {},\n\nplease confirm that this address is yours by opening this link within \
+             {valid_hours} hours:\n\n{link}\n\nIf you did not sign up or change your address, \
+             ignore this message.{SIGNATURE}",
+            plain(first_name)
+        ),
+        calendar: None,
+    }
+}
+
+/// To the address an account just left: it no longer receives the account's mail.
+pub fn email_changed(first_name: &str) -> Mail {
+    Mail {
+        kind: "email_changed",
+        subject: "The e-mail address of your account was changed".to_owned(),
+        body: format!(
+            "Dear {},\n\nthe e-mail address of your account was changed, so mail about it no \
+             longer comes here. If this was not you, reset your password and tell the clinic.{SIGNATURE}",
+            plain(first_name)
+        ),
+        calendar: None,
+    }
+}
+
 /// After a reset: the owner hears of it, whoever did it.
 pub fn password_changed(first_name: &str) -> Mail {
     Mail {

@@ -40,6 +40,7 @@ pub struct Subject<'a> {
     pub birth_date: Option<chrono::NaiveDate>,
     /// FHIR administrative gender, as OIDC's `gender` claim.
     pub sex: Option<&'a str>,
+    pub email_verified: bool,
 }
 
 #[derive(Debug)]
@@ -93,6 +94,7 @@ impl TokenIssuer {
             approved: (subject.role == Role::Doctor).then_some(subject.approved),
             birthdate: subject.birth_date.map(|d| d.format("%Y-%m-%d").to_string()),
             gender: subject.sex.map(str::to_owned),
+            email_verified: Some(subject.email_verified),
         };
         let token = self.signer.sign(&claims)?;
         Ok(AccessToken {

@@ -52,7 +52,7 @@ pub async fn update_profile(
     body: web::Json<ProfileForm>,
 ) -> Result<web::Json<UserView>, ApiError> {
     let changes = body.into_inner().validate()?;
-    let user = profile::update(&pool, &passwords, &policy.attempts, caller, audit, changes).await?;
+    let user = profile::update(&pool, &passwords, &policy, caller, audit, changes).await?;
     Ok(web::Json(UserView::from(&user)))
 }
 

@@ -3,6 +3,7 @@
 use super::views::UserView;
 use crate::domain::account::{Registrar, RegistrationForm};
 use crate::domain::passwords::Passwords;
+use crate::usecases::email_verification;
 use crate::usecases::{SessionPolicy, accounts};
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
@@ -37,8 +38,10 @@ pub async fn register(
     let address = audit.client_address.clone().unwrap_or_default();
     accounts::admit_sign_up(&pool, &policy, &address).await?;
     let password_hash = passwords.hash(account.password.clone()).await?;
+    let verification = policy.verification.clone();
     create_once(&pool, idempotency, move |conn| {
         let user = accounts::create(conn, None, &audit, &account, &password_hash)?;
+        email_verification::send_link(conn, &verification, &user, &user.email)?;
         Ok(UserView::from(&user))
     })
     .await

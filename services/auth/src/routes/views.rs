@@ -27,6 +27,8 @@ pub struct UserView {
     pub sex: Option<crate::domain::patient_details::Sex>,
     /// E.164; null when not given
     pub phone: Option<String>,
+    /// The owner proved the address is theirs by the mailed link (admins' accounts start so)
+    pub email_verified: bool,
 }
 
 impl From<&User> for UserView {
@@ -46,6 +48,7 @@ impl From<&User> for UserView {
             birth_date: user.birth_date,
             sex: user.sex(),
             phone: user.phone.clone(),
+            email_verified: user.email_verified,
         }
     }
 }

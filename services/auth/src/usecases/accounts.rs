@@ -61,6 +61,8 @@ pub fn create(
                 birth_date: account.details.birth_date,
                 sex: account.details.sex.map(|s| s.as_str()),
                 phone: account.details.phone.as_deref(),
+                // What an admin made is vouched for; a sign-up proves it by the link.
+                email_verified: admin.is_some(),
             },
         )
         .conflict_on_unique("an account with this email already exists")?;

@@ -41,6 +41,7 @@ pub async fn ensure_admin(
                 birth_date: None,
                 sex: None,
                 phone: None,
+                email_verified: true,
             },
         );
         match inserted {

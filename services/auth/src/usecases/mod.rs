@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bootstrap;
+pub mod email_verification;
 pub mod notifications;
 pub mod password_attempts;
 pub mod password_reset;
@@ -19,4 +20,5 @@ pub struct SessionPolicy {
     pub sign_ups_per_address_per_minute: u32,
     /// Key for idempotency fingerprints (register bodies carry passwords).
     pub idempotency_secret: Vec<u8>,
+    pub verification: email_verification::VerificationPolicy,
 }

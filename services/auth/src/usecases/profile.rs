@@ -5,6 +5,7 @@ use crate::db::{refresh_tokens, users};
 use crate::domain::account::{PasswordChange, ProfileChanges};
 use crate::domain::passwords::Passwords;
 use crate::domain::rate_limit::Account;
+use crate::usecases::email_verification::{self, VerificationPolicy};
 use crate::usecases::password_attempts::{self, AttemptLimits};
 use common::ApiError;
 use common::audit::{Action, AuditContext, AuditEvent, store as audit_store};
@@ -31,16 +32,18 @@ fn own_profile_event(
 pub async fn update(
     pool: &DbPool,
     passwords: &Passwords,
-    limits: &AttemptLimits,
+    policy: &super::SessionPolicy,
     caller: AuthenticatedUser,
     audit: AuditContext,
     mut changes: ProfileChanges,
 ) -> Result<User, ApiError> {
     if let Some(current) = changes.current_password.take() {
+        let limits = &policy.attempts;
         ensure_current_password(pool, passwords, limits, &caller, &audit, current).await?;
     }
+    let verification = policy.verification.clone();
     with_conn(pool, move |conn| {
-        write_profile(conn, &caller, &audit, &changes)
+        write_profile(conn, &caller, &audit, &changes, &verification)
     })
     .await
 }
@@ -50,8 +53,14 @@ fn write_profile(
     caller: &AuthenticatedUser,
     audit: &AuditContext,
     changes: &ProfileChanges,
+    verification: &VerificationPolicy,
 ) -> Result<User, ApiError> {
     conn.transaction(|conn| {
+        let before = users::find(conn, caller.id)?.ok_or(ApiError::NotFound("user"))?;
+        let moved = changes
+            .email
+            .as_ref()
+            .is_some_and(|new| !new.as_str().eq_ignore_ascii_case(&before.email));
         audit_store::append(
             conn,
             &[own_profile_event(audit, caller, Action::ProfileUpdate)],
@@ -68,10 +77,16 @@ fn write_profile(
                 .phone
                 .column()
                 .map(|p| p.map(String::as_str)),
+            // A new address is not proven until its link is used.
+            email_verified: moved.then_some(false),
         };
-        users::update_profile(conn, caller.id, update)
+        let user = users::update_profile(conn, caller.id, update)
             .conflict_on_unique("an account with this email already exists")?
-            .ok_or(ApiError::NotFound("user"))
+            .ok_or(ApiError::NotFound("user"))?;
+        if moved {
+            email_verification::address_changed(conn, verification, &user, &before.email)?;
+        }
+        Ok(user)
     })
 }
 

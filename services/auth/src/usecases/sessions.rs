@@ -138,6 +138,7 @@ fn subject(user: &User, not_before: Option<chrono::DateTime<Utc>>) -> Subject<'_
         not_before,
         birth_date: user.birth_date,
         sex: user.sex.as_deref(),
+        email_verified: user.email_verified,
     }
 }
 
@@ -152,6 +153,7 @@ fn session_event(
         id: user.id,
         role: user.role,
         approved: user.approved,
+        email_verified: user.email_verified,
     };
     audit
         .event(action)

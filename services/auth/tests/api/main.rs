@@ -10,6 +10,7 @@ mod analytics;
 mod audit;
 mod audit_tampering;
 mod bootstrap;
+mod email_verification;
 mod fhir;
 mod health;
 mod helpers;

@@ -22,6 +22,7 @@ async fn registering_a_patient_returns_201_with_the_user_and_no_password() {
         "created_at",
         "disabled",
         "email",
+        "email_verified",
         "first_name",
         "id",
         "last_name",

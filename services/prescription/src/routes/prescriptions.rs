@@ -13,7 +13,7 @@ use crate::usecases::prescribing;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
 use common::audit::{AuditContext, PatientOfRequest};
-use common::auth::{AuthenticatedUser, TokenNames};
+use common::auth::{AuthenticatedUser, EmailVerification, TokenNames};
 use common::db::{DbPool, with_conn};
 use common::http::paged_records;
 use common::idempotency::{IdempotencyKey, Scope, create_once, saved_response};
@@ -169,9 +169,13 @@ pub(super) async fn current_view(
 pub async fn get(
     req: HttpRequest,
     pool: web::Data<DbPool>,
+    verification: web::Data<EmailVerification>,
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
 ) -> Result<HttpResponse, ApiError> {
+    if wants_pdf(&req) {
+        verification.check(&caller)?;
+    }
     let view = current_view(&req, &pool, &caller, id.into_inner()).await?;
     if wants_pdf(&req) {
         return pdf_response(&req, view).await;

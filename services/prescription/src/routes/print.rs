@@ -7,7 +7,7 @@ use crate::pdf;
 use actix_web::mime;
 use actix_web::{HttpRequest, HttpResponse, web};
 use common::ApiError;
-use common::auth::AuthenticatedUser;
+use common::auth::VerifiedCaller;
 use common::db::DbPool;
 use common::ids::PrescriptionId;
 use common::problem_responses::{NotFound, Unauthenticated};
@@ -27,7 +27,7 @@ use common::problem_responses::{NotFound, Unauthenticated};
 pub async fn pdf(
     req: HttpRequest,
     pool: web::Data<DbPool>,
-    caller: AuthenticatedUser,
+    VerifiedCaller(caller): VerifiedCaller,
     id: web::Path<PrescriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = super::prescriptions::current_view(&req, &pool, &caller, id.into_inner()).await?;

@@ -381,3 +381,46 @@ async fn fifty_medicines_of_the_longest_fields_still_print_every_word_on_one_pag
         .collect();
     assert_every_word_inside_the_page(&pdf, &fields);
 }
+
+#[tokio::test]
+async fn with_email_verification_required_an_unverified_patient_may_not_print() {
+    let db = test_support::db::TestDatabase::create(prescription_service::MIGRATIONS);
+    let app = spawn_app_from(
+        db,
+        reqwest::Client::new(),
+        |_| {},
+        |s| {
+            s.email_verification.required = true;
+        },
+    )
+    .await;
+    let key = test_support::jwt::test_key();
+    let id = common::UserId::new();
+    let mut claims = test_support::jwt::claims_for(id, Role::Patient);
+    claims["email_verified"] = json!(false);
+    let unverified = Caller {
+        id,
+        token: key.sign(&key.header(), &claims),
+    };
+    let visit = app.visit_of(unverified.clone()).await;
+    let path = app.prescribed(&visit).await;
+
+    let printed = app
+        .client
+        .get(format!("{}{path}/pdf", app.address))
+        .bearer_auth(&unverified.token)
+        .send()
+        .await
+        .unwrap();
+    let read = app.get(&path, &unverified).await;
+
+    let problem = assert_problem(printed, 403).await;
+    assert!(
+        problem["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("email-unverified"),
+        "{problem}"
+    );
+    assert_eq!(read.status(), 200, "reading it still works");
+}
