@@ -178,7 +178,12 @@ impl System {
     pub async fn start_replica(&mut self, service: Service) -> usize {
         let port = free_port();
         let log = self.dir.join(format!("{}-{port}.log", service.binary()));
-        let env = self.instance(service).env().to_vec();
+        let mut env = self.instance(service).env().to_vec();
+        // Replicas stand behind one public address, as behind a load balancer: their
+        // links and auth-service's token issuer are that address, the first instance's.
+        if !env.iter().any(|(name, _)| name == "PUBLIC_BASE_URL") {
+            env.push(("PUBLIC_BASE_URL".to_owned(), self.instance(service).url()));
+        }
         let mut replica = ServiceProcess::new(service, port, env, log);
         replica.start().await;
         self.replicas.push(replica);
