@@ -6,10 +6,7 @@
 //! mints such tokens, so the ones alive at an upgrade keep working until they expire.
 
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
-
-/// After a failure (auth-service still starting, say) retry sooner, but not per request.
-const FAILED_FETCH_RETRY: Duration = Duration::from_millis(500);
+use std::time::Duration;
 
 pub struct Issuers {
     accepted: RwLock<Vec<String>>,
@@ -20,9 +17,7 @@ pub struct Issuers {
 struct Discovery {
     url: String,
     client: reqwest::Client,
-    min_refetch: Duration,
-    /// When the last fetch happened and whether it worked.
-    last_fetch: tokio::sync::Mutex<Option<(Instant, bool)>>,
+    throttle: super::fetch_throttle::FetchThrottle,
 }
 
 #[derive(serde::Deserialize)]
@@ -52,8 +47,7 @@ impl Issuers {
             discovery: Some(Discovery {
                 url: metadata_url,
                 client,
-                min_refetch,
-                last_fetch: tokio::sync::Mutex::new(None),
+                throttle: super::fetch_throttle::FetchThrottle::new(min_refetch),
             }),
         }
     }
@@ -81,18 +75,9 @@ impl Issuers {
         let Some(source) = &self.discovery else {
             return;
         };
-        let mut last_fetch = source.last_fetch.lock().await;
-        let throttled = last_fetch.is_some_and(|(at, worked)| {
-            let wait = if worked {
-                source.min_refetch
-            } else {
-                source.min_refetch.min(FAILED_FETCH_RETRY)
-            };
-            at.elapsed() < wait
-        });
-        if throttled {
+        let Some(turn) = source.throttle.turn().await else {
             return;
-        }
+        };
         let fetched = async {
             source
                 .client
@@ -104,7 +89,7 @@ impl Issuers {
                 .await
         }
         .await;
-        *last_fetch = Some((Instant::now(), fetched.is_ok()));
+        turn.done(fetched.is_ok());
         match fetched {
             Ok(metadata) if !self.accepts(&metadata.issuer) => {
                 tracing::info!(issuer = %metadata.issuer, "token issuer learnt from auth-service");

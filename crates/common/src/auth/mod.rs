@@ -4,6 +4,7 @@
 
 mod claims;
 mod extractor;
+mod fetch_throttle;
 mod issuers;
 mod jwk;
 pub mod revocations;

@@ -4,9 +4,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
-
-const FAILED_FETCH_RETRY: Duration = Duration::from_millis(500);
+use std::time::Duration;
 
 /// Why a token was refused. All of them answer 401; the distinction is for logs and for
 /// telling a client that merely needs to refresh.
@@ -35,9 +33,7 @@ pub enum TokenRejection {
 struct JwksSource {
     url: String,
     client: reqwest::Client,
-    min_refetch: Duration,
-    /// When the last fetch happened and whether it worked.
-    last_fetch: tokio::sync::Mutex<Option<(Instant, bool)>>,
+    throttle: super::fetch_throttle::FetchThrottle,
     fetches: AtomicU64,
 }
 
@@ -125,8 +121,7 @@ impl TokenVerifier {
             jwks: Some(JwksSource {
                 url,
                 client,
-                min_refetch,
-                last_fetch: tokio::sync::Mutex::new(None),
+                throttle: super::fetch_throttle::FetchThrottle::new(min_refetch),
                 fetches: AtomicU64::new(0),
             }),
             revocations: Default::default(),
@@ -153,20 +148,9 @@ impl TokenVerifier {
         let Some(source) = &self.jwks else {
             return;
         };
-        let mut last_fetch = source.last_fetch.lock().await;
-        // After a failure (auth-service still starting, say) retry sooner, but still not
-        // once per request.
-        let throttled = last_fetch.is_some_and(|(at, worked)| {
-            let wait = if worked {
-                source.min_refetch
-            } else {
-                source.min_refetch.min(FAILED_FETCH_RETRY)
-            };
-            at.elapsed() < wait
-        });
-        if throttled {
+        let Some(turn) = source.throttle.turn().await else {
             return;
-        }
+        };
         source.fetches.fetch_add(1, Ordering::Relaxed);
         let fetched = async {
             source
@@ -179,7 +163,7 @@ impl TokenVerifier {
                 .await
         }
         .await;
-        *last_fetch = Some((Instant::now(), fetched.is_ok()));
+        turn.done(fetched.is_ok());
         match fetched {
             Ok(set) => {
                 let keys = Self::key_map(&set.ed25519_keys());

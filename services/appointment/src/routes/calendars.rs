@@ -117,7 +117,7 @@ pub async fn delete_feed(
 #[utoipa::path(get, path = "/calendar-feeds/{file}", operation_id = "read_calendar_feed", tag = "calendar-feeds",
     params(("file" = String, Path, description = "<secret>.ics, as POST /calendar-feeds gave it")),
     responses(
-        (status = 200, description = "No token: the secret is the key. The owner's visits from 30 days back (cancelled ones as STATUS:CANCELLED, so calendars remove them); a patient's name the doctor; a doctor's no patient unless CALENDAR_FEED_PATIENT_NAMES", body = String, content_type = "text/calendar"),
+        (status = 200, description = "No token: the secret is the key. The owner's visits from 30 days back, at most 2000 (cancelled ones as STATUS:CANCELLED, so calendars remove them); a patient's name the doctor; a doctor's no patient unless CALENDAR_FEED_PATIENT_NAMES", body = String, content_type = "text/calendar"),
         NotFound))]
 pub async fn read_feed(
     pool: web::Data<DbPool>,

@@ -7,7 +7,6 @@ use crate::db::models::{Appointment as Stored, DoctorProfile};
 use crate::domain::schedule::Slot as FreeSlot;
 use chrono::{DateTime, Duration, Utc};
 use common::UserId;
-use common::contracts::appointment::PersonName;
 use common::fhir::references::ReferenceBases;
 use common::fhir::{Meta, Reference, instant};
 use serde::Serialize;
@@ -51,13 +50,9 @@ impl Appointment {
             crate::domain::appointment::Status::Expired => Some("the hold lapsed".to_owned()),
             _ => stored.cancellation_reason.clone(),
         };
-        let patient_name = PersonName::from_parts(
-            stored.patient_first_name.clone(),
-            stored.patient_last_name.clone(),
-        );
         let patient = references
             .to("Patient", stored.patient_id)
-            .named(patient_name.map(|n| n.full()).filter(|n| !n.is_empty()));
+            .named(stored.patient_name());
         Self {
             resource_type: "Appointment",
             id: stored.id.to_string(),

@@ -36,7 +36,7 @@ async fn tokens_of_the_discovered_issuer_and_of_the_previous_one_are_accepted_an
     })
     .await;
     let patient = auth.user("patient", "Jürgen", "Müller").await;
-    let issued = test_support::jwt::unverified_claims(&patient.token);
+    let issued = test_support::jwt::token_claims(&patient.token);
     assert_eq!(issued["iss"], PUBLIC_AUTH_URL);
 
     let listed = app.get("/appointments", &patient).await;

@@ -5,47 +5,6 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 use std::time::Duration;
-use test_support::smtp_sink::{Mail, SmtpSink};
-
-const PORTAL: &str = "https://portal.clinic.example";
-
-async fn clinic_with_mail() -> (TestApp, SmtpSink) {
-    let smtp = SmtpSink::start().await;
-    let smtp_url = smtp.url();
-    let app = spawn_app_with(|s| {
-        s.notifications.smtp_url = Some(common::config::Secret::new(smtp_url));
-        s.notifications.retry = Duration::from_secs(1);
-        s.notifications.portal_url = PORTAL.into();
-    })
-    .await;
-    (app, smtp)
-}
-
-async fn mails_to(smtp: &SmtpSink, email: &str, count: usize) -> Vec<Mail> {
-    let mine = || {
-        smtp.mails()
-            .into_iter()
-            .filter(|m| m.to.iter().any(|to| to == email))
-            .collect::<Vec<_>>()
-    };
-    for _ in 0..100 {
-        if mine().len() >= count {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    mine()
-}
-
-fn token_in(mail: &Mail) -> String {
-    let prefix = format!("{PORTAL}/verify-email?token=");
-    let start = mail.body.find(&prefix).expect("a verification link") + prefix.len();
-    mail.body[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
 
 async fn verify(app: &TestApp, token: &str) -> reqwest::Response {
     app.post_json("/auth/verify-email", &json!({ "token": token }))
@@ -54,7 +13,7 @@ async fn verify(app: &TestApp, token: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn sign_up_mails_a_link_that_verifies_the_address_and_the_next_token_says_so() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
     let before: Value = app
         .get("/users/profile", &session)
@@ -62,13 +21,16 @@ async fn sign_up_mails_a_link_that_verifies_the_address_and_the_next_token_says_
         .json()
         .await
         .unwrap();
-    let token = token_in(&mails_to(&smtp, &session.email, 1).await[0]);
+    let token = link_token(
+        &mails_to(&smtp, &session.email, 1, None).await[0],
+        "verify-email",
+    );
 
     let verified = verify(&app, &token).await;
     let again = verify(&app, &token).await;
 
     assert_eq!(before["email_verified"], false);
-    let claims = test_support::jwt::unverified_claims(&session.access_token);
+    let claims = test_support::jwt::token_claims(&session.access_token);
     assert_eq!(claims["email_verified"], false);
     assert_eq!(verified.status(), 200);
     assert_eq!(
@@ -83,15 +45,18 @@ async fn sign_up_mails_a_link_that_verifies_the_address_and_the_next_token_says_
         .json()
         .await
         .unwrap();
-    let claims = test_support::jwt::unverified_claims(refreshed["access_token"].as_str().unwrap());
+    let claims = test_support::jwt::token_claims(refreshed["access_token"].as_str().unwrap());
     assert_eq!(claims["email_verified"], true);
 }
 
 #[tokio::test]
 async fn a_new_address_is_unverified_until_its_link_is_used_and_the_old_one_is_told() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
-    let first = token_in(&mails_to(&smtp, &session.email, 1).await[0]);
+    let first = link_token(
+        &mails_to(&smtp, &session.email, 1, None).await[0],
+        "verify-email",
+    );
     assert_eq!(verify(&app, &first).await.status(), 200);
     let new_email = unique_email();
 
@@ -107,7 +72,7 @@ async fn a_new_address_is_unverified_until_its_link_is_used_and_the_old_one_is_t
         .unwrap();
 
     assert_eq!(moved["email_verified"], false);
-    let notice = mails_to(&smtp, &session.email, 2).await;
+    let notice = mails_to(&smtp, &session.email, 2, None).await;
     assert!(
         notice[1]
             .subject
@@ -115,8 +80,8 @@ async fn a_new_address_is_unverified_until_its_link_is_used_and_the_old_one_is_t
         "{}",
         notice[1].subject
     );
-    let link = mails_to(&smtp, &new_email, 1).await;
-    let verified = verify(&app, &token_in(&link[0])).await;
+    let link = mails_to(&smtp, &new_email, 1, None).await;
+    let verified = verify(&app, &link_token(&link[0], "verify-email")).await;
     assert_eq!(
         verified.json::<Value>().await.unwrap()["email_verified"],
         true
@@ -147,7 +112,7 @@ async fn an_admins_new_account_starts_verified_and_bad_tokens_are_one_answer() {
 
 #[tokio::test]
 async fn asking_again_sends_new_links_but_at_most_five_an_hour() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
 
     for _ in 0..6 {
@@ -157,10 +122,10 @@ async fn asking_again_sends_new_links_but_at_most_five_an_hour() {
         assert_eq!(res.status(), 202);
     }
 
-    let mails = mails_to(&smtp, &session.email, 5).await;
+    let mails = mails_to(&smtp, &session.email, 5, None).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
-        mails_to(&smtp, &session.email, 5).await.len(),
+        mails_to(&smtp, &session.email, 5, None).await.len(),
         5,
         "{}",
         mails.len()

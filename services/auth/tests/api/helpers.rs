@@ -159,3 +159,57 @@ fn argon2_hash(password: &str) -> String {
         .expect("hash")
         .to_string()
 }
+
+/// Where links in the mail of the mail tests point.
+pub const PORTAL: &str = "https://portal.clinic.example";
+
+/// The subject of the verification mail every sign-up gets, for tests about other mail.
+pub const VERIFICATION: &str = "Confirm your e-mail address";
+
+/// auth-service sending mail to a real SMTP server started here, links under `PORTAL`.
+pub async fn spawn_app_with_mail() -> (TestApp, test_support::smtp_sink::SmtpSink) {
+    let smtp = test_support::smtp_sink::SmtpSink::start().await;
+    let smtp_url = smtp.url();
+    let app = spawn_app_with(|s| {
+        s.notifications.smtp_url = Some(Secret::new(smtp_url));
+        s.notifications.retry = std::time::Duration::from_secs(1);
+        s.notifications.portal_url = PORTAL.into();
+    })
+    .await;
+    (app, smtp)
+}
+
+/// The mails to `email` (but those titled `except`), once there are `count` (or after ten
+/// seconds, however many there are).
+pub async fn mails_to(
+    smtp: &test_support::smtp_sink::SmtpSink,
+    email: &str,
+    count: usize,
+    except: Option<&str>,
+) -> Vec<test_support::smtp_sink::Mail> {
+    let mine = || {
+        except
+            .map_or_else(|| smtp.mails(), |subject| smtp.mails_without(subject))
+            .into_iter()
+            .filter(|m| m.to.iter().any(|to| to == email))
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if mine().len() >= count {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    mine()
+}
+
+/// The token of the `PORTAL/<page>?token=` link in `mail`.
+pub fn link_token(mail: &test_support::smtp_sink::Mail, page: &str) -> String {
+    let prefix = format!("{PORTAL}/{page}?token=");
+    let start = mail.body.find(&prefix).expect("the link") + prefix.len();
+    mail.body[start..]
+        .split_whitespace()
+        .next()
+        .expect("a token")
+        .to_owned()
+}

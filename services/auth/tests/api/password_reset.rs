@@ -5,24 +5,6 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 use std::time::Duration;
-use test_support::smtp_sink::SmtpSink;
-
-const PORTAL: &str = "https://portal.clinic.example";
-
-/// The subject of the verification mail every sign-up gets: not what these tests count.
-const VERIFICATION: &str = "Confirm your e-mail address";
-
-async fn clinic_with_mail() -> (TestApp, SmtpSink) {
-    let smtp = SmtpSink::start().await;
-    let smtp_url = smtp.url();
-    let app = spawn_app_with(|s| {
-        s.notifications.smtp_url = Some(common::config::Secret::new(smtp_url));
-        s.notifications.retry = Duration::from_secs(1);
-        s.notifications.portal_url = PORTAL.into();
-    })
-    .await;
-    (app, smtp)
-}
 
 async fn ask(app: &TestApp, email: &str) -> reqwest::Response {
     app.post_json("/auth/password-reset", &json!({ "email": email }))
@@ -37,40 +19,9 @@ async fn confirm(app: &TestApp, token: &str, password: &str) -> reqwest::Respons
     .await
 }
 
-/// The mails to `email` once there are `count` of them.
-async fn mails_to(
-    smtp: &SmtpSink,
-    email: &str,
-    count: usize,
-) -> Vec<test_support::smtp_sink::Mail> {
-    let mine = || {
-        smtp.mails_without(VERIFICATION)
-            .into_iter()
-            .filter(|m| m.to.iter().any(|to| to == email))
-            .collect::<Vec<_>>()
-    };
-    for _ in 0..100 {
-        if mine().len() >= count {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    mine()
-}
-
-fn token_in(mail: &test_support::smtp_sink::Mail) -> String {
-    let prefix = format!("{PORTAL}/reset-password?token=");
-    let start = mail.body.find(&prefix).expect("a reset link") + prefix.len();
-    mail.body[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn asking_answers_the_same_for_any_address_and_mails_only_the_account() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
     let unknown = unique_email();
 
@@ -84,9 +35,9 @@ async fn asking_answers_the_same_for_any_address_and_mails_only_the_account() {
     let (known, stranger): (Value, Value) =
         (known.json().await.unwrap(), stranger.json().await.unwrap());
     assert_eq!(known, stranger);
-    let mails = mails_to(&smtp, &session.email, 1).await;
+    let mails = mails_to(&smtp, &session.email, 1, Some(VERIFICATION)).await;
     assert_eq!(mails.len(), 1);
-    assert!(!token_in(&mails[0]).is_empty());
+    assert!(!link_token(&mails[0], "reset-password").is_empty());
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
         smtp.mails().iter().all(|m| !m.to.contains(&unknown)),
@@ -98,10 +49,13 @@ async fn asking_answers_the_same_for_any_address_and_mails_only_the_account() {
 
 #[tokio::test]
 async fn the_link_sets_the_password_once_ends_every_login_and_sends_a_notice() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
     ask(&app, &session.email).await;
-    let token = token_in(&mails_to(&smtp, &session.email, 1).await[0]);
+    let token = link_token(
+        &mails_to(&smtp, &session.email, 1, Some(VERIFICATION)).await[0],
+        "reset-password",
+    );
 
     let weak = confirm(&app, &token, "short").await;
     let done = confirm(&app, &token, "N3wPassword").await;
@@ -118,7 +72,7 @@ async fn the_link_sets_the_password_once_ends_every_login_and_sends_a_notice() {
     assert_eq!(app.login(&session.email, "N3wPassword").await.status(), 200);
     assert_eq!(app.refresh(&session.refresh_token).await.status(), 401);
     assert_eq!(app.get("/users/profile", &session).await.status(), 401);
-    let mails = mails_to(&smtp, &session.email, 2).await;
+    let mails = mails_to(&smtp, &session.email, 2, Some(VERIFICATION)).await;
     assert!(
         mails[1].subject.contains("password was changed"),
         "{}",
@@ -129,12 +83,18 @@ async fn the_link_sets_the_password_once_ends_every_login_and_sends_a_notice() {
 
 #[tokio::test]
 async fn a_newer_link_voids_the_older_and_an_expired_one_is_refused() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
     ask(&app, &session.email).await;
-    let first = token_in(&mails_to(&smtp, &session.email, 1).await[0]);
+    let first = link_token(
+        &mails_to(&smtp, &session.email, 1, Some(VERIFICATION)).await[0],
+        "reset-password",
+    );
     ask(&app, &session.email).await;
-    let second = token_in(&mails_to(&smtp, &session.email, 2).await[1]);
+    let second = link_token(
+        &mails_to(&smtp, &session.email, 2, Some(VERIFICATION)).await[1],
+        "reset-password",
+    );
 
     let voided = confirm(&app, &first, "N3wPassword").await;
     diesel::RunQueryDsl::execute(
@@ -151,10 +111,13 @@ async fn a_newer_link_voids_the_older_and_an_expired_one_is_refused() {
 
 #[tokio::test]
 async fn of_eight_uses_of_one_link_at_once_exactly_one_resets() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
     ask(&app, &session.email).await;
-    let token = token_in(&mails_to(&smtp, &session.email, 1).await[0]);
+    let token = link_token(
+        &mails_to(&smtp, &session.email, 1, Some(VERIFICATION)).await[0],
+        "reset-password",
+    );
 
     let uses = (0..8).map(|i| {
         let (client, url, token) = (
@@ -190,17 +153,19 @@ async fn of_eight_uses_of_one_link_at_once_exactly_one_resets() {
 
 #[tokio::test]
 async fn an_account_gets_at_most_five_reset_mails_an_hour() {
-    let (app, smtp) = clinic_with_mail().await;
+    let (app, smtp) = spawn_app_with_mail().await;
     let session = app.signed_in("patient").await;
 
     for _ in 0..7 {
         assert_eq!(ask(&app, &session.email).await.status(), 202);
     }
 
-    let mails = mails_to(&smtp, &session.email, 5).await;
+    let mails = mails_to(&smtp, &session.email, 5, Some(VERIFICATION)).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
-        mails_to(&smtp, &session.email, 5).await.len(),
+        mails_to(&smtp, &session.email, 5, Some(VERIFICATION))
+            .await
+            .len(),
         5,
         "{mails:?}"
     );

@@ -27,7 +27,7 @@ async fn details_given_at_sign_up_are_on_the_user_in_the_token_and_in_fhir() {
         .json()
         .await
         .unwrap();
-    let claims = test_support::jwt::unverified_claims(&session.access_token);
+    let claims = test_support::jwt::token_claims(&session.access_token);
     let path = format!("/fhir/Patient/{}", session.id);
     let patient = assert_resource(app.get(&path, &session).await, "Patient").await;
 
@@ -70,7 +70,7 @@ async fn without_details_the_fhir_patient_still_has_what_us_core_requires() {
         (&Value::Null, &Value::Null, &Value::Null)
     );
     assert!(
-        test_support::jwt::unverified_claims(&session.access_token)
+        test_support::jwt::token_claims(&session.access_token)
             .get("birthdate")
             .is_none()
     );
@@ -137,7 +137,7 @@ async fn the_profile_sets_and_clears_details_and_only_the_person_and_admins_see_
     );
     assert!(prying.status() == 403 || prying.status() == 404);
     let renewed = app.session_of(&session.email, PASSWORD).await;
-    let claims = test_support::jwt::unverified_claims(&renewed.access_token);
+    let claims = test_support::jwt::token_claims(&renewed.access_token);
     assert_eq!(claims["birthdate"], "1990-06-01");
     assert_eq!(claims["gender"], "other");
 }

@@ -466,7 +466,9 @@ async fn a_connection_that_sends_no_request_is_closed_without_an_answer() {
 }
 
 /// Hundreds of connections at once, then again once the unused ones have been closed:
-/// every request is answered, none fails in transport.
+/// every request is answered, none fails in transport. A guard for the idle-connection
+/// watch under load; it did not reproduce the unasked 408 (hyper rarely leaves a fresh
+/// connection unused here), which the raw-socket test above does.
 #[tokio::test]
 async fn hundreds_of_connections_at_once_see_no_transport_error() {
     let app = spawn_app().await;

@@ -8,9 +8,6 @@ use common::client_address::TrustedProxies;
 use reqwest::Response;
 use serde_json::json;
 
-/// The subject of the verification mail every sign-up gets: not what these tests count.
-const VERIFICATION: &str = "Confirm your e-mail address";
-
 /// Limits count per calendar minute: starting a test in a minute's last seconds would let
 /// its attempts straddle two windows. Wait for a fresh one instead.
 async fn start_of_a_window() {

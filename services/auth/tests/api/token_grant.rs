@@ -270,7 +270,7 @@ async fn without_a_public_base_the_issuer_is_jwt_issuer_and_its_tokens_say_so() 
         metadata["response_types_supported"],
         serde_json::json!(["none"])
     );
-    let claims = test_support::jwt::unverified_claims(&session.access_token);
+    let claims = test_support::jwt::token_claims(&session.access_token);
     assert_eq!(claims["iss"], "https://sso.clinic.example");
     assert_eq!(claims["client_id"], "healthcare-api");
 }

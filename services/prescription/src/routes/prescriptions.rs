@@ -173,11 +173,12 @@ pub async fn get(
     caller: AuthenticatedUser,
     id: web::Path<PrescriptionId>,
 ) -> Result<HttpResponse, ApiError> {
-    if wants_pdf(&req) {
+    let printing = wants_pdf(&req);
+    if printing {
         verification.check(&caller)?;
     }
     let view = current_view(&req, &pool, &caller, id.into_inner()).await?;
-    if wants_pdf(&req) {
+    if printing {
         return pdf_response(&req, view).await;
     }
     Ok(HttpResponse::Ok().json(view))
